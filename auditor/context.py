@@ -1,0 +1,135 @@
+"""What a rule receives: the model, its options, shared parse caches, location helpers.
+
+Parsing is lazy and memoised per audit, so each resource is parsed at most
+once whatever the number of rules that read it. Parse modules take a Context
+and store their results through `memo`, which keeps this class free of parser
+imports (start-up stays light) and free of any rule's knowledge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
+
+from auditor.limits import DEFAULT_LIMITS, Limits
+from auditor.location import Location, TextIndex
+from auditor.model import Bundle, JsonDocument, Resource
+
+T = TypeVar("T")
+
+TEXT_MIME_PREFIXES = ("text/",)
+TEXT_MIME_TYPES = frozenset(
+    {
+        "application/javascript",
+        "application/ecmascript",
+        "application/x-javascript",
+        "application/json",
+        "application/manifest+json",
+        "application/xhtml+xml",
+        "image/svg+xml",
+    }
+)
+
+
+class AuditSession:
+    """State shared by every rule of one audit: the caches and the audit's settings."""
+
+    def __init__(self, bundle: Bundle, *, limits: Limits = DEFAULT_LIMITS, settings: Mapping[str, object] | None = None) -> None:
+        self.bundle = bundle
+        self.limits = limits
+        self.settings: Mapping[str, object] = dict(settings or {})
+        self.cache: dict[object, object] = {}
+
+
+class Context:
+    """A rule's view of the audit. Created per rule; the session behind it is shared."""
+
+    __slots__ = ("session", "options")
+
+    def __init__(self, session: AuditSession, options: Mapping[str, object] | None = None) -> None:
+        self.session = session
+        self.options: Mapping[str, object] = options or {}
+
+    @property
+    def bundle(self) -> Bundle:
+        return self.session.bundle
+
+    @property
+    def limits(self) -> Limits:
+        return self.session.limits
+
+    def setting(self, name: str, default: object = None) -> object:
+        """An audit-wide setting such as `expect_id` or `update_url`."""
+        return self.session.settings.get(name, default)
+
+    def memo(self, key: object, factory: Callable[[], T]) -> T:
+        """Compute once per audit, share with every rule."""
+        cache = self.session.cache
+        if key not in cache:
+            cache[key] = factory()
+        return cache[key]  # type: ignore[return-value]
+
+    def resources(self, *mime_types: str) -> Iterator[Resource]:
+        """Resources in input order, optionally only those of the given MIME types."""
+        for resource in self.bundle.resources.values():
+            if not mime_types or resource.mime_type in mime_types:
+                yield resource
+
+    def resource(self, path: str) -> Resource | None:
+        """The resource Chrome would serve for a path (query and fragment removed).
+
+        A source folder has no directory entries, so `/dir/` maps to
+        `/dir/index.html` there, as `wbn` would bundle it.
+        """
+        path = path.split("#", 1)[0].split("?", 1)[0] or "/"
+        found = self.bundle.resources.get(path)
+        if found is None and path.endswith("/") and self.bundle.extra.get("directory_index"):
+            found = self.bundle.resources.get(path + "index.html")
+        return found
+
+    def text(self, resource: Resource) -> str | None:
+        """The resource decoded as UTF-8 (replacing bad bytes), or None when too large to parse."""
+
+        def decode() -> str | None:
+            if resource.size > self.limits.max_text_resource_bytes:
+                return None
+            data = resource.body.read(self.limits.max_text_resource_bytes)
+            if data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+            return data.decode("utf-8", "replace")
+
+        return self.memo(("text", resource.path), decode)
+
+    def text_index(self, resource: Resource) -> TextIndex | None:
+        """Line index of the decoded text, shared by every rule that reports positions."""
+
+        def build() -> TextIndex | None:
+            text = self.text(resource)
+            return None if text is None else TextIndex(text)
+
+        return self.memo(("text-index", resource.path), build)
+
+    def text_location(self, resource: Resource, start: int, end: int, *, pointer: str | None = None) -> Location:
+        """Location of the character range [start, end) of a text resource."""
+        index = self.text_index(resource)
+        span = index.span(start, end) if index is not None else None
+        return Location(resource=resource.path, span=span, pointer=pointer)
+
+    def document_location(self, document: JsonDocument, pointer: str, *, key: bool = False) -> Location:
+        """Location of a JSON member by pointer; falls back to the nearest ancestor that exists."""
+        probe = pointer
+        while True:
+            found = document.pointers.get(probe + ("#key" if key else ""))
+            if found is None and key:
+                found = document.pointers.get(probe)
+            if found is not None or probe == "":
+                break
+            probe = probe.rsplit("/", 1)[0]
+        index = self.memo(("doc-index", id(document)), lambda: TextIndex(document.text))
+        span = index.span(*found) if found is not None else None
+        return Location(resource=document.resource, span=span, pointer=pointer)
+
+    def bundle_location(self, offset: int | None = None, length: int = 0, *, pointer: str | None = None, resource: str | None = None) -> Location:
+        """Location of a byte range of the container (a CBOR item, a zip record)."""
+        byte_range = (offset, length) if offset is not None else None
+        return Location(resource=resource, byte_range=byte_range, pointer=pointer)

@@ -1,0 +1,86 @@
+"""The engine's own diagnostics (AUD). They carry no check: the runner emits them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.findings import Hit, Level
+from auditor.model import InputKind
+from auditor.registry import rule
+
+ALL_KINDS = frozenset(InputKind)
+
+
+@rule(id="AUD001", name="unreadable-input", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine",))
+def unreadable_input(ctx) -> Iterator[Hit]:
+    """The input could not be read, so the audit is incomplete.
+
+    ## What it checks
+    That the input (folder, bundle, archive or JSON document) can be opened and
+    parsed far enough for the rules to run.
+
+    ## Why it matters
+    A bundle Chrome cannot parse will not install; and an audit that could not
+    read its input has proven nothing. iwa-audit exits 2.
+
+    ## Example
+    ```
+    $ iwa-audit truncated.swbn
+    truncated.swbn: at byte 4096: expected 4000 more bytes of a byte string, file ends
+    ```
+
+    ## Fix
+    Rebuild the bundle with `wbn`/`wbn-sign` (or your bundler plugin) and check
+    that the upload or copy step did not truncate it.
+    """
+    return iter(())
+
+
+@rule(id="AUD002", name="rule-crashed", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine",))
+def rule_crashed(ctx) -> Iterator[Hit]:
+    """A rule failed on this input; the audit went on without it.
+
+    ## What it checks
+    Nothing: it reports a bug in iwa-audit, caught so the other rules still run.
+
+    ## Why it matters
+    The failed rule's checks did not happen, so the audit is incomplete and
+    iwa-audit exits 2 rather than report a false "clean".
+
+    ## Example
+    ```
+    AUD002 rule HDR003 failed on /app.js: ValueError: ...; please report
+    ```
+
+    ## Fix
+    Report the message (and, if you can, the input) to the iwa-audit maintainers;
+    meanwhile `--ignore` the failing rule to get a complete run of the rest.
+    """
+    return iter(())
+
+
+@rule(id="AUD003", name="limit-exceeded", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine",))
+def limit_exceeded(ctx) -> Iterator[Hit]:
+    """Part of the input passed one of iwa-audit's resource limits and was not audited.
+
+    ## What it checks
+    Input size, resource count, nesting depth, per-resource size and archive
+    compression ratio against the limits in `auditor/limits.py`.
+
+    ## Why it matters
+    Limits stop decompression bombs and hostile nesting from exhausting the CI
+    machine. What passed a limit was not audited, so the audit is incomplete.
+
+    ## Example
+    ```
+    AUD003 /vendor/huge.js is 90000000 bytes; text resources over 67108864 bytes are not parsed
+    ```
+
+    ## Fix
+    Split the oversized resource, or raise the limit in the configuration if
+    the input is genuine.
+    """
+    return iter(())
+
+
+ENGINE_RULES = (unreadable_input, rule_crashed, limit_exceeded)

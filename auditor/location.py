@@ -1,0 +1,80 @@
+"""Where a finding is: the one place where offsets become 1-based lines and columns.
+
+Columns count Unicode code points (SARIF `columnKind: unicodeCodePoints`), so a
+minified one-line file and non-ASCII text both keep exact positions.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A text range: 1-based lines, 1-based code-point columns; end is exclusive."""
+
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in the input.
+
+    `resource` is the resource path inside the audited input ("/index.html"),
+    or None for the container itself (the bundle file, the update manifest).
+    """
+
+    resource: str | None = None
+    span: Span | None = None
+    byte_range: tuple[int, int] | None = None  # (offset, length) in the container file
+    pointer: str | None = None  # JSON pointer, header name or structural path
+    note: str | None = None
+
+
+class TextIndex:
+    """Maps character offsets in a text to (line, column) in O(log n)."""
+
+    __slots__ = ("text", "_line_starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self._line_starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return line + 1, offset - self._line_starts[line] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """Character offset of a 1-based (line, column)."""
+        line = max(1, min(line, len(self._line_starts)))
+        return self._line_starts[line - 1] + column - 1
+
+    def span(self, start: int, end: int) -> Span:
+        """Span of the character range [start, end)."""
+        sl, sc = self.position(start)
+        el, ec = self.position(max(start, end))
+        return Span(sl, sc, el, ec)
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its newline."""
+        if line < 1 or line > len(self._line_starts):
+            return ""
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)

@@ -1,0 +1,193 @@
+"""The one in-memory model of an audited input.
+
+Every reader (folder, .wbn, .swbn, OTA zip, JSON documents) produces a
+`Bundle`. Bodies are views or lazily opened files, never copies of the whole
+input. Only readers construct these objects; rules read them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class InputKind(str, enum.Enum):
+    """What the audited input is; rules declare which kinds they apply to."""
+
+    FOLDER = "folder"                      # an IWA's built source folder
+    WBN = "wbn"                            # unsigned Web Bundle
+    SWBN = "swbn"                          # Signed Web Bundle
+    OTA_ZIP = "ota-zip"                    # Capacitor OTA update bundle
+    UPDATE_MANIFEST = "update-manifest"    # IWA update manifest JSON
+    CAPACITOR_CONFIG = "capacitor-config"  # capacitor.config.{json,ts,js}
+    UPDATE_RESPONSE = "update-response"    # Capgo self-hosted update response JSON
+
+
+IWA_KINDS = frozenset({InputKind.FOLDER, InputKind.WBN, InputKind.SWBN})
+BUNDLE_KINDS = frozenset({InputKind.WBN, InputKind.SWBN})
+WEB_CONTENT_KINDS = frozenset({InputKind.FOLDER, InputKind.WBN, InputKind.SWBN, InputKind.OTA_ZIP})
+
+
+class Body:
+    """A resource payload: its size plus a way to read it, bounded by the caller.
+
+    Backed by a memoryview over a memory map (bundles), a file path (folders)
+    or a callable (zip members). `read()` returns bytes only up to `limit`.
+    """
+
+    __slots__ = ("size", "_view", "_path", "_opener")
+
+    def __init__(
+        self,
+        size: int,
+        *,
+        view: memoryview | bytes | None = None,
+        path: Path | None = None,
+        opener: Callable[[int], bytes] | None = None,
+    ) -> None:
+        self.size = size
+        self._view = view
+        self._path = path
+        self._opener = opener
+
+    def read(self, limit: int | None = None) -> bytes:
+        """The first `limit` bytes (all when None) as a bytes copy of just this body."""
+        n = self.size if limit is None else min(limit, self.size)
+        if self._view is not None:
+            return bytes(self._view[:n])
+        if self._path is not None:
+            with open(self._path, "rb") as handle:
+                return handle.read(n)
+        if self._opener is not None:
+            return self._opener(n)
+        return b""
+
+    def view(self) -> memoryview | None:
+        """Zero-copy view when the body lives in a memory map, else None."""
+        if self._view is None:
+            return None
+        return memoryview(self._view)
+
+
+EMPTY_BODY = Body(0, view=b"")
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One response (bundle) or file (folder, archive), addressed by its path on the app origin."""
+
+    path: str                          # "/index.html", "/" for the root document
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    body: Body = EMPTY_BODY
+    raw_url: str | None = None         # the key as written in the bundle index
+    source_path: str | None = None     # file path relative to the input root (folders, zips)
+    byte_range: tuple[int, int] | None = None  # (offset, length) of the response in the container
+    header_names_raw: tuple[str, ...] = ()     # header names exactly as stored (case preserved)
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+    @property
+    def mime_type(self) -> str:
+        """The essence of the content type (no parameters), lower case."""
+        value = self.content_type or ""
+        return value.split(";", 1)[0].strip().lower()
+
+    @property
+    def size(self) -> int:
+        return self.body.size
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One key of a Web Bundle index exactly as written, with where it points."""
+
+    raw_url: str
+    resolved_url: str | None  # absolute URL after resolving against the app origin
+    offset: int               # absolute offset of the response in the file
+    length: int
+    key_offset: int | None = None  # where the key sits in the file
+
+
+class SignatureType(str, enum.Enum):
+    ED25519 = "ed25519"
+    ECDSA_P256 = "ecdsa-p256"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """One signature-stack entry, with the verification result."""
+
+    index: int
+    type: SignatureType
+    public_key: bytes
+    signature: bytes
+    valid: bool | None  # None: not checked (unknown type)
+    problem: str | None = None  # why it is invalid or malformed
+    byte_range: tuple[int, int] | None = None
+    attributes: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrityBlock:
+    """A Signed Web Bundle integrity block as read, and what it proves."""
+
+    version: str                       # "2b" or "1b" (rejected by Chromium)
+    size: int                          # bytes, i.e. where the web bundle starts
+    web_bundle_id: str | None
+    attributes: Mapping[str, object] = field(default_factory=dict)
+    signatures: tuple[Signature, ...] = ()
+    derived_ids: tuple[str, ...] = ()  # IDs derived from each known-type key
+    problems: tuple["Problem", ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A recoverable read problem that a rule turns into a finding.
+
+    `code` is a stable machine name the owning rule matches on; readers never
+    decide severity.
+    """
+
+    code: str
+    message: str
+    offset: int | None = None
+    length: int | None = None
+    resource: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JsonDocument:
+    """A JSON (or literal-evaluated JS/TS) document with positions for its members."""
+
+    value: object
+    text: str
+    pointers: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # pointer -> (start, end) char offsets
+    resource: str | None = None  # where it lives inside the input, None for the input itself
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """The audited input, whatever its kind."""
+
+    kind: InputKind
+    source: Path                       # the input path as given
+    resources: Mapping[str, Resource] = field(default_factory=dict)  # path -> resource, in input order
+    origin: str | None = None          # "isolated-app://<id>/" when the identity is known
+    format_version: str | None = None  # "b2", "b1", ...
+    primary_url: str | None = None
+    index: tuple[IndexEntry, ...] = ()
+    integrity: IntegrityBlock | None = None
+    document: JsonDocument | None = None  # for JSON-document inputs (update manifest, config, response)
+    problems: tuple[Problem, ...] = ()
+    size: int = 0
+    extra: Mapping[str, object] = field(default_factory=dict)  # reader-specific facts (archive entries, ...)
+
+    @property
+    def is_bundle(self) -> bool:
+        return self.kind in BUNDLE_KINDS

@@ -1,0 +1,66 @@
+"""open_input(path): sniff the input by its bytes (never its name alone) and read it.
+
+Each reader returns a `Bundle` or raises an `InputError`; nothing else may escape.
+Reader modules are imported only when their format is seen, to keep start-up light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from auditor.errors import InputError, LimitExceeded, Unsupported
+from auditor.limits import DEFAULT_LIMITS, Limits
+from auditor.model import Bundle
+
+SWBN_MAGIC = bytes.fromhex("48f09f968bf09f93a6")  # bstr(8) "🖋📦" after the array head
+WBN_MAGIC = bytes.fromhex("48f09f8c90f09f93a6")   # bstr(8) "🌐📦"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+SNIFF_BYTES = 16
+
+
+def sniff(path: Path) -> str:
+    """Name of the reader module for this input: decided by content, then by name for text."""
+    if path.is_dir():
+        return "folder"
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if len(head) >= 10 and head[1:10] == SWBN_MAGIC:
+        return "integrity"
+    if len(head) >= 10 and head[1:10] == WBN_MAGIC:
+        return "webbundle"
+    if head.startswith(ZIP_MAGICS):
+        return "ota"
+    text_head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    name = path.name.lower()
+    if name.startswith("capacitor.config."):
+        return "capacitor"
+    if text_head.startswith((b"{", b"[")):
+        return "documents"
+    if not head:
+        raise Unsupported("the file is empty", where=str(path))
+    raise Unsupported(
+        "not a Signed Web Bundle, Web Bundle, OTA zip, JSON document or folder "
+        f"(first bytes {head[:8].hex(' ')})",
+        where=str(path),
+    )
+
+
+def open_input(path: Path, *, limits: Limits = DEFAULT_LIMITS, options: dict | None = None) -> Bundle:
+    """Read any supported input into the model."""
+    if not path.exists():
+        raise InputError("no such file or folder", where=str(path))
+    if path.is_file() and path.stat().st_size > limits.max_input_bytes:
+        raise LimitExceeded(
+            f"input is {path.stat().st_size} bytes; the limit is {limits.max_input_bytes} (max_input_bytes)",
+            where=str(path),
+        )
+    try:
+        module_name = sniff(path)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
+    module = importlib.import_module(f"auditor.readers.{module_name}")
+    try:
+        return module.read(path, limits=limits, options=options or {})
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None

@@ -1,0 +1,162 @@
+"""Rules as data: the Rule record, the @rule decorator, and selection.
+
+The engine names no rule: it reads `auditor.rules.ALL_RULES` (one explicit list
+per family module) and the engine's own diagnostics in `auditor.engine_rules`.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from auditor.findings import Hit, Level, Precision
+from auditor.model import IWA_KINDS, InputKind
+
+if TYPE_CHECKING:
+    from auditor.context import Context
+
+ID_PATTERN = re.compile(r"^[A-Z]{3}\d{3}$")
+NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PREFIX_PATTERN = re.compile(r"^[A-Za-z]{3}\d{0,3}$")
+
+
+class Need(enum.Flag):
+    """What a rule reads, so the engine can skip parsing nobody needs."""
+
+    NONE = 0
+    MANIFEST = enum.auto()
+    HEADERS = enum.auto()
+    HTML = enum.auto()
+    CSS = enum.auto()
+    JS = enum.auto()
+    SIGNATURES = enum.auto()
+    DOCUMENT = enum.auto()  # a JSON-document input (update manifest, config, response)
+
+
+Check = Callable[["Context"], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule: identity, default level, docs, and the generator that finds hits."""
+
+    id: str
+    name: str
+    level: Level
+    check: Check
+    inputs: frozenset[InputKind] = IWA_KINDS
+    needs: Need = Need.NONE
+    tags: tuple[str, ...] = ()
+    precision: Precision = Precision.HIGH
+    security_severity: float | None = None
+    aliases: tuple[str, ...] = ()
+    summary: str = ""
+    docs: str = ""
+
+    @property
+    def family(self) -> str:
+        return self.id[:3]
+
+    def __call__(self, ctx: "Context") -> Iterator[Hit]:
+        return iter(self.check(ctx))
+
+
+DEFAULT_SEVERITY = {Level.ERROR: 7.5, Level.WARNING: 5.0, Level.NOTE: 2.0}
+
+
+def split_docs(doc: str | None) -> tuple[str, str]:
+    """First docstring line is the summary; the rest (dedented) is the Markdown docs."""
+    text = inspect.cleandoc(doc or "")
+    summary, _, body = text.partition("\n")
+    return summary.strip(), body.strip()
+
+
+def rule(
+    *,
+    id: str,
+    name: str,
+    level: Level,
+    inputs: Iterable[InputKind] = IWA_KINDS,
+    needs: Need = Need.NONE,
+    tags: Sequence[str] = (),
+    precision: Precision = Precision.HIGH,
+    security_severity: float | None = None,
+    aliases: Sequence[str] = (),
+) -> Callable[[Check], Rule]:
+    """Turn a documented generator function into a Rule; the function's docstring is the docs."""
+
+    def wrap(check: Check) -> Rule:
+        summary, docs = split_docs(check.__doc__)
+        return Rule(
+            id=id,
+            name=name,
+            level=level,
+            check=check,
+            inputs=frozenset(inputs),
+            needs=needs,
+            tags=tuple(tags),
+            precision=precision,
+            security_severity=security_severity,
+            aliases=tuple(aliases),
+            summary=summary,
+            docs=docs,
+        )
+
+    return wrap
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule we ship: the engine's diagnostics first, then each family in order."""
+    from auditor.engine_rules import ENGINE_RULES
+    from auditor.rules import ALL_RULES
+
+    return ENGINE_RULES + ALL_RULES
+
+
+def matches(rule_: Rule, selector: str) -> bool:
+    """True when a --select/--ignore token names this rule: id, id prefix, name or alias."""
+    token = selector.strip()
+    if not token:
+        return False
+    if token.upper() == "ALL":
+        return True
+    if token == rule_.name or token.upper() in (a.upper() for a in rule_.aliases):
+        return True
+    return bool(PREFIX_PATTERN.match(token)) and rule_.id.startswith(token.upper())
+
+
+def unknown_selectors(rules: Sequence[Rule], selectors: Iterable[str]) -> list[str]:
+    """Tokens that select nothing: a typo should be an error, not a silent no-op."""
+    return [s for s in selectors if s.strip() and not any(matches(r, s) for r in rules)]
+
+
+def select_rules(
+    rules: Sequence[Rule], select: Sequence[str] = (), ignore: Sequence[str] = ()
+) -> tuple[Rule, ...]:
+    """Rules enabled by --select (default all) minus --ignore; engine rules always stay."""
+    chosen = []
+    for r in rules:
+        if r.family == "AUD":
+            chosen.append(r)
+            continue
+        if select and not any(matches(r, s) for s in select):
+            continue
+        if any(matches(r, s) for s in ignore):
+            continue
+        chosen.append(r)
+    return tuple(chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """The enabled rules plus per-rule level overrides from configuration."""
+
+    rules: tuple[Rule, ...]
+    levels: dict[str, Level] = field(default_factory=dict)
+
+    def level_of(self, rule_: Rule) -> Level:
+        return self.levels.get(rule_.id, rule_.level)

@@ -1,0 +1,58 @@
+"""Stable JSON output (schema version 1): see README "JSON output".
+
+Keys are never renamed within a schema version; new keys may be added.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from auditor import __version__
+from auditor.findings import Level
+from auditor.reporters.places import place
+from auditor.runner import Report
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(report: Report, finding, base: Path, source_root: Path | None) -> dict:
+    where = place(report.bundle, report.source, finding.location, base, source_root)
+    span = finding.location.span
+    return {
+        "rule_id": finding.rule_id,
+        "rule_name": finding.rule_name,
+        "level": finding.level.label,
+        "message": finding.message,
+        "path": where.path,
+        "resource": where.inner,
+        "line": span.start_line if span else None,
+        "column": span.start_column if span else None,
+        "end_line": span.end_line if span else None,
+        "end_column": span.end_column if span else None,
+        "byte_offset": where.byte_range[0] if where.byte_range else None,
+        "byte_length": where.byte_range[1] if where.byte_range else None,
+        "pointer": finding.location.pointer,
+        "help": finding.help,
+        "precision": finding.precision.value,
+        "fingerprint": finding.fingerprint,
+        "suppressed": finding.suppressed,
+        "properties": dict(finding.properties),
+    }
+
+
+def render(report: Report, *, base: Path, source_root: Path | None = None, **_: object) -> str:
+    findings = [finding_dict(report, f, base, source_root) for f in report.findings if not f.suppressed]
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "iwa-audit", "version": __version__},
+        "input": {
+            "path": str(report.source),
+            "kind": report.bundle.kind.value if report.bundle else None,
+            "complete": not report.incomplete,
+        },
+        "findings": findings,
+        "summary": {lvl.label: sum(1 for f in findings if f["level"] == lvl.label) for lvl in Level},
+        "notifications": [{"level": n.level.label, "message": n.message, "rule_id": n.rule_id} for n in report.notifications],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,73 @@
+"""Readable terminal output: `path:line:col: level[ID] message`, a snippet with a caret, help."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from auditor.findings import Finding, Level
+from auditor.reporters.places import place
+from auditor.runner import Report
+
+COLORS = {Level.ERROR: "\033[31m", Level.WARNING: "\033[33m", Level.NOTE: "\033[36m"}
+BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+MAX_SNIPPET = 160
+
+
+def use_color(choice: str, stream) -> bool:
+    """--color auto|always|never, honouring NO_COLOR and FORCE_COLOR for auto."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def snippet(report: Report, finding: Finding) -> list[str]:
+    """The source line under a finding with a caret, for text resources only."""
+    loc = finding.location
+    if loc.span is None or report.session is None:
+        return []
+    if loc.resource is None:
+        document = report.bundle.document if report.bundle else None
+        index = report.session.cache.get(("doc-index", id(document))) if document else None
+    else:
+        index = report.session.cache.get(("text-index", loc.resource))
+    if index is None:
+        return []
+    line = index.line_text(loc.span.start_line)
+    col = loc.span.start_column
+    if len(line) > MAX_SNIPPET:  # keep minified files readable: a window around the column
+        start = max(0, col - 1 - MAX_SNIPPET // 2)
+        line = ("…" if start else "") + line[start : start + MAX_SNIPPET] + "…"
+        col = col - start + (1 if start else 0)
+    width = 1
+    if loc.span.end_line == loc.span.start_line:
+        width = max(1, min(loc.span.end_column - loc.span.start_column, len(line) - col + 1))
+    return [f"    {line}", "    " + " " * (col - 1) + "^" * width]
+
+
+def render(report: Report, *, base: Path, color: bool = False, source_root: Path | None = None, **_: object) -> str:
+    """All findings, then a one-line summary."""
+    out: list[str] = []
+    paint = (lambda code, text: f"{code}{text}{RESET}") if color else (lambda code, text: text)
+    for finding in report.active():
+        where = place(report.bundle, report.source, finding.location, base, source_root)
+        level = paint(COLORS[finding.level], finding.level.label)
+        out.append(f"{paint(BOLD, where.label())}: {level}[{finding.rule_id}] {finding.message}")
+        out.extend(paint(DIM, line) if i == 0 else paint(COLORS[finding.level], line) for i, line in enumerate(snippet(report, finding)))
+        if finding.help:
+            out.append(f"    help: {finding.help}")
+        out.append(f"    = {finding.rule_name}: see `iwa-audit --explain {finding.rule_id}`")
+    counts = {lvl: sum(1 for f in report.active() if f.level is lvl) for lvl in Level}
+    total = sum(counts.values())
+    if total:
+        parts = [f"{counts[lvl]} {lvl.label}{'s' if counts[lvl] != 1 else ''}" for lvl in sorted(Level, reverse=True) if counts[lvl]]
+        out.append(f"{report.source}: {total} finding{'s' if total != 1 else ''} ({', '.join(parts)})")
+    else:
+        out.append(f"{report.source}: no findings")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,5 @@
+"""BND: Web Bundle format and structure."""
+
+from __future__ import annotations
+
+RULES = ()

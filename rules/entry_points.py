@@ -1,0 +1,5 @@
+"""LNK: deep links and entry points."""
+
+from __future__ import annotations
+
+RULES = ()

@@ -1,0 +1,60 @@
+"""Test helpers: audit an input and render findings as one-line strings users would recognise.
+
+`audit_lines(path, select="MAN001")` returns e.g.
+`["MAN001 error /index.html:2:1 inline script in `/index.html`"]`, so one
+equality asserts rule id, level and location together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from auditor.findings import Finding
+from auditor.readers import open_input
+from auditor.registry import RuleSet, all_rules, select_rules
+from auditor.runner import Report, run_rules
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SARIF_SCHEMA = SHARED / "schemas-external" / "sarif-schema-2.1.0.json"
+
+
+def where(finding: Finding) -> str:
+    loc = finding.location
+    text = loc.resource or "<input>"
+    if loc.span is not None:
+        text += f":{loc.span.start_line}:{loc.span.start_column}"
+    elif loc.byte_range is not None:
+        text += f"@{loc.byte_range[0]}"
+    return text
+
+
+def line(finding: Finding) -> str:
+    return f"{finding.rule_id} {finding.level.label} {where(finding)} {finding.message}"
+
+
+def audit(path: Path, select: str | None = None, *, settings: Mapping[str, object] | None = None, options: dict | None = None) -> Report:
+    rules = select_rules(all_rules(), [s for s in (select or "").split(",") if s]) if select else all_rules()
+    bundle = open_input(path, options=options or {})
+    return run_rules(bundle, RuleSet(rules), settings=settings)
+
+
+def audit_lines(path: Path, select: str | None = None, **kwargs) -> list[str]:
+    """Findings as one-line strings (engine findings included, so a crash fails the test)."""
+    report = audit(path, select, **kwargs)
+    return [line(f) for f in report.findings if not f.suppressed]
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes | object]) -> Path:
+    """Write a folder of files; dict/list values are written as JSON."""
+    for name, content in files.items():
+        target = root / name.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        elif isinstance(content, str):
+            target.write_text(content, encoding="utf-8")
+        else:
+            target.write_text(json.dumps(content, indent=2), encoding="utf-8")
+    return root

@@ -1,0 +1,46 @@
+"""Every SARIF we emit validates against the official OASIS schema; URIs are checked separately."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+
+import jsonschema
+import pytest
+
+from helpers import SARIF_SCHEMA, audit
+from auditor.reporters.sarif import render
+
+
+@pytest.fixture(scope="session")
+def sarif_validator():
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft4Validator(schema)
+
+
+def assert_valid_sarif(log: dict, validator) -> None:
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+    for run in log["runs"]:
+        for result in run["results"]:
+            for loc in result["locations"]:
+                uri = loc["physicalLocation"]["artifactLocation"]["uri"]
+                parsed = urlparse(uri)
+                assert uri and not parsed.scheme and not uri.startswith("/"), uri
+                assert loc["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+        base = run.get("originalUriBaseIds", {}).get("%SRCROOT%", {}).get("uri")
+        if base is not None:
+            assert base.startswith("file:///") and base.endswith("/")
+
+
+def test_sarif_of_a_folder_validates_and_points_at_repo_files(app, sarif_validator, monkeypatch):
+    path = app({"index.html": "<p>hi</p>"})
+    monkeypatch.chdir(path.parent)
+    log = json.loads(render(audit(path), base=path.parent))
+    assert_valid_sarif(log, sarif_validator)
+    results = log["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["MAN001"]
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert rules[results[0]["ruleIndex"]]["id"] == "MAN001"
+    assert all(isinstance(r["properties"]["security-severity"], str) for r in rules)

@@ -1,0 +1,76 @@
+"""Meta tests over the registry: ids, names, docs and packaging stay honest."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+
+import pytest
+
+from auditor.registry import ID_PATTERN, NAME_PATTERN, Rule, all_rules
+from auditor.rules import FAMILIES
+
+RULES = all_rules()
+REQUIRED_SECTIONS = ("## What it checks", "## Why it matters", "## Example", "## Fix")
+
+
+def test_ids_and_names_are_unique_and_well_formed():
+    ids = [r.id for r in RULES]
+    names = [r.name for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert len(names) == len(set(names))
+    for r in RULES:
+        assert ID_PATTERN.match(r.id), r.id
+        assert NAME_PATTERN.match(r.name), r.name
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_docs_have_the_fixed_sections(rule: Rule):
+    assert rule.summary, f"{rule.id} has no summary line"
+    positions = [rule.docs.find(h) for h in REQUIRED_SECTIONS]
+    assert all(p >= 0 for p in positions), f"{rule.id} docs miss a section: {REQUIRED_SECTIONS}"
+    assert positions == sorted(positions), f"{rule.id} docs sections out of order"
+    example = rule.docs[positions[2] : positions[3]]
+    assert "```" in example, f"{rule.id} example has no fenced block"
+
+
+def test_every_rule_in_a_family_module_is_listed_in_its_rules_tuple():
+    for family in FAMILIES:
+        defined = {v.id for v in vars(family).values() if isinstance(v, Rule)}
+        listed = {r.id for r in family.RULES}
+        assert defined == listed, family.__name__
+
+
+def test_family_prefix_matches_module():
+    prefixes = {
+        "bundle": "BND", "signatures": "SIG", "manifest": "MAN", "update": "UPD", "permissions": "PRM",
+        "headers": "HDR", "content": "SCR", "entry_points": "LNK", "ota": "OTA",
+    }
+    for family in FAMILIES:
+        short = family.__name__.rsplit(".", 1)[1]
+        for r in family.RULES:
+            assert r.id.startswith(prefixes[short]), (short, r.id)
+
+
+def test_no_top_level_rules_module_is_importable():
+    spec = importlib.util.find_spec("rules")
+    # From a checkout the folder is visible on sys.path only when cwd is the repo root;
+    # importing it must then fail loudly rather than register every rule twice.
+    if spec is not None:
+        with pytest.raises(ImportError):
+            importlib.import_module("rules")
+
+
+def test_every_rule_has_a_flag_and_an_allow_test():
+    """Each rule id appears in a test named test_<id>_flags_* and one named test_<id>_allows_*."""
+    import pathlib
+
+    text = "\n".join(p.read_text(encoding="utf-8") for p in pathlib.Path(__file__).parent.rglob("test_*.py"))
+    missing = []
+    for r in RULES:
+        if r.family == "AUD":
+            continue
+        low = r.id.lower()
+        if not re.search(rf"def test_{low}_flags_\w+", text) or not re.search(rf"def test_{low}_allows_\w+", text):
+            missing.append(r.id)
+    assert not missing, f"rules without a flags/allows test pair: {missing}"
