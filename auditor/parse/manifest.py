@@ -1,0 +1,48 @@
+"""The app's web app manifest, loaded once per audit for every rule family that reads it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.context import Context
+from auditor.location import Location
+from auditor.model import JsonDocument, Resource
+from auditor.parse.json_pos import JsonPositionError, parse_json
+
+MANIFEST_PATH = "/.well-known/manifest.webmanifest"
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """The manifest resource and, when it parsed, its document; else the parse error and where."""
+
+    resource: Resource
+    document: JsonDocument | None
+    error: str | None = None
+    error_location: Location | None = None
+    duplicates: tuple[str, ...] = ()
+
+    @property
+    def data(self) -> dict:
+        """The top-level object, or {} when it is missing or not an object."""
+        value = self.document.value if self.document else None
+        return value if isinstance(value, dict) else {}
+
+
+def load_manifest(ctx: Context) -> Manifest | None:
+    """The manifest at /.well-known/manifest.webmanifest, or None when the app has none."""
+
+    def load() -> Manifest | None:
+        resource = ctx.resource(MANIFEST_PATH)
+        if resource is None:
+            return None
+        text = ctx.text(resource)
+        if text is None:
+            return Manifest(resource, None, f"manifest is larger than {ctx.limits.max_text_resource_bytes} bytes", ctx.bundle_location(resource=resource.path))
+        try:
+            parsed = parse_json(text, resource=resource.path, max_depth=ctx.limits.max_json_depth)
+        except JsonPositionError as exc:
+            return Manifest(resource, None, f"not strict JSON: {exc}", ctx.text_location(resource, exc.offset, exc.offset + 1))
+        return Manifest(resource, parsed.document, duplicates=parsed.duplicates)
+
+    return ctx.memo("manifest", load)
