@@ -1,0 +1,261 @@
+"""Web Bundle (b2) reader: structure checked like Chromium's web_bundle_parser.cc.
+
+Structural failures Chromium treats as "cannot parse the bundle" raise an
+InputError naming the offset. Problems Chromium only hits when one URL is
+loaded (bad header names, a missing content-type, a non-200 status) are kept
+as `Problem`s on the model so rules report them. Payloads are never decoded or
+copied: each body is a memoryview over the file's memory map.
+"""
+
+from __future__ import annotations
+
+import mmap
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from auditor.errors import LimitExceeded, Malformed, Unsupported
+from auditor.limits import Limits
+from auditor.model import Body, Bundle, IndexEntry, InputKind, Problem, Resource
+from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_TSTR, CborReader
+
+WBN_MAGIC = bytes.fromhex("f09f8c90f09f93a6")
+VERSION_B2 = b"b2\x00\x00"
+VERSION_B1 = b"b1\x00\x00"
+MAX_SECTION_LENGTHS = 8192          # Chromium: section-lengths must be smaller
+MAX_METADATA_SECTION = 1024 * 1024  # index, critical, primary
+MAX_RESPONSE_HEADERS = 512 * 1024   # header map bytes must be smaller
+KNOWN_SECTIONS = frozenset({"index", "critical", "primary", "responses"})
+PLACEHOLDER_HOST = "unknown-web-bundle-id"
+TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+
+def open_map(path: Path) -> mmap.mmap:
+    """Read-only memory map of the whole file (the file handle is not kept)."""
+    with open(path, "rb") as handle:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def resolve_url(raw: str, host: str) -> tuple[str, str]:
+    """(absolute URL, resource key) for an index key resolved against isolated-app://host/."""
+    # urljoin does not know the isolated-app scheme as hierarchical: resolve as https and swap back.
+    joined = urljoin(f"https://{host}/", raw)
+    if joined.startswith("https://"):
+        absolute = "isolated-app://" + joined[len("https://") :]
+    else:
+        absolute = joined
+    parts = urlsplit(absolute)
+    if parts.scheme == "isolated-app" and parts.hostname == host and not parts.username and not parts.password and parts.port is None:
+        key = (parts.path or "/") + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+        return absolute, key
+    return absolute, absolute
+
+
+def read_version(data: memoryview | bytes, base: int, where: str) -> tuple[CborReader, int, str]:
+    """Check the top-level array and magic; return the reader, the position after the version, and the version."""
+    reader = CborReader(data, base=base, where=where)
+    top = reader.expect(base, MAJOR_ARRAY, "web bundle")
+    magic = reader.expect(top.content, MAJOR_BSTR, "web bundle magic")
+    if reader.raw(magic.content, reader.string_end(magic, "web bundle magic")) != WBN_MAGIC:
+        raise Malformed("web bundle magic is not F0 9F 8C 90 F0 9F 93 A6", offset=magic.content, where=where)
+    version_head = reader.expect(magic.content + magic.arg, MAJOR_BSTR, "web bundle version")
+    end = reader.string_end(version_head, "web bundle version")
+    version = reader.raw(version_head.content, end)
+    if version == VERSION_B2 and top.arg != 5:
+        raise Malformed(f"a b2 web bundle is an array of 5 items, not {top.arg}", offset=base, where=where)
+    label = version.rstrip(b"\x00").decode("ascii", "replace") or version.hex()
+    return reader, end, label
+
+
+def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None, limits: Limits) -> dict:
+    """Parse a b2 web bundle starting at absolute offset `base` of `data` (a view of the whole file)."""
+    where = str(path)
+    view = data[base:]
+    reader, pos, version = read_version(view, base, where)
+    reader.max_depth, reader.max_items = limits.max_cbor_depth, limits.max_cbor_items
+    if version != "b2":
+        return {"format_version": version, "resources": {}, "index": (), "problems": (), "primary_url": None}
+    lengths_head = reader.expect(pos, MAJOR_BSTR, "section-lengths")
+    if lengths_head.arg >= MAX_SECTION_LENGTHS:
+        raise Malformed(f"section-lengths is {lengths_head.arg} bytes; Chromium requires fewer than {MAX_SECTION_LENGTHS}", offset=pos, where=where)
+    lengths_end = reader.string_end(lengths_head, "section-lengths")
+    inner = CborReader(view[lengths_head.content - base : lengths_end - base], base=lengths_head.content, where=where)
+    pairs, inner_end = inner.decode(lengths_head.content, what="section-lengths")
+    if inner_end != lengths_end:
+        raise Malformed("extra bytes after the section-lengths array", offset=inner_end, where=where)
+    if not isinstance(pairs, list) or len(pairs) % 2:
+        raise Malformed("section-lengths must be an array of name/length pairs", offset=lengths_head.content, where=where)
+    names = pairs[0::2]
+    lengths = pairs[1::2]
+    if not all(isinstance(n, str) for n in names) or not all(isinstance(n, int) and n >= 0 for n in lengths):
+        raise Malformed("section-lengths pairs must be (text name, unsigned length)", offset=lengths_head.content, where=where)
+    if len(set(names)) != len(names):
+        raise Malformed("a section name appears twice in section-lengths", offset=lengths_head.content, where=where)
+    if not names or names[-1] != "responses":
+        raise Malformed("`responses` must be the last section", offset=lengths_head.content, where=where)
+    sections_head = reader.expect(lengths_end, MAJOR_ARRAY, "sections")
+    if sections_head.arg != len(names):
+        raise Malformed(f"{sections_head.arg} sections but {len(names)} section-lengths entries", offset=lengths_end, where=where)
+    offsets: dict[str, tuple[int, int]] = {}
+    p = sections_head.content
+    for name, length in zip(names, lengths):
+        reader.need(p, length, f"section `{name}`")
+        if name in ("index", "critical", "primary") and length > MAX_METADATA_SECTION:
+            raise Malformed(f"section `{name}` is {length} bytes; Chromium allows at most {MAX_METADATA_SECTION}", offset=p, where=where)
+        offsets[name] = (p, length)
+        p += length
+    trailer = reader.expect(p, MAJOR_BSTR, "bundle length")
+    if trailer.arg != 8:
+        raise Malformed("the trailing length must be an 8-byte string", offset=p, where=where)
+    trailer_end = reader.string_end(trailer, "bundle length")
+    problems: list[Problem] = []
+    declared = int.from_bytes(reader.raw(trailer.content, trailer_end), "big")
+    if declared != trailer_end - base:
+        problems.append(Problem("bundle-length-mismatch", f"trailing length says {declared} bytes; the web bundle is {trailer_end - base}", offset=trailer.content, length=8))
+    if trailer_end != base + len(view):
+        problems.append(Problem("trailing-bytes", f"{base + len(view) - trailer_end} bytes follow the web bundle", offset=trailer_end))
+
+    def section(name: str, major: int) -> tuple[object, int, int]:
+        start, length = offsets[name]
+        value, end = reader.decode(start, what=f"section `{name}`")
+        if end != start + length:
+            raise Malformed(f"section `{name}` is {end - start} bytes but section-lengths says {length}", offset=start, where=where)
+        return value, start, length
+
+    critical: list = []
+    if "critical" in offsets:
+        critical, start, _ = section("critical", MAJOR_ARRAY)
+        if not isinstance(critical, list) or not all(isinstance(c, str) for c in critical):
+            raise Malformed("`critical` must be an array of section names", offset=start, where=where)
+        unknown = [c for c in critical if c not in KNOWN_SECTIONS]
+        if unknown:
+            raise Unsupported(f"critical section(s) {unknown} not understood (Chromium refuses the bundle)", offset=start, where=where)
+    primary_url = None
+    if "primary" in offsets:
+        primary_url, start, _ = section("primary", MAJOR_TSTR)
+        if not isinstance(primary_url, str):
+            raise Malformed("`primary` must be a text URL", offset=start, where=where)
+        problems.append(Problem("primary-url", f"primary URL `{primary_url}`", offset=start, length=offsets["primary"][1]))
+    if "index" not in offsets:
+        raise Malformed("the bundle has no `index` section", offset=sections_head.content, where=where)
+    index_start, _ = offsets["index"]
+    responses_start, responses_length = offsets["responses"]
+    index = read_index(reader, index_start, offsets["index"][1], where)
+    if not index:
+        raise Malformed("the index has no entries", offset=index_start, where=where)
+    if len(index) > limits.max_resources:
+        raise LimitExceeded(f"{len(index)} index entries; the limit is {limits.max_resources} (max_resources)", offset=index_start, where=where)
+    bundle_host = host or PLACEHOLDER_HOST
+    resources: dict[str, Resource] = {}
+    entries: list[IndexEntry] = []
+    for raw_url, rel_offset, length, key_offset in index:
+        if rel_offset + length > responses_length:
+            raise Malformed(f"index entry `{raw_url}` points outside the responses section", offset=key_offset, where=where)
+        absolute_offset = responses_start + rel_offset
+        resolved, key = resolve_url(raw_url, bundle_host)
+        entries.append(IndexEntry(raw_url, resolved, absolute_offset, length, key_offset))
+        resource, response_problems = read_response(reader, data, absolute_offset, length, key, raw_url, where)
+        problems.extend(response_problems)
+        if key in resources:
+            problems.append(Problem("alias-url", f"index keys `{resources[key].raw_url}` and `{raw_url}` resolve to the same URL; Chromium keeps the first", offset=key_offset, resource=key))
+            continue
+        resources[key] = resource
+    return {"format_version": "b2", "resources": resources, "index": tuple(entries), "problems": tuple(problems), "primary_url": primary_url}
+
+
+def read_index(reader: CborReader, start: int, length: int, where: str) -> list[tuple[str, int, int, int]]:
+    """(raw URL, offset, length, key offset) for each index entry, validated strictly."""
+    end = reader.skip(start, what="section `index`")
+    if end != start + length:
+        raise Malformed(f"section `index` is {end - start} bytes but section-lengths says {length}", offset=start, where=where)
+    h = reader.expect(start, MAJOR_MAP, "index")
+    p = h.content
+    out = []
+    for _ in range(h.arg):
+        key_offset = p
+        key_head = reader.head(p, "index key")
+        if key_head.major != MAJOR_TSTR:
+            raise Malformed("index keys must be text URLs", offset=p, where=where)
+        key_end = reader.string_end(key_head, "index key")
+        url = reader.raw(key_head.content, key_end).decode("utf-8")
+        value, p = reader.decode(key_end, what="index value")
+        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and v >= 0 for v in value)):
+            raise Malformed(f"index value for `{url}` must be [offset, length]", offset=key_end, where=where)
+        out.append((url, value[0], value[1], key_offset))
+    return out
+
+
+def read_response(reader: CborReader, data: memoryview, offset: int, length: int, key: str, raw_url: str, where: str) -> tuple[Resource, list[Problem]]:
+    """One response: [headers bstr(map), payload bstr], checked like Chromium's lazy reader."""
+    problems: list[Problem] = []
+    h = reader.expect(offset, MAJOR_ARRAY, f"response for `{raw_url}`")
+    if h.arg != 2:
+        raise Malformed(f"response for `{raw_url}` must be an array of 2", offset=offset, where=where)
+    headers_head = reader.expect(h.content, MAJOR_BSTR, f"headers of `{raw_url}`")
+    headers_end = reader.string_end(headers_head, f"headers of `{raw_url}`")
+    payload_head = reader.expect(headers_end, MAJOR_BSTR, f"payload of `{raw_url}`")
+    payload_end = reader.string_end(payload_head, f"payload of `{raw_url}`")
+    if payload_end - offset != length:
+        raise Malformed(f"response for `{raw_url}` is {payload_end - offset} bytes but the index says {length} (Chromium: unexpected payload length)", offset=offset, where=where)
+    headers: dict[str, str] = {}
+    raw_names: list[str] = []
+    status = 0
+    if headers_head.arg >= MAX_RESPONSE_HEADERS:
+        problems.append(Problem("headers-too-large", f"response headers are {headers_head.arg} bytes; Chromium requires fewer than {MAX_RESPONSE_HEADERS}", offset=headers_head.offset, length=headers_end - headers_head.offset, resource=key))
+    else:
+        header_reader = CborReader(data[headers_head.content:headers_end], base=headers_head.content, where=where)
+        try:
+            value, end = header_reader.decode(headers_head.content, what=f"header map of `{raw_url}`")
+            if end != headers_end or not isinstance(value, dict) or not all(isinstance(k, bytes) and isinstance(v, bytes) for k, v in value.items()):
+                raise Malformed("the header map must be a map of byte strings to byte strings filling the header bytes", offset=headers_head.content)
+        except Malformed as exc:
+            problems.append(Problem("headers-malformed", f"response headers cannot be parsed: {exc.reason}", offset=exc.offset, resource=key))
+            value = {}
+        for name_bytes, value_bytes in value.items():
+            name = name_bytes.decode("latin-1")
+            text = value_bytes.decode("latin-1")
+            raw_names.append(name)
+            if name == ":status":
+                status = int(text) if len(text) == 3 and text.isdigit() else 0
+                if not status:
+                    problems.append(Problem("bad-status", f"`:status` is `{text}`; it must be 3 ASCII digits", offset=headers_head.content, resource=key))
+                continue
+            if name.startswith(":"):
+                problems.append(Problem("bad-header-name", f"pseudo-header `{name}`: `:status` is the only one allowed", offset=headers_head.content, resource=key))
+            elif not name.isascii() or not TOKEN.match(name) or name != name.lower():
+                problems.append(Problem("bad-header-name", f"header name `{name}` is not a lower-case HTTP token", offset=headers_head.content, resource=key))
+            if any(c in text for c in "\r\n\0"):
+                problems.append(Problem("bad-header-value", f"header `{name}` has a CR, LF or NUL in its value", offset=headers_head.content, resource=key))
+            headers[name.lower()] = text
+        if value and b":status" not in value:
+            problems.append(Problem("bad-status", "the response has no `:status` pseudo-header", offset=headers_head.content, resource=key))
+    body = Body(payload_head.arg, view=data[payload_head.content:payload_end])
+    resource = Resource(
+        path=key,
+        status=status,
+        headers=headers,
+        body=body,
+        raw_url=raw_url,
+        byte_range=(offset, length),
+        header_names_raw=tuple(raw_names),
+    )
+    return resource, problems
+
+
+def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+    """A `.wbn`: an unsigned web bundle."""
+    mapped = open_map(path)
+    data = memoryview(mapped)
+    host = options.get("expect_id") or None
+    parsed = read_web_bundle(data, 0, path=path, host=host, limits=limits)
+    return Bundle(
+        kind=InputKind.WBN,
+        source=path,
+        resources=parsed["resources"],
+        origin=f"isolated-app://{host}/" if host else None,
+        format_version=parsed["format_version"],
+        primary_url=parsed["primary_url"],
+        index=parsed["index"],
+        problems=parsed["problems"],
+        size=len(data),
+    )
