@@ -1,0 +1,84 @@
+"""The Capacitor config reader: JSON with positions, TS/JS by literal evaluation only."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.errors import Malformed
+from auditor.model import Computed, InputKind
+from auditor.parse.ts_literal import parse_ts_config
+from auditor.readers import open_input
+
+TS = """import type { CapacitorConfig } from '@capacitor/cli';
+
+const base = { appId: 'com.example.app' };
+const config: CapacitorConfig = {
+  ...base,
+  webDir: `dist`,
+  plugins: {
+    CapacitorUpdater: {
+      updateUrl: process.env.UPDATE_URL,
+      appReadyTimeout: 1_000,
+      publicKey: undefined,
+      'statsUrl': "https:\\/\\/s\\u00e9",
+    },
+  },
+} as const satisfies CapacitorConfig;
+
+export default config;
+"""
+
+
+def test_ts_config_evaluates_literals_and_marks_computed_values():
+    doc = parse_ts_config(TS)
+    updater = doc.value["plugins"]["CapacitorUpdater"]
+    assert doc.value["appId"] == "com.example.app" and doc.value["webDir"] == "dist"
+    assert updater["updateUrl"] == Computed("process.env.UPDATE_URL")
+    assert updater["appReadyTimeout"] == 1000 and "publicKey" not in updater
+    assert updater["statsUrl"] == "https://sé"
+    start, end = doc.pointers["/plugins/CapacitorUpdater/statsUrl#key"]
+    assert TS[start:end] == "'statsUrl'"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "export default { appId: 'a' } as CapacitorConfig;",
+        "module.exports = { appId: 'a' };",
+        "export const x = 1;\nconst c = { appId: 'a' };\nexport default c;",
+        "const c = { appId: 'a' } satisfies CapacitorConfig;\nexport default (c);",
+    ],
+)
+def test_export_patterns(text):
+    assert parse_ts_config(text).value == {"appId": "a"}
+
+
+def test_the_reader_makes_a_config_bundle(tmp_path):
+    path = tmp_path / "capacitor.config.ts"
+    path.write_text(TS, encoding="utf-8")
+    bundle = open_input(path)
+    assert bundle.kind is InputKind.CAPACITOR_CONFIG and bundle.document.value["webDir"] == "dist"
+
+
+def test_json_config_reads_with_positions(tmp_path):
+    path = tmp_path / "capacitor.config.json"
+    path.write_text('{"appId": "a", "server": {"url": "http://x"}}', encoding="utf-8")
+    bundle = open_input(path)
+    assert bundle.document.pointers["/server/url#key"] == (26, 31)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("capacitor.config.ts", "const config = {;\nexport default config", "not valid TypeScript"),
+        ("capacitor.config.js", "console.log('hi')", "no `export default`"),
+        ("capacitor.config.json", "{appId: 'a'}", "not strict JSON"),
+        ("capacitor.config.json", "[1]", "not an object"),
+        ("capacitor.config.yaml", "appId: a", "must end in .json, .ts or .js"),
+    ],
+)
+def test_bad_configs_are_input_errors(tmp_path, name, text, message):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(Malformed if not name.endswith("yaml") else Exception, match=message):
+        open_input(path)
