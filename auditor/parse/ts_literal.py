@@ -178,12 +178,12 @@ class _Evaluator:
 
 
 def first_error(node):
-    """The first ERROR or MISSING node in document order."""
-    if node.type == "ERROR" or node.is_missing:
-        return node
-    for child in node.children:
-        if child.has_error or child.is_missing:
-            return first_error(child)
+    """The first ERROR or MISSING node in document order (iterative: error trees can be deep)."""
+    while not (node.type == "ERROR" or node.is_missing):
+        child = next((c for c in node.children if c.has_error or c.is_missing), None)
+        if child is None:
+            return node
+        node = child
     return node
 
 

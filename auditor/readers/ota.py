@@ -5,8 +5,9 @@ check of the declared entry count so a hostile directory cannot exhaust memory).
 Every local file header is compared with its central record; disagreements
 become `Problem`s, never exceptions. Member bodies are decompressed lazily, on
 demand, and never past the smaller of the caller's limit and the declared size,
-so a member that inflates to more than it declares is cut off. Nothing is ever
-written to disk.
+so a member that inflates to more than it declares is cut off; a member whose
+declared sizes already look like a bomb is never inflated at all. Nothing is
+ever written to disk.
 """
 
 from __future__ import annotations
@@ -142,6 +143,13 @@ def inflate(handle, compressed_size: int, want: int) -> bytes:
     return bytes(out)
 
 
+def is_bomb_like(entry: ArchiveEntry, limits: Limits, total_so_far: int) -> bool:
+    """A member whose declared sizes say "bomb": its body is never inflated (OTA008 reports it)."""
+    if entry.size > limits.max_zip_member_bytes or total_so_far > limits.max_zip_total_bytes:
+        return True
+    return entry.size >= limits.min_zip_ratio_bytes and entry.size > limits.max_zip_ratio * max(entry.compressed_size, 1)
+
+
 def resource_path(name: str) -> str:
     return "/" + name.lstrip("/")
 
@@ -169,7 +177,9 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
         entries = tuple(entry_of(info) for info in infos)
         resources: dict[str, Resource] = {}
         problems: list[Problem] = []
+        total = 0
         for entry in entries:
+            total += entry.size
             data_offset, problem = check_local_header(handle, entry, size)
             if problem is not None:
                 problems.append(Problem("zip-header-mismatch", problem, offset=entry.header_offset, resource=resource_path(entry.name)))
@@ -182,7 +192,7 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
             resources[rpath] = Resource(
                 path=rpath,
                 headers=headers,
-                body=Body(entry.size, opener=member_opener(path, entry, data_offset)),
+                body=Body(entry.size, opener=member_opener(path, entry, None if is_bomb_like(entry, limits, total) else data_offset)),
                 source_path=entry.name,
                 byte_range=(entry.header_offset, length),
                 header_names_raw=tuple(headers),

@@ -82,3 +82,29 @@ def test_bad_configs_are_input_errors(tmp_path, name, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(Malformed if not name.endswith("yaml") else Exception, match=message):
         open_input(path)
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.parse.ts_literal import TsLiteralError
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list("{}[]()'\"`$,:;.=\\ \nabcx01-+*/") + ["export default ", "as const", "...", "é", "module.exports = "]), max_size=40).map("".join))
+def test_any_text_gives_a_document_or_a_ts_error(text):
+    try:
+        document = parse_ts_config(text)
+    except TsLiteralError:
+        return
+    for start, end in document.pointers.values():
+        assert 0 <= start <= end <= len(text)
+
+
+@pytest.mark.parametrize("text", ["export default " + "[" * 100_000, "export default " + "[" * 50_000 + "]" * 50_000 + ";"])
+def test_deep_nesting_is_bounded(text):
+    try:
+        document = parse_ts_config(text)
+    except TsLiteralError:
+        return
+    assert document.value is not None

@@ -40,12 +40,17 @@ def test_a_member_that_inflates_past_its_declared_size_is_cut_off(tmp_path):
     assert body.size == 10 and body.read() == b"a" * 10
 
 
-def test_a_2gb_declared_member_is_read_only_as_far_as_asked(tmp_path):
+def test_a_2gb_declared_member_is_never_inflated(tmp_path):
     data = patch_sizes(zip_bytes({"app.js": b"x" * 1000}), 0, size=2**31, local=True)
     (tmp_path / "b.zip").write_bytes(data)
     body = open_input(tmp_path / "b.zip").resources["/app.js"].body
-    assert body.size == 2**31
-    assert body.read(4096) == b"x" * 1000  # the data ends long before the declared size
+    assert body.size == 2**31 and body.read(4096) == b""
+
+
+def test_a_member_shorter_than_declared_reads_what_is_there(tmp_path):
+    data = patch_sizes(zip_bytes({"app.js": b"x" * 1000}), 0, size=5000, local=True)
+    (tmp_path / "b.zip").write_bytes(data)
+    assert open_input(tmp_path / "b.zip").resources["/app.js"].body.read() == b"x" * 1000
 
 
 def test_a_central_directory_that_lies_is_a_problem_not_a_crash(tmp_path):
@@ -77,3 +82,11 @@ def test_mutated_zips_give_a_bundle_or_an_input_error(tmp_path, data):
         return
     for resource in bundle.resources.values():
         assert len(resource.body.read(1 << 20)) <= resource.size
+
+
+def test_bomb_like_members_are_never_inflated(tmp_path):
+    path = write_zip(tmp_path / "b.zip", {**APP, "pad.js": b"\0" * (4 * 1024 * 1024)})
+    bundle = open_input(path)
+    assert bundle.resources["/pad.js"].size == 4 * 1024 * 1024
+    assert bundle.resources["/pad.js"].body.read(100) == b""
+    assert bundle.resources["/app.js"].body.read() == APP["app.js"].encode()
