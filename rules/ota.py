@@ -74,7 +74,7 @@ def missing_root_index(ctx: Context) -> Iterator[Hit]:
     yield Hit(f"no `index.html` at the root of the bundle{hint}", ctx.bundle_location(), help="zip the build folder's contents, not the folder")
 
 
-@rule(id="OTA002", name="missing-notify-app-ready", level=Level.ERROR, inputs=ZIP, needs=Need.JS, tags=("ota", "capgo"))
+@rule(id="OTA002", name="missing-notify-app-ready", level=Level.ERROR, inputs=ZIP, tags=("ota", "capgo"))
 def missing_notify_app_ready(ctx: Context) -> Iterator[Hit]:
     """No JavaScript in the bundle calls `notifyAppReady()`, so every update rolls back.
 

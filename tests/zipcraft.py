@@ -70,3 +70,23 @@ def patch_sizes(data: bytes, index: int, *, size: int | None = None, compressed:
         if size is not None:
             struct.pack_into("<I", out, header + 22, size)
     return bytes(out)
+
+
+def hostile_ota_fixtures(root: Path) -> dict[str, Path]:
+    """OTA inputs that try to make an auditor act: zip slip, links, a bomb, code in a config."""
+    slip = write_zip(
+        root / "slip.zip",
+        {**APP, "../../../../tmp/pwned": "x", "/tmp/pwned-abs": "x", "link": "/etc/passwd", "inner.zip": zip_bytes({"../x": "y"})},
+        modes={"link": 0o120777},
+    )
+    bomb = root / "bomb.zip"
+    bomb.write_bytes(patch_sizes(zip_bytes({**APP, "pad.js": b"\0" * (2 * 1024 * 1024)}), 2, size=2**32 - 1, local=True))
+    config = root / "capacitor.config.ts"
+    config.write_text(
+        "require('child_process').execSync('touch /tmp/pwned');\n"
+        "export default { appId: require('fs').writeFileSync('/tmp/pwned', 'x'), server: { url: 'http://127.0.0.1:9' } };\n",
+        encoding="utf-8",
+    )
+    response = root / "update-response.json"
+    response.write_text('{"version": "1.0.0", "url": "http://127.0.0.1:9/b.zip", "checksum": "00"}', encoding="utf-8")
+    return {"ota-slip": slip, "ota-bomb": bomb, "ota-config": config, "ota-response": response}

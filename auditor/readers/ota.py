@@ -151,7 +151,11 @@ def is_bomb_like(entry: ArchiveEntry, limits: Limits, total_so_far: int) -> bool
 
 
 def resource_path(name: str) -> str:
-    return "/" + name.lstrip("/")
+    """The path the member is served at: `./index.html` and `index.html` are both `/index.html`."""
+    name = name.lstrip("/")
+    while name.startswith("./"):
+        name = name[2:].lstrip("/")
+    return "/" + name
 
 
 def read(path: Path, *, limits: Limits, options: dict) -> Bundle:

@@ -62,6 +62,10 @@ def test_ota001_allows_root_index(tmp_path):
     assert audit_lines(bundle(tmp_path, APP), "OTA001") == []
 
 
+def test_ota001_allows_a_dot_slash_root_index(tmp_path):
+    assert audit_lines(bundle(tmp_path, {"./index.html": "x", "app.js": APP["app.js"]}), "OTA001") == []
+
+
 def test_ota002_flags_notify_app_ready_only_in_a_comment(tmp_path):
     path = bundle(tmp_path, {**APP, "app.js": "// CapacitorUpdater.notifyAppReady()\nstart('notifyAppReady');\n"})
     assert audit_lines(path, "OTA002") == ["OTA002 error <input> no script calls `notifyAppReady()`; every device will roll this update back"]
