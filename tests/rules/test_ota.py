@@ -539,3 +539,26 @@ def test_ota042_flags_a_malformed_session_key(tmp_path):
 def test_ota042_allows_a_session_key(tmp_path):
     path = response(tmp_path, version="1.0.0", url="https://x/1.zip", checksum="0f" * 256, session_key="aXY=:a2V5")
     assert audit_lines(path, "OTA042", settings={"capacitor_config": APP_WITH_KEY}) == []
+
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)
+    | st.sampled_from(["http://x", "https://127.0.0.1", "-----BEGIN RSA PUBLIC KEY-----\nAA==\n-----END RSA PUBLIC KEY-----", "*"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=8,
+)
+CONFIG_KEYS = ["updateUrl", "statsUrl", "publicKey", "privateKey", "allowModifyUrl", "appReadyTimeout", "localApi", "server", "android", "plugins"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(CONFIG_KEYS), JSON_VALUES, max_size=5), st.dictionaries(st.sampled_from(["url", "checksum", "session_key", "version"]), JSON_VALUES, min_size=1, max_size=4))
+def test_any_config_or_response_values_never_crash_a_rule(tmp_path, updater, members):
+    config = core_config(tmp_path, {**updater, "plugins": {"CapacitorUpdater": updater}})
+    assert not [line for line in audit_lines(config, "OTA") if line.startswith("AUD")]
+    members.setdefault("url", "https://x/1.zip")
+    path = response(tmp_path, **members)
+    lines = audit_lines(path, "OTA", settings={"capacitor_config": {"plugins": {"CapacitorUpdater": updater}}, "previous_version": "1.0.0"})
+    assert not [line for line in lines if line.startswith("AUD")]
