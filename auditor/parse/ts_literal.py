@@ -18,10 +18,10 @@ from auditor.model import Computed, JsonDocument
 from auditor.parse.json_pos import pointer_join
 
 WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"})
-DECLARATIONS = frozenset({"lexical_declaration", "variable_declaration"})
 SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])")
 MAX_SOURCE = 80
+UNRESOLVED = object()
 
 
 class TsLiteralError(ValueError):
@@ -65,7 +65,6 @@ def number_value(text: str) -> int | float:
 @dataclass
 class _Evaluator:
     data: bytes
-    text: str
     max_depth: int
     consts: dict[str, object] = field(default_factory=dict)
     pointers: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -102,7 +101,7 @@ class _Evaluator:
                 return Computed(self.source(node))
             return self.string(node)
         if kind == "number":
-            return number_value(node.text.decode("ascii", "replace"))
+            return self.number(node, node)
         if kind in ("true", "false"):
             return kind == "true"
         if kind == "null":
@@ -110,22 +109,28 @@ class _Evaluator:
         if kind == "unary_expression" and node.child_by_field_name("operator") is not None:
             operator = node.child_by_field_name("operator").type
             argument = node.child_by_field_name("argument")
-            if operator in "-+" and argument is not None and argument.type == "number":
-                number = number_value(argument.text.decode("ascii", "replace"))
-                return -number if operator == "-" else number
+            if operator in ("-", "+") and argument is not None and argument.type == "number":
+                number = self.number(argument, node)
+                return -number if operator == "-" and not isinstance(number, Computed) else number
         if kind == "undefined":
             return None  # only reached inside arrays, where JSON.stringify writes null
         if kind in ("identifier", "shorthand_property_identifier"):
             resolved = self.resolve(node, pointer, depth, seen)
-            if resolved is not None:
+            if resolved is not UNRESOLVED:
                 return resolved
         return Computed(self.source(node))
 
-    def resolve(self, node, pointer: str, depth: int, seen: frozenset[str]) -> object | None:
-        """The literal value of an identifier bound by a top-level declaration; the use site keeps its span."""
+    def number(self, node, whole) -> int | float | Computed:
+        try:
+            return number_value(node.text.decode("ascii", "replace"))
+        except ValueError:
+            return Computed(self.source(whole))
+
+    def resolve(self, node, pointer: str, depth: int, seen: frozenset[str]) -> object:
+        """The literal value of an identifier bound by a top-level `const`; the use site keeps its span."""
         name = node.text.decode("utf-8", "replace")
         if name not in self.consts or name in seen:
-            return None
+            return UNRESOLVED
         use_site = self.pointers.get(pointer)
         value = self.value(self.consts[name], pointer, depth, seen | {name})
         if use_site is not None:
@@ -159,7 +164,7 @@ class _Evaluator:
                 key_node, value_node = member.child_by_field_name("name") or member, None
             if key_node.type == "computed_property_name":
                 value_node = None
-            if kind == "spread_element" and member.named_children:
+            if kind == "spread_element" and member.named_children and member.named_children[0].type == "identifier":
                 spread = self.resolve(member.named_children[0], pointer, depth, seen)
                 if isinstance(spread, dict):
                     result.update(spread)
@@ -201,7 +206,7 @@ def exported_config(root):
             elif value is not None:
                 exported = value
                 continue
-        if node.type in DECLARATIONS:
+        if node.type == "lexical_declaration" and node.children and node.children[0].type == "const":
             for declarator in node.named_children:
                 name, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
                 if declarator.type == "variable_declarator" and name is not None and value is not None and name.type == "identifier":
@@ -226,7 +231,7 @@ def parse_ts_config(text: str, *, max_depth: int = 64, resource: str | None = No
         byte_starts = [0]
         for ch in text:
             byte_starts.append(byte_starts[-1] + len(ch.encode("utf-8", "surrogatepass")))
-    evaluator = _Evaluator(data, text, max_depth, byte_starts=byte_starts)
+    evaluator = _Evaluator(data, max_depth, byte_starts=byte_starts)
     root = tree.root_node
     if root.has_error:
         bad = first_error(root)

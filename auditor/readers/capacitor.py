@@ -11,7 +11,7 @@ from pathlib import Path
 
 from auditor.errors import LimitExceeded, Malformed, Unsupported
 from auditor.limits import DEFAULT_LIMITS, Limits
-from auditor.model import Body, Bundle, InputKind, JsonDocument, Problem, Resource
+from auditor.model import Body, Bundle, Computed, InputKind, JsonDocument, Problem, Resource
 
 JSON_SUFFIXES = frozenset({".json"})
 CODE_SUFFIXES = frozenset({".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"})
@@ -46,6 +46,8 @@ def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[JsonDocu
             document, duplicates = parse_ts_config(text.removeprefix("\ufeff"), max_depth=limits.max_json_depth), ()
         except TsLiteralError as exc:
             raise Malformed(f"{exc} (character {exc.offset})", where=where) from None
+    if isinstance(document.value, Computed):
+        raise Unsupported(f"the exported config is computed (`{document.value.source}`); only literal configs can be audited", where=where)
     if not isinstance(document.value, dict):
         raise Malformed("the config is not an object", where=where)
     return document, duplicates

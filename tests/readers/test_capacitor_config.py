@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.errors import Malformed
+from auditor.errors import InputError
 from auditor.model import Computed, InputKind
 from auditor.parse.ts_literal import parse_ts_config
 from auditor.readers import open_input
@@ -74,13 +74,14 @@ def test_json_config_reads_with_positions(tmp_path):
         ("capacitor.config.js", "console.log('hi')", "no `export default`"),
         ("capacitor.config.json", "{appId: 'a'}", "not strict JSON"),
         ("capacitor.config.json", "[1]", "not an object"),
+        ("capacitor.config.ts", "export default defineConfig({ appId: 'a' });", "exported config is computed"),
         ("capacitor.config.yaml", "appId: a", "must end in .json, .ts or .js"),
     ],
 )
 def test_bad_configs_are_input_errors(tmp_path, name, text, message):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(Malformed if not name.endswith("yaml") else Exception, match=message):
+    with pytest.raises(InputError, match=message):
         open_input(path)
 
 
@@ -108,3 +109,8 @@ def test_deep_nesting_is_bounded(text):
     except TsLiteralError:
         return
     assert document.value is not None
+
+
+def test_only_const_bindings_are_resolved():
+    doc = parse_ts_config("let u = 'http://a';\nconst n = null;\nexport default { u, n, x: -0x10 };")
+    assert doc.value == {"u": Computed("u"), "n": None, "x": -16}
