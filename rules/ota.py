@@ -1057,6 +1057,32 @@ def computed_config_value(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`{pointer}` is computed ({source}); not checked", config_location(ctx, pointer))
 
 
+@rule(id="OTA035", name="duplicate-json-key", level=Level.WARNING, inputs=CONFIG | RESPONSE, needs=Need.DOCUMENT, tags=("ota", "config", "response"))
+def duplicate_json_key(ctx: Context) -> Iterator[Hit]:
+    """A key appears twice in the same object of the config or update response.
+
+    ## What it checks
+    Duplicate keys in `capacitor.config.json` or an update response (the
+    location is the last occurrence, which is the one that counts).
+
+    ## Why it matters
+    JSON parsers disagree on duplicates: most keep the last, some the first,
+    some refuse. A reviewer reads the first `url`; the device may use the
+    second. In a config it usually means an edit went into the wrong copy.
+
+    ## Example
+    ```json
+    {"version": "1.2.0", "url": "https://cdn.example.com/1.2.0.zip", "url": "http://evil.example/x.zip"}
+    ```
+
+    ## Fix
+    Keep one copy of each key.
+    """
+    duplicates = ctx.bundle.extra.get("duplicate_pointers") or ()
+    for pointer in duplicates:  # type: ignore[union-attr]
+        yield Hit(f"key `{pointer}` appears more than once; the last one wins", ctx.document_location(ctx.bundle.document, pointer, key=True))  # type: ignore[arg-type]
+
+
 # --- update response ------------------------------------------------------------------------
 
 
@@ -1197,6 +1223,6 @@ RULES = (
     insecure_updater_endpoint, unsigned_updates, malformed_public_key, private_key_in_config,
     js_can_redirect_updates, js_can_change_app_id, preview_features_enabled, local_endpoint_configured,
     reset_when_update_disabled, unusual_rollback_settings, live_reload_server_url,
-    cleartext_traffic_allowed, wildcard_navigation, webview_debugging_enabled, computed_config_value,
+    cleartext_traffic_allowed, wildcard_navigation, webview_debugging_enabled, computed_config_value, duplicate_json_key,
     insecure_bundle_url, bad_response_checksum, unsigned_update_response,
 )

@@ -562,3 +562,23 @@ def test_any_config_or_response_values_never_crash_a_rule(tmp_path, updater, mem
     path = response(tmp_path, **members)
     lines = audit_lines(path, "OTA", settings={"capacitor_config": {"plugins": {"CapacitorUpdater": updater}}, "previous_version": "1.0.0"})
     assert not [line for line in lines if line.startswith("AUD")]
+
+
+def test_ota035_flags_a_duplicate_url_in_a_response(tmp_path):
+    path = tmp_path / "response.json"
+    path.write_text('{"version": "1.0.0",\n "url": "https://a/1.zip",\n "url": "http://b/1.zip", "checksum": "00"}', encoding="utf-8")
+    assert audit_lines(path, "OTA035") == ["OTA035 warning <input>:3:2 key `/url` appears more than once; the last one wins"]
+
+
+def test_ota035_flags_a_duplicate_config_key(tmp_path):
+    path = tmp_path / "capacitor.config.json"
+    path.write_text('{"server": {"url": "", "url": "http://x"}}', encoding="utf-8")
+    assert audit_lines(path, "OTA035,OTA030") == [
+        "OTA030 error <input>:1:24 `server.url` loads the app from `http://x`",
+        "OTA035 warning <input>:1:24 key `/server/url` appears more than once; the last one wins",
+    ]
+
+
+def test_ota035_allows_the_same_key_in_different_objects(tmp_path):
+    path = core_config(tmp_path, {"server": {"url": ""}, "plugins": {"X": {"url": ""}}})
+    assert audit_lines(path, "OTA035") == []
