@@ -1181,7 +1181,9 @@ def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
     ## What it checks
     With `--capacitor-config` naming a config whose updater has `publicKey`:
     the response must carry `session_key` (`base64(iv):base64(key)`). The
-    256-byte encrypted checksum is checked by OTA041.
+    256-byte encrypted checksum is checked by OTA041. Without
+    `--capacitor-config`, a response without `session_key` gets a note, since
+    only the app's config tells whether it should have one.
 
     ## Why it matters
     The updater decrypts and verifies a bundle only when both `publicKey` and
@@ -1205,10 +1207,13 @@ def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
     """
     app = ctx.setting("capacitor_config")
     config = app.get("plugins", {}).get("CapacitorUpdater") if isinstance(app, dict) and isinstance(app.get("plugins"), dict) else None
-    if not isinstance(config, dict) or not config.get("publicKey"):
-        return
     document = ctx.bundle.document
     session_key = ota.member(document, "/session_key") if document else None
+    if app is None and not session_key:
+        yield Hit("no `session_key`: unsigned unless the app has no `publicKey` (pass --capacitor-config to check)", ctx.document_location(document, ""), level=Level.NOTE)  # type: ignore[arg-type]
+        return
+    if not isinstance(config, dict) or not config.get("publicKey"):
+        return
     if not session_key:
         yield Hit("no `session_key`: the app has a `publicKey` but will accept this bundle unverified", ctx.document_location(document, ""))  # type: ignore[arg-type]
     elif not isinstance(session_key, str) or not SESSION_KEY.match(session_key):

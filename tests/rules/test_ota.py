@@ -536,6 +536,18 @@ def test_ota042_flags_a_malformed_session_key(tmp_path):
     ]
 
 
+def test_ota042_flags_a_plain_response_as_a_note_without_the_app_config(tmp_path):
+    path = response(tmp_path, version="1.0.0", url="https://x/1.zip", checksum="ab" * 32)
+    assert audit_lines(path, "OTA042") == [
+        "OTA042 note <input>:1:1 no `session_key`: unsigned unless the app has no `publicKey` (pass --capacitor-config to check)"
+    ]
+
+
+def test_ota042_allows_a_plain_response_for_an_app_without_a_key(tmp_path):
+    path = response(tmp_path, version="1.0.0", url="https://x/1.zip", checksum="ab" * 32)
+    assert audit_lines(path, "OTA042", settings={"capacitor_config": {"plugins": {"CapacitorUpdater": {}}}}) == []
+
+
 def test_ota042_allows_a_session_key(tmp_path):
     path = response(tmp_path, version="1.0.0", url="https://x/1.zip", checksum="0f" * 256, session_key="aXY=:a2V5")
     assert audit_lines(path, "OTA042", settings={"capacitor_config": APP_WITH_KEY}) == []
