@@ -7,6 +7,8 @@ literal-evaluated `capacitor.config.*`; response rules read the update JSON.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ from auditor import ota
 from auditor.context import Context
 from auditor.findings import Hit, Level, Precision
 from auditor.model import WEB_CONTENT_KINDS, ArchiveEntry, InputKind
+from auditor.location import Location
 from auditor.registry import Need, rule
 
 ZIP = frozenset({InputKind.OTA_ZIP})
@@ -28,12 +31,13 @@ DEV_FOLDERS = ("node_modules", ".git")
 TEXT_SCAN_TYPES = ("text/", "application/javascript", "application/json", "application/octet-stream", "application/x-pem-file")
 
 
-def entry_location(ctx: Context, entry: ArchiveEntry):
+def entry_location(ctx: Context, entry: ArchiveEntry) -> Location:
     """The entry's local file header in the zip."""
     return ctx.bundle_location(entry.header_offset, LOCAL_HEADER_SIZE + len(entry.name.encode("utf-8", "replace")), pointer=entry.name)
 
 
-def config_location(ctx: Context, pointer: str):
+def config_location(ctx: Context, pointer: str) -> Location:
+    """The key of a config member (or its nearest existing ancestor)."""
     return ctx.document_location(ctx.bundle.document, pointer, key=True)  # type: ignore[arg-type]
 
 
@@ -522,7 +526,7 @@ def checksum_manifest_mismatch(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{path}` is not listed in `{source.path}`", ctx.bundle_location(resource=path))
 
 
-def bundle_version(ctx: Context):
+def bundle_version(ctx: Context) -> tuple[object, Location]:
     """The version being shipped and where it was written: `--app-version` or the response's `version`."""
     if ctx.bundle.kind is InputKind.UPDATE_RESPONSE and ctx.bundle.document is not None:
         value = ota.member(ctx.bundle.document, "/version")
@@ -738,6 +742,7 @@ def private_key_in_config(ctx: Context) -> Iterator[Hit]:
 
 
 def flags_set(ctx: Context, keys: tuple[str, ...]) -> Iterator[str]:
+    """The updater keys among `keys` that are literally `true`."""
     config = ota.updater(ctx.bundle.document)
     for key in keys:
         if config and config.get(key) is True:
@@ -1117,8 +1122,6 @@ def insecure_bundle_url(ctx: Context) -> Iterator[Hit]:
 
 def decoded_length(value: str) -> int | None:
     """Bytes in a hex or base64 string (how the updater reads an encrypted checksum), or None."""
-    import base64
-    import binascii
 
     if ota.HEX.match(value):
         return len(value) // 2

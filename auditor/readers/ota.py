@@ -15,7 +15,9 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from auditor.errors import LimitExceeded, Malformed
 from auditor.limits import Limits
@@ -36,7 +38,7 @@ ZIP_ERRORS = (
 )  # UnicodeDecodeError is a ValueError
 
 
-def declared_entry_count(handle, size: int) -> int:
+def declared_entry_count(handle: BinaryIO, size: int) -> int:
     """Entry count from the end-of-central-directory record (zip64 aware), before any parsing."""
     tail_len = min(size, EOCD_SEARCH)
     handle.seek(size - tail_len)
@@ -58,6 +60,7 @@ def declared_entry_count(handle, size: int) -> int:
 
 
 def entry_of(info: zipfile.ZipInfo) -> ArchiveEntry:
+    """The central record's facts, name as stored (zipfile's `filename` is sanitised)."""
     return ArchiveEntry(
         name=info.orig_filename,
         size=info.file_size,
@@ -81,7 +84,7 @@ def raw_name(entry: ArchiveEntry) -> bytes:
         return entry.name.encode("utf-8", "surrogateescape")
 
 
-def check_local_header(handle, entry: ArchiveEntry, file_size: int) -> tuple[int | None, str | None]:
+def check_local_header(handle: BinaryIO, entry: ArchiveEntry, file_size: int) -> tuple[int | None, str | None]:
     """Where the member's data starts, or why the local header disagrees with the central record."""
     if entry.header_offset < 0 or entry.header_offset + LOCAL_HEADER.size > file_size:
         return None, f"local header of `{entry.name}` lies outside the file (offset {entry.header_offset})"
@@ -106,7 +109,7 @@ def check_local_header(handle, entry: ArchiveEntry, file_size: int) -> tuple[int
     return data_offset, None
 
 
-def member_opener(path: Path, entry: ArchiveEntry, data_offset: int | None):
+def member_opener(path: Path, entry: ArchiveEntry, data_offset: int | None) -> Callable[[int], bytes]:
     """A bounded reader of one member: never inflates past `n` (itself at most the declared size)."""
 
     def read(n: int) -> bytes:
@@ -121,7 +124,7 @@ def member_opener(path: Path, entry: ArchiveEntry, data_offset: int | None):
     return read
 
 
-def inflate(handle, compressed_size: int, want: int) -> bytes:
+def inflate(handle: BinaryIO, compressed_size: int, want: int) -> bytes:
     """Raw-deflate at most `want` bytes from at most `compressed_size` input bytes."""
     inflater = zlib.decompressobj(-15)
     out = bytearray()
