@@ -53,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--expect-id", metavar="ID", help="the Web Bundle ID the app must have")
     parser.add_argument("--headers", type=Path, metavar="FILE", help="for a source folder: headers JSON (wbn --headerOverride shape) added to every response")
     parser.add_argument("--update-url", metavar="URL", help="URL the update manifest is served from (resolves relative `src`)")
+    parser.add_argument("--checksum", metavar="HEX", help="OTA zip: the checksum the update server announces (SHA-256 hex; CRC32 is flagged)")
+    parser.add_argument("--app-version", metavar="VERSION", help="OTA zip: the version this bundle is uploaded as")
+    parser.add_argument("--previous-version", metavar="VERSION", help="OTA zip or update response: the version deployed now (lower is a downgrade)")
+    parser.add_argument("--capacitor-config", type=Path, metavar="FILE", help="update response: the app's capacitor.config.{json,ts,js} (its publicKey decides what the response must carry)")
     parser.add_argument("--color", default="auto", choices=("auto", "always", "never"), help="colour in text output (default: auto; honours NO_COLOR)")
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
@@ -97,6 +101,16 @@ def audit(args: argparse.Namespace) -> int:
         return EXIT_INCOMPLETE
     ruleset = RuleSet(select_rules(rules, select, ignore))
     settings = {"expect_id": args.expect_id, "update_url": args.update_url}
+    settings.update(checksum=args.checksum, app_version=args.app_version, previous_version=args.previous_version)
+    if args.capacitor_config:
+        from auditor.readers.capacitor import load_document
+
+        try:
+            settings["capacitor_config"] = load_document(args.capacitor_config)[0].value
+        except (InputError, OSError) as error:
+            reason = error.describe() if isinstance(error, InputError) else f"{args.capacitor_config}: {error.strerror or error}"
+            sys.stderr.write(f"iwa-audit: --capacitor-config: {reason}\n")
+            return EXIT_INCOMPLETE
     try:
         bundle = open_input(args.path, options={"headers_file": args.headers})
     except InputError as error:

@@ -19,8 +19,11 @@ class Limits:
     max_text_resource_bytes: int = 64 * 1024**2  # HTML/CSS/JS/JSON larger than this is not parsed
     max_zip_ratio: int = 200                     # uncompressed/compressed per member
     max_zip_total_bytes: int = 2 * 1024**3       # declared uncompressed total of an archive
+    max_zip_member_bytes: int = 256 * 1024**2    # declared uncompressed size of one archive member
+    min_zip_ratio_bytes: int = 1024**2           # members smaller than this are never judged by ratio
     max_update_manifest_bytes: int = 5 * 1024**2  # Chrome's own fetch limit
     max_json_depth: int = 64                     # nesting of manifests and configs
+    max_config_bytes: int = 1024**2              # capacitor.config.{json,ts,js}
 
 
 DEFAULT_LIMITS = Limits()

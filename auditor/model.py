@@ -191,3 +191,46 @@ class Bundle:
     @property
     def is_bundle(self) -> bool:
         return self.kind in BUNDLE_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveEntry:
+    """One central-directory record of a zip archive, as declared (nothing extracted)."""
+
+    name: str                 # decoded name exactly as stored (may hold `..`, `\\`, `C:`)
+    size: int                 # declared uncompressed size
+    compressed_size: int      # declared compressed size
+    method: int               # 0 stored, 8 deflated, anything else unsupported
+    flags: int                # general purpose bit flags (bit 0: encrypted)
+    external_attr: int        # high 16 bits: Unix mode when `create_system` is 3
+    create_system: int        # 0 MS-DOS, 3 Unix, ...
+    header_offset: int        # where the local file header starts
+    crc: int
+
+    @property
+    def is_dir(self) -> bool:
+        return self.name.endswith("/")
+
+    @property
+    def is_encrypted(self) -> bool:
+        return bool(self.flags & 0x1)
+
+    @property
+    def is_symlink(self) -> bool:
+        return self.create_system == 3 and (self.external_attr >> 16) & 0o170000 == 0o120000
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """What a zip's central directory declares; readers put it in `Bundle.extra["archive"]`."""
+
+    entries: tuple[ArchiveEntry, ...]
+    declared_total: int       # sum of declared uncompressed sizes
+    central_directory_offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """A config value that is computed (an expression, not a literal): present but not evaluated."""
+
+    source: str  # the expression's text, shortened

@@ -48,6 +48,9 @@ def seed_corpus() -> list[bytes]:
         seeds.extend(fuzz_seeds())
     seeds.append(b'{"versions": [{"version": "1.0.0", "src": "https://e.example/a.swbn"}]}')
     seeds.append(b'{"version": "1.0.0", "url": "https://e.example/a.zip", "checksum": "00"}')
+    from zipcraft import APP, zip_bytes
+
+    seeds.append(zip_bytes({**APP, "assets/a.js.map": '{"sourcesContent": ["x"]}', "checksum.json": "{}"}))
     return seeds
 
 

@@ -45,6 +45,9 @@ def hostile_inputs(root: Path) -> dict[str, Path]:
         pass
     else:
         inputs.update(hostile_fixtures(root))
+    from zipcraft import hostile_ota_fixtures
+
+    inputs.update(hostile_ota_fixtures(root))
     return inputs
 
 

@@ -1,0 +1,69 @@
+"""`capacitor.config.json` / `.ts` / `.js`: the app's Capacitor and updater configuration.
+
+JSON is parsed strictly with positions; TS/JS with tree-sitter, evaluating only
+literals (see `parse/ts_literal.py`): the config is never executed. Either way
+the result is a `JsonDocument` whose pointers let findings land on the key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.errors import LimitExceeded, Malformed, Unsupported
+from auditor.limits import DEFAULT_LIMITS, Limits
+from auditor.model import Body, Bundle, Computed, InputKind, JsonDocument, Problem, Resource
+
+JSON_SUFFIXES = frozenset({".json"})
+CODE_SUFFIXES = frozenset({".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"})
+
+
+def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[JsonDocument, tuple[str, ...]]:
+    """The config as a document, plus pointers of duplicate keys; raises InputError."""
+    where = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in JSON_SUFFIXES | CODE_SUFFIXES:
+        raise Unsupported(f"a Capacitor config must end in .json, .ts or .js, not `{suffix or path.name}`", where=where)
+    with open(path, "rb") as handle:
+        data = handle.read(limits.max_config_bytes + 1)
+    if len(data) > limits.max_config_bytes:
+        raise LimitExceeded(f"config is larger than {limits.max_config_bytes} bytes (max_config_bytes)", where=where)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Malformed(f"not UTF-8 text: {exc.reason}", offset=exc.start, where=where) from None
+    if suffix in JSON_SUFFIXES:
+        from auditor.parse.json_pos import JsonPositionError, parse_json
+
+        try:
+            parsed = parse_json(text, max_depth=limits.max_json_depth)
+        except JsonPositionError as exc:
+            raise Malformed(f"not strict JSON: {exc} (character {exc.offset})", where=where) from None
+        document, duplicates = parsed.document, parsed.duplicates
+    else:
+        from auditor.parse.ts_literal import TsLiteralError, parse_ts_config
+
+        try:
+            document, duplicates = parse_ts_config(text.removeprefix("\ufeff"), max_depth=limits.max_json_depth), ()
+        except TsLiteralError as exc:
+            raise Malformed(f"{exc} (character {exc.offset})", where=where) from None
+    if isinstance(document.value, Computed):
+        raise Unsupported(f"the exported config is computed (`{document.value.source}`); only literal configs can be audited", where=where)
+    if not isinstance(document.value, dict):
+        raise Malformed("the config is not an object", where=where)
+    return document, duplicates
+
+
+def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+    """Read a Capacitor config into a Bundle of kind CAPACITOR_CONFIG."""
+    document, duplicates = load_document(path, limits)
+    size = path.stat().st_size
+    resource = Resource(path="/" + path.name, body=Body(size, path=path), source_path=path.name)
+    return Bundle(
+        kind=InputKind.CAPACITOR_CONFIG,
+        source=path,
+        resources={resource.path: resource},
+        document=document,
+        problems=tuple(Problem("duplicate-key", f"key `{p}` appears more than once") for p in duplicates),
+        size=size,
+        extra={"duplicate_pointers": duplicates},
+    )

@@ -1,0 +1,92 @@
+"""The OTA zip reader: directory facts, lazy bounded bodies, and lies that must not crash."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditor.errors import InputError, Malformed
+from auditor.model import InputKind
+from auditor.readers import open_input
+from zipcraft import APP, patch_sizes, write_zip, zip_bytes
+
+
+def test_reads_members_as_resources_without_extracting(tmp_path):
+    path = write_zip(tmp_path / "b.zip", {**APP, "assets/a.css": "p{}", "assets/": ""})
+    before = set(tmp_path.iterdir())
+    bundle = open_input(path)
+    assert bundle.kind is InputKind.OTA_ZIP
+    assert list(bundle.resources) == ["/index.html", "/app.js", "/assets/a.css"]
+    assert bundle.resources["/app.js"].mime_type == "application/javascript"
+    assert bundle.resources["/assets/a.css"].body.read() == b"p{}"
+    archive = bundle.extra["archive"]
+    assert [e.name for e in archive.entries] == ["index.html", "app.js", "assets/a.css", "assets/"]
+    assert archive.entries[3].is_dir and not archive.entries[0].is_symlink
+    assert set(tmp_path.iterdir()) == before
+
+
+def test_stored_members_read_too(tmp_path):
+    path = write_zip(tmp_path / "b.zip", APP, method=zipfile.ZIP_STORED)
+    assert open_input(path).resources["/index.html"].body.read(9) == b"<!doctype"
+
+
+def test_a_member_that_inflates_past_its_declared_size_is_cut_off(tmp_path):
+    data = patch_sizes(zip_bytes({"big.txt": b"a" * 100_000}), 0, size=10, local=True)
+    (tmp_path / "b.zip").write_bytes(data)
+    body = open_input(tmp_path / "b.zip").resources["/big.txt"].body
+    assert body.size == 10 and body.read() == b"a" * 10
+
+
+def test_a_2gb_declared_member_is_never_inflated(tmp_path):
+    data = patch_sizes(zip_bytes({"app.js": b"x" * 1000}), 0, size=2**31, local=True)
+    (tmp_path / "b.zip").write_bytes(data)
+    body = open_input(tmp_path / "b.zip").resources["/app.js"].body
+    assert body.size == 2**31 and body.read(4096) == b""
+
+
+def test_a_member_shorter_than_declared_reads_what_is_there(tmp_path):
+    data = patch_sizes(zip_bytes({"app.js": b"x" * 1000}), 0, size=5000, local=True)
+    (tmp_path / "b.zip").write_bytes(data)
+    assert open_input(tmp_path / "b.zip").resources["/app.js"].body.read() == b"x" * 1000
+
+
+def test_a_central_directory_that_lies_is_a_problem_not_a_crash(tmp_path):
+    data = patch_sizes(zip_bytes(APP), 1, size=5, compressed=3)
+    (tmp_path / "b.zip").write_bytes(data)
+    bundle = open_input(tmp_path / "b.zip")
+    assert [p.code for p in bundle.problems] == ["zip-header-mismatch"]
+    assert "local header declares" in bundle.problems[0].message
+
+
+def test_a_truncated_zip_is_an_input_error(tmp_path):
+    data = zip_bytes(APP)
+    (tmp_path / "b.zip").write_bytes(data[: len(data) // 2])
+    with pytest.raises(Malformed, match="end-of-central-directory"):
+        open_input(tmp_path / "b.zip")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_mutated_zips_give_a_bundle_or_an_input_error(tmp_path, data):
+    original = bytearray(zip_bytes(APP))
+    for _ in range(data.draw(st.integers(1, 6))):
+        original[data.draw(st.integers(0, len(original) - 1))] = data.draw(st.integers(0, 255))
+    path = tmp_path / "m.zip"
+    path.write_bytes(bytes(original))
+    try:
+        bundle = open_input(path)
+    except InputError:
+        return
+    for resource in bundle.resources.values():
+        assert len(resource.body.read(1 << 20)) <= resource.size
+
+
+def test_bomb_like_members_are_never_inflated(tmp_path):
+    path = write_zip(tmp_path / "b.zip", {**APP, "pad.js": b"\0" * (4 * 1024 * 1024)})
+    bundle = open_input(path)
+    assert bundle.resources["/pad.js"].size == 4 * 1024 * 1024
+    assert bundle.resources["/pad.js"].body.read(100) == b""
+    assert bundle.resources["/app.js"].body.read() == APP["app.js"].encode()
