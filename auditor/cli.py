@@ -112,7 +112,7 @@ def audit(args: argparse.Namespace) -> int:
             sys.stderr.write(f"iwa-audit: --capacitor-config: {reason}\n")
             return EXIT_INCOMPLETE
     try:
-        bundle = open_input(args.path, options={"headers_file": args.headers})
+        bundle = open_input(args.path, options={"headers_file": args.headers, "expect_id": args.expect_id})
     except InputError as error:
         report = input_error_report(args.path, error, ruleset)
     else:

@@ -39,8 +39,11 @@ def open_map(path: Path) -> mmap.mmap:
 def resolve_url(raw: str, host: str) -> tuple[str, str]:
     """(absolute URL, resource key) for an index key resolved against isolated-app://host/."""
     # urljoin does not know the isolated-app scheme as hierarchical: resolve as https and swap back.
-    joined = urljoin(f"https://{host}/", raw)
-    if joined.startswith("https://"):
+    if urlsplit(raw).scheme:
+        joined = raw
+    else:
+        joined = urljoin(f"https://{host}/", raw)
+    if joined.startswith(f"https://{host}/") and not urlsplit(raw).scheme:
         absolute = "isolated-app://" + joined[len("https://") :]
     else:
         absolute = joined
@@ -145,7 +148,7 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         raise Malformed("the index has no entries", offset=index_start, where=where)
     if len(index) > limits.max_resources:
         raise LimitExceeded(f"{len(index)} index entries; the limit is {limits.max_resources} (max_resources)", offset=index_start, where=where)
-    bundle_host = host or PLACEHOLDER_HOST
+    bundle_host = host or claimed_host(index) or PLACEHOLDER_HOST
     resources: dict[str, Resource] = {}
     entries: list[IndexEntry] = []
     for raw_url, rel_offset, length, key_offset in index:
@@ -160,7 +163,24 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
             problems.append(Problem("alias-url", f"index keys `{resources[key].raw_url}` and `{raw_url}` resolve to the same URL; Chromium keeps the first", offset=key_offset, resource=key))
             continue
         resources[key] = resource
-    return {"format_version": "b2", "resources": resources, "index": tuple(entries), "problems": tuple(problems), "primary_url": primary_url}
+    return {"format_version": "b2", "resources": resources, "index": tuple(entries), "problems": tuple(problems), "primary_url": primary_url, "host": None if bundle_host == PLACEHOLDER_HOST else bundle_host}
+
+
+def claimed_host(index: list[tuple[str, int, int, int]]) -> str | None:
+    """For an unsigned bundle: the Web Bundle ID its first absolute `isolated-app://` key names, if any.
+
+    `wbn --baseURL isolated-app://<id>/` writes absolute keys; taking their host
+    as the origin keeps those resources addressable by path.
+    """
+    from auditor.crypto import parse_web_bundle_id
+
+    for raw_url, *_ in index:
+        if raw_url.startswith("isolated-app://"):
+            host = urlsplit(raw_url).hostname
+            if host and not isinstance(parse_web_bundle_id(host), str):
+                return host
+            return None
+    return None
 
 
 def read_index(reader: CborReader, start: int, length: int, where: str) -> list[tuple[str, int, int, int]]:
@@ -177,7 +197,10 @@ def read_index(reader: CborReader, start: int, length: int, where: str) -> list[
         if key_head.major != MAJOR_TSTR:
             raise Malformed("index keys must be text URLs", offset=p, where=where)
         key_end = reader.string_end(key_head, "index key")
-        url = reader.raw(key_head.content, key_end).decode("utf-8")
+        try:
+            url = reader.raw(key_head.content, key_end).decode("utf-8")
+        except UnicodeDecodeError:
+            raise Malformed("index key is not valid UTF-8", offset=p, where=where) from None
         value, p = reader.decode(key_end, what="index value")
         if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and v >= 0 for v in value)):
             raise Malformed(f"index value for `{url}` must be [offset, length]", offset=key_end, where=where)
@@ -252,7 +275,7 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
         kind=InputKind.WBN,
         source=path,
         resources=parsed["resources"],
-        origin=f"isolated-app://{host}/" if host else None,
+        origin=f"isolated-app://{parsed['host']}/" if parsed.get("host") else None,
         format_version=parsed["format_version"],
         primary_url=parsed["primary_url"],
         index=parsed["index"],
