@@ -145,6 +145,25 @@ class IntegrityBlock:
     derived_ids: tuple[str, ...] = ()  # IDs derived from each known-type key
     problems: tuple["Problem", ...] = ()
 
+    def rejection(self) -> str | None:
+        """Why Chrome would refuse this block (first reason), or None when it would accept it.
+
+        The whole verdict in one place: v2, no structural problem, a known first
+        signature, every known signature valid, the ID owned by a signer.
+        """
+        if self.version != "2b":
+            return f"integrity block version {self.version} is not accepted"
+        if self.problems:
+            return self.problems[0].message
+        if not self.signatures or self.signatures[0].type is SignatureType.UNKNOWN:
+            return "the first signature is not of a known type"
+        failed = next((s for s in self.signatures if s.valid is False), None)
+        if failed is not None:
+            return f"signature {failed.index}: {failed.problem}"
+        if self.web_bundle_id not in self.derived_ids:
+            return "the Web Bundle ID does not derive from any signer"
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

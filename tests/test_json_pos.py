@@ -28,3 +28,12 @@ def test_depth_is_bounded():
 
 def test_duplicate_keys_are_reported():
     assert parse_json('{"a": 1, "a": 2}').duplicates == ("/a",)
+
+
+def test_non_ascii_digits_are_not_json_numbers():
+    import pytest
+
+    from auditor.parse.json_pos import JsonPositionError, parse_json
+
+    with pytest.raises(JsonPositionError):
+        parse_json('{"a": \u0663}')

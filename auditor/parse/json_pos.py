@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from auditor.model import JsonDocument
 
 WHITESPACE = re.compile(r"[ \t\n\r]*")
-NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 LITERALS = {"true": True, "false": False, "null": None}
 
 

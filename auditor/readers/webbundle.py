@@ -239,7 +239,7 @@ def read_response(reader: CborReader, data: memoryview, offset: int, length: int
             text = value_bytes.decode("latin-1")
             raw_names.append(name)
             if name == ":status":
-                status = int(text) if len(text) == 3 and text.isdigit() else 0
+                status = int(text) if len(text) == 3 and text.isascii() and text.isdigit() else 0
                 if not status:
                     problems.append(Problem("bad-status", f"`:status` is `{text}`; it must be 3 ASCII digits", offset=headers_head.content, resource=key))
                 continue
