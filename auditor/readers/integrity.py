@@ -10,6 +10,7 @@ bytes that cannot be parsed at all raise an InputError.
 
 from __future__ import annotations
 
+import mmap
 from pathlib import Path
 
 from auditor import crypto
@@ -17,7 +18,7 @@ from auditor.errors import Malformed
 from auditor.limits import Limits
 from auditor.model import Bundle, InputKind, IntegrityBlock, Problem, Signature, SignatureType
 from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_TSTR, CborReader
-from auditor.readers.webbundle import open_map, read_web_bundle
+from auditor.readers.webbundle import open_map, read_web_bundle, release_pages
 
 IB_MAGIC = crypto.IB_MAGIC
 VERSIONS = {b"2b\x00\x00": "2b", b"1b\x00\x00": "1b"}
@@ -100,7 +101,27 @@ def read_block(reader: CborReader, where: str) -> tuple[dict, int]:
     return {"version": version, "attributes": attributes, "attributes_raw": attributes_raw, "attributes_span": attributes_span, "entries": entries, "problems": problems, "stack_offset": stack.offset}, p
 
 
-def verify_block(parts: dict, size: int, data: memoryview) -> IntegrityBlock:
+def hash_web_bundle(mapped: mmap.mmap, start: int) -> bytes:
+    """SHA-512 of everything after the integrity block, streamed over the memory map.
+
+    Each hashed chunk's pages are dropped from this process's resident set
+    (they stay in the page cache), so peak RSS does not grow with the file.
+    """
+    view = memoryview(mapped)
+    release = getattr(mmap, "MADV_DONTNEED", None)
+
+    def chunks():
+        for begin in range(start, len(view), HASH_CHUNK):
+            end = min(begin + HASH_CHUNK, len(view))
+            yield view[begin:end]
+            low, high = begin - begin % mmap.PAGESIZE, end - end % mmap.PAGESIZE
+            if release is not None and high > low:
+                mapped.madvise(release, low, high - low)
+
+    return crypto.sha512_stream(chunks())
+
+
+def verify_block(parts: dict, size: int, bundle_hash: bytes) -> IntegrityBlock:
     """Signatures checked over SHA-512 of the web bundle; IDs derived; Chromium's rejections recorded."""
     problems: list[Problem] = list(parts["problems"])
     attributes = parts["attributes"]
@@ -120,7 +141,6 @@ def verify_block(parts: dict, size: int, data: memoryview) -> IntegrityBlock:
                 problems.append(Problem("proxy-id", f"`webBundleId` `{web_bundle_id}` is a dev-mode proxy ID, never valid for a bundle", offset=offset, length=length))
     if not parts["entries"]:
         problems.append(Problem("empty-stack", "the signature stack is empty", offset=parts["stack_offset"], length=1))
-    bundle_hash = crypto.sha512_stream(data[i : min(i + HASH_CHUNK, len(data))] for i in range(size, len(data), HASH_CHUNK))
     signatures: list[Signature] = []
     derived: list[str] = []
     for index, entry_attributes, entry_raw, signature_bytes, span in parts["entries"]:
@@ -155,9 +175,10 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
     where = str(path)
     reader = CborReader(data, base=0, where=where, max_depth=limits.max_cbor_depth, max_items=limits.max_cbor_items)
     parts, size = read_block(reader, where)
-    integrity = verify_block(parts, size, data)
+    integrity = verify_block(parts, size, hash_web_bundle(mapped, size))
     host = integrity.web_bundle_id if integrity.web_bundle_id and not any(p.code in ("bad-id",) for p in integrity.problems) else None
-    parsed = read_web_bundle(data, size, path=path, host=host, limits=limits)
+    parsed = read_web_bundle(data, size, path=path, host=host, limits=limits, mapped=mapped)
+    release_pages(mapped)
     return Bundle(
         kind=InputKind.SWBN,
         source=path,

@@ -31,9 +31,23 @@ TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
 
 def open_map(path: Path) -> mmap.mmap:
-    """Read-only memory map of the whole file (the file handle is not kept)."""
+    """Read-only memory map of the whole file (the file handle is not kept).
+
+    Advised random access: parsing touches only each response's head, and
+    without the advice the kernel maps whole read-ahead windows (or large
+    folios) around each touch, so resident memory would approach the file size.
+    """
     with open(path, "rb") as handle:
-        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    if hasattr(mmap, "MADV_RANDOM"):
+        mapped.madvise(mmap.MADV_RANDOM)
+    return mapped
+
+
+def release_pages(mapped: mmap.mmap) -> None:
+    """Drop the parsed pages from the resident set (they stay in the page cache; rules re-fault what they read)."""
+    if hasattr(mmap, "MADV_DONTNEED") and len(mapped):
+        mapped.madvise(mmap.MADV_DONTNEED)
 
 
 def resolve_url(raw: str, host: str) -> tuple[str, str]:
@@ -70,7 +84,10 @@ def read_version(data: memoryview | bytes, base: int, where: str) -> tuple[CborR
     return reader, end, label
 
 
-def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None, limits: Limits) -> dict:
+RELEASE_EVERY = 64 * 1024 * 1024
+
+
+def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None, limits: Limits, mapped: mmap.mmap | None = None) -> dict:
     """Parse a b2 web bundle starting at absolute offset `base` of `data` (a view of the whole file)."""
     where = str(path)
     view = data[base:]
@@ -151,6 +168,7 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
     bundle_host = host or claimed_host(index) or PLACEHOLDER_HOST
     resources: dict[str, Resource] = {}
     entries: list[IndexEntry] = []
+    released = 0
     for raw_url, rel_offset, length, key_offset in index:
         if rel_offset + length > responses_length:
             raise Malformed(f"index entry `{raw_url}` points outside the responses section", offset=key_offset, where=where)
@@ -158,6 +176,9 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         resolved, key = resolve_url(raw_url, bundle_host)
         entries.append(IndexEntry(raw_url, resolved, absolute_offset, length, key_offset))
         resource, response_problems = read_response(reader, data, absolute_offset, length, key, raw_url, where)
+        if mapped is not None and absolute_offset - released > RELEASE_EVERY:
+            release_pages(mapped)  # keep peak RSS flat while walking a large bundle
+            released = absolute_offset
         problems.extend(response_problems)
         if key in resources:
             problems.append(Problem("alias-url", f"index keys `{resources[key].raw_url}` and `{raw_url}` resolve to the same URL; Chromium keeps the first", offset=key_offset, resource=key))
@@ -270,7 +291,8 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
     mapped = open_map(path)
     data = memoryview(mapped)
     host = options.get("expect_id") or None
-    parsed = read_web_bundle(data, 0, path=path, host=host, limits=limits)
+    parsed = read_web_bundle(data, 0, path=path, host=host, limits=limits, mapped=mapped)
+    release_pages(mapped)
     return Bundle(
         kind=InputKind.WBN,
         source=path,

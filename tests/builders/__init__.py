@@ -130,8 +130,13 @@ def entry_attributes(key) -> dict:
 
 
 def signing_payload(wbn: bytes, attributes_raw: bytes, entry_raw: bytes) -> bytes:
+    return signing_payload_from_hash(hashlib.sha512(wbn).digest(), attributes_raw, entry_raw)
+
+
+def signing_payload_from_hash(wbn_sha512: bytes, attributes_raw: bytes, entry_raw: bytes) -> bytes:
+    """What each signature signs (spec §2.4), from the web bundle's SHA-512 (streaming builders)."""
     minimal = b"\x84\x48" + IB_MAGIC + b"\x44" + b"2b\x00\x00" + attributes_raw + b"\x80"
-    return b"".join(len(p).to_bytes(8, "big") + p for p in (hashlib.sha512(wbn).digest(), minimal, entry_raw))
+    return b"".join(len(p).to_bytes(8, "big") + p for p in (wbn_sha512, minimal, entry_raw))
 
 
 def sign_payload(key, payload: bytes) -> bytes:
