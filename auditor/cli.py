@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--app-version", metavar="VERSION", help="OTA zip: the version this bundle is uploaded as")
     parser.add_argument("--previous-version", metavar="VERSION", help="OTA zip or update response: the version deployed now (lower is a downgrade)")
     parser.add_argument("--capacitor-config", type=Path, metavar="FILE", help="update response: the app's capacitor.config.{json,ts,js} (its publicKey decides what the response must carry)")
+    parser.add_argument("--limit", action="append", metavar="NAME=VALUE", help="raise or lower a resource limit, e.g. max_text_resource_bytes=128M (names: auditor/limits.py, README)")
     parser.add_argument("--color", default="auto", choices=("auto", "always", "never"), help="colour in text output (default: auto; honours NO_COLOR)")
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
@@ -85,6 +86,7 @@ def audit(args: argparse.Namespace) -> int:
 
     from auditor.errors import InputError
     from auditor.findings import Level
+    from auditor.limits import DEFAULT_LIMITS, parse_limit
     from auditor.readers import open_input
     from auditor.registry import RuleSet, all_rules, select_rules, unknown_selectors
     from auditor.reporters import renderer
@@ -100,6 +102,11 @@ def audit(args: argparse.Namespace) -> int:
         sys.stderr.write(f"iwa-audit: unknown rule selector(s): {', '.join(unknown)} (see --list-rules)\n")
         return EXIT_INCOMPLETE
     ruleset = RuleSet(select_rules(rules, select, ignore))
+    try:
+        limits = DEFAULT_LIMITS.with_overrides(dict(parse_limit(item) for item in args.limit or ()))
+    except ValueError as error:
+        sys.stderr.write(f"iwa-audit: --limit: {error}\n")
+        return EXIT_INCOMPLETE
     settings = {"expect_id": args.expect_id, "update_url": args.update_url}
     settings.update(checksum=args.checksum, app_version=args.app_version, previous_version=args.previous_version)
     if args.capacitor_config:
@@ -112,11 +119,11 @@ def audit(args: argparse.Namespace) -> int:
             sys.stderr.write(f"iwa-audit: --capacitor-config: {reason}\n")
             return EXIT_INCOMPLETE
     try:
-        bundle = open_input(args.path, options={"headers_file": args.headers, "expect_id": args.expect_id})
+        bundle = open_input(args.path, limits=limits, options={"headers_file": args.headers, "expect_id": args.expect_id})
     except InputError as error:
         report = input_error_report(args.path, error, ruleset)
     else:
-        report = run_rules(bundle, ruleset, settings=settings)
+        report = run_rules(bundle, ruleset, settings=settings, limits=limits)
     stream = sys.stdout
     text = renderer(args.format)(report, base=Path.cwd(), color=args.format == "text" and not args.output and use_color(args.color, stream))
     if args.output:

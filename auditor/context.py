@@ -31,6 +31,12 @@ TEXT_MIME_TYPES = frozenset(
 )
 
 
+
+def is_text_type(mime_type: str) -> bool:
+    """Whether content rules would parse a resource of this MIME type as text."""
+    return mime_type.startswith(TEXT_MIME_PREFIXES) or mime_type in TEXT_MIME_TYPES
+
+
 class AuditSession:
     """State shared by every rule of one audit: the caches and the audit's settings."""
 

@@ -77,10 +77,19 @@ def limit_exceeded(ctx) -> Iterator[Hit]:
     ```
 
     ## Fix
-    Split the oversized resource, or raise the limit in the configuration if
-    the input is genuine.
+    Split the oversized resource, or raise the limit if the input is genuine:
+    `--limit max_text_resource_bytes=128M` (see `auditor/limits.py` for all names).
     """
-    return iter(())
+    from auditor.context import is_text_type
+
+    limit = ctx.limits.max_text_resource_bytes
+    for resource in ctx.resources():
+        if resource.size > limit and is_text_type(resource.mime_type) and not resource.body.withheld:
+            yield Hit(
+                f"`{resource.path}` is {resource.size} bytes; text resources over {limit} bytes (max_text_resource_bytes) are not parsed, so no content rule checked it",
+                ctx.bundle_location(*(resource.byte_range or (None, 0)), resource=resource.path),
+                help="raise it with --limit max_text_resource_bytes=SIZE if the file is genuine",
+            )
 
 
 ENGINE_RULES = (unreadable_input, rule_crashed, limit_exceeded)

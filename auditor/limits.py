@@ -7,7 +7,8 @@ ours; they live in the readers beside the code that enforces them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,36 @@ class Limits:
     max_update_manifest_bytes: int = 5 * 1024**2  # Chrome's own fetch limit
     max_json_depth: int = 64                     # nesting of manifests and configs
     max_config_bytes: int = 1024**2              # capacitor.config.{json,ts,js}
+
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def with_overrides(self, overrides: Mapping[str, object]) -> "Limits":
+        """These limits with some replaced; an unknown name or a non-positive integer is a ValueError naming it."""
+        known = set(self.names())
+        changes: dict[str, int] = {}
+        for name, value in overrides.items():
+            if name not in known:
+                raise ValueError(f"unknown limit `{name}` (known: {', '.join(sorted(known))})")
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"limit `{name}` must be a positive integer, not {value!r}")
+            changes[name] = value
+        return replace(self, **changes)
+
+
+def parse_limit(text: str) -> tuple[str, int]:
+    """`NAME=VALUE` from the command line; VALUE may use a K, M or G suffix (powers of 1024)."""
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise ValueError(f"`{text}` is not NAME=VALUE")
+    value = value.strip()
+    scale = {"k": 1024, "m": 1024**2, "g": 1024**3}.get(value[-1:].lower(), 1)
+    digits = value[:-1] if scale != 1 else value
+    if not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"limit `{name.strip()}`: `{value}` is not a whole number")
+    return name.strip(), int(digits) * scale
 
 
 DEFAULT_LIMITS = Limits()

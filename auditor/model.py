@@ -37,7 +37,7 @@ class Body:
     or a callable (zip members). `read()` returns bytes only up to `limit`.
     """
 
-    __slots__ = ("size", "_view", "_path", "_opener")
+    __slots__ = ("size", "withheld", "_view", "_path", "_opener")
 
     def __init__(
         self,
@@ -46,8 +46,10 @@ class Body:
         view: memoryview | bytes | None = None,
         path: Path | None = None,
         opener: Callable[[int], bytes] | None = None,
+        withheld: bool = False,
     ) -> None:
         self.size = size
+        self.withheld = withheld  # the reader refused to read it and reports why itself
         self._view = view
         self._path = path
         self._opener = opener

@@ -135,7 +135,7 @@ def run_rules(
     report = Report(source=bundle.source, bundle=bundle, rules=ruleset.rules, session=session)
     crash_rule = _engine_rule(ruleset.rules, "AUD002")
     for rule_ in ruleset.rules:
-        if rule_.family == "AUD" or bundle.kind not in rule_.inputs:
+        if bundle.kind not in rule_.inputs:
             continue
         ctx = Context(session, (options or {}).get(rule_.id))
         level = ruleset.level_of(rule_)

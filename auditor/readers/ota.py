@@ -195,11 +195,12 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
             rpath = resource_path(entry.name)
             headers = {"content-type": guess_content_type(entry.name)} if entry.size else {}
             length = (data_offset or entry.header_offset) - entry.header_offset + entry.compressed_size
+            bomb = is_bomb_like(entry, limits, total)
             resources.pop(rpath, None)  # a later duplicate wins, as when the device unzips in order
             resources[rpath] = Resource(
                 path=rpath,
                 headers=headers,
-                body=Body(entry.size, opener=member_opener(path, entry, None if is_bomb_like(entry, limits, total) else data_offset)),
+                body=Body(entry.size, opener=member_opener(path, entry, None if bomb else data_offset), withheld=bomb),
                 source_path=entry.name,
                 byte_range=(entry.header_offset, length),
                 header_names_raw=tuple(headers),
