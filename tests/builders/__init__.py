@@ -186,3 +186,33 @@ def fuzz_seeds() -> list[bytes]:
     """Valid bundles of each flavour for the fuzz harness to mutate."""
     wbn = build_wbn(simple_app())
     return [wbn, sign(wbn, [ed25519_key(1)]), sign(wbn, [ecdsa_key(1)]), sign(wbn, [ed25519_key(1), ecdsa_key(2)])]
+
+
+def hostile_fixtures(root) -> dict[str, object]:
+    """Signed bundles that try to make an auditor act, for the never-writes test.
+
+    Remote URLs, script and traversal keys inside a valid .swbn, plus a truncated
+    one and one whose length heads lie.
+    """
+    from pathlib import Path
+
+    root = Path(root)
+    files = simple_app(
+        {"name": "x", "update_manifest_url": "http://127.0.0.1:9/u.json", "icons": [{"src": "../../etc/passwd"}]},
+        **{
+            "evil.js": 'import("https://127.0.0.1:9/m.js"); require("child_process").exec("touch /tmp/pwned")',
+            "https://127.0.0.1:9/remote.js": "fetch('http://127.0.0.1:9/')",
+            "../../../../tmp/escape.html": "<script>alert(1)</script>",
+        },
+    )
+    signed = sign(build_wbn(files), [ed25519_key(7)])
+    paths = {}
+    for name, data in {
+        "swbn-remote-urls": signed,
+        "swbn-truncated": signed[: len(signed) // 2],
+        "swbn-lying-length": signed[:200] + b"\x5b\xff\xff\xff\xff\xff\xff\xff\xff" + signed[209:],
+    }.items():
+        path = root / f"{name}.swbn"
+        path.write_bytes(data)
+        paths[name] = path
+    return paths

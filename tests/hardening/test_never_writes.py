@@ -39,13 +39,10 @@ def hostile_inputs(root: Path) -> dict[str, Path]:
     garbage = root / "garbage.json"
     garbage.write_bytes(b'{"versions": [' * 5000 + b"\xff" * 64)
     inputs = {"folder": app, "update-manifest": update, "garbage": garbage}
-    try:  # structured fixtures from the bundle builder, when present
-        from builders import hostile_fixtures  # type: ignore[import-not-found]
-    except ImportError:
-        pass
-    else:
-        inputs.update(hostile_fixtures(root))
+    from builders import hostile_fixtures
     from zipcraft import hostile_ota_fixtures
+
+    inputs.update(hostile_fixtures(root))
 
     inputs.update(hostile_ota_fixtures(root))
     return inputs
