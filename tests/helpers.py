@@ -58,3 +58,26 @@ def write_tree(root: Path, files: Mapping[str, str | bytes | object]) -> Path:
         else:
             target.write_text(json.dumps(content, indent=2), encoding="utf-8")
     return root
+
+
+def png(width: int, height: int) -> bytes:
+    """A valid one-colour PNG of the given size (small: rows compress to almost nothing)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\x00\x00\x00" * width for _ in range(height))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def position(text: str, needle: str, occurrence: int = 1) -> str:
+    """`line:column` (1-based) of the n-th occurrence of `needle` in `text`."""
+    start = -1
+    for _ in range(occurrence):
+        start = text.index(needle, start + 1)
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    return f"{line}:{column}"
