@@ -130,7 +130,7 @@ def test_upd007_allows_entry_without_channels(tmp_path):
     assert audit_lines(path, "UPD007") == []
 
 
-def test_upd008_notes_unknown_members(tmp_path):
+def test_upd008_flags_unknown_members(tmp_path):
     path, text = update_doc(tmp_path, {"versions": [{"version": "1.0.0", "src": SRC, "sha256": "ab"}], "integrity": True})
     assert audit_lines(path, "UPD008") == [
         f"UPD008 note <input>:{position(text, q('sha256'))} Chrome ignores `sha256` in `versions[0]`",
