@@ -129,12 +129,13 @@ def render_text(data: dict, extra: list[Section]) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iwa-audit inspect",
-        description="Print the verified facts of a .swbn, .wbn or app folder: ID, origin, signatures, resources, manifest version.",
+        description="Print the verified facts of a .swbn, .wbn or app folder: ID, origin, signatures, resources, manifest version, effective permissions policy.",
         epilog="Exit codes: 0 read and verified (or unsigned), 1 a signature fails or the ID is not the signer's, 2 unreadable.",
     )
     parser.add_argument("path", type=Path, help="the bundle (or folder) to inspect")
     parser.add_argument("-f", "--format", default="text", choices=("text", "json"), help="output format (default: text)")
     parser.add_argument("--expect-id", metavar="ID", help="for a .wbn: the Web Bundle ID its relative URLs resolve against")
+    parser.add_argument("--headers", metavar="FILE", help="for a folder: JSON of headers added to every response (as `wbn --headerOverride`)")
     return parser
 
 
@@ -144,7 +145,7 @@ def main(argv: Sequence[str]) -> int:
 
     args = build_parser().parse_args(list(argv))
     try:
-        bundle = open_input(args.path, options={"expect_id": args.expect_id})
+        bundle = open_input(args.path, options={"expect_id": args.expect_id, "headers_file": args.headers})
     except InputError as error:
         sys.stderr.write(f"iwa-audit: {error.describe()}\n")
         return 2

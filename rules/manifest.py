@@ -131,24 +131,23 @@ def manifest_member_type(ctx: Context) -> Iterator[Hit]:
     ## What it checks
     The manifest against the IWA manifest profile (`schemas/iwa-manifest.schema.json`):
     strings where Chrome wants strings, `icons` as an array of objects with `src`,
-    `permissions_policy` as an object of string arrays, `protocol_handlers`,
+    `protocol_handlers`,
     `share_target`, `file_handlers`, `shortcuts` (at most 10), `launch_handler`
     and `display` values. Each violation points at the member.
 
     ## Why it matters
     Chrome's manifest parser drops a member of the wrong type with only a console
-    warning: the app installs, and the feature (an icon, a handler, a permission)
-    is silently missing. For `permissions_policy`, the browser-side reader fails
-    the whole policy.
+    warning: the app installs, and the feature (an icon, a handler) is silently
+    missing. (`permissions_policy` has its own rule, PRM001.)
 
     ## Example
     ```json
-    {"name": "Chat", "icons": "/icon.png", "permissions_policy": {"camera": "self"}}
+    {"name": "Chat", "icons": "/icon.png", "shortcuts": {"url": "/new"}}
     ```
 
     ## Fix
     Use the documented shapes: `"icons": [{"src": "/icon.png", "sizes": "192x192"}]`,
-    `"permissions_policy": {"camera": ["self"]}`.
+    `"shortcuts": [{"name": "New", "url": "/new"}]`.
 
     ## References
     ../shared/spec/iwa-policy.md §1.3, §1.6, §1.7, §2.1; the W3C Web App Manifest.

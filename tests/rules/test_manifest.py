@@ -78,10 +78,10 @@ def test_man002_allows_strict_json(app):
 
 
 def test_man003_flags_wrong_types_at_the_member(app):
-    path, text = manifest_app(app, with_(icons="/icon.png", permissions_policy={"camera": "self"}))
+    path, text = manifest_app(app, with_(icons="/icon.png", shortcuts=[{"name": "n", "url": 7}]))
     assert audit_lines(path, "MAN003") == [
         f"MAN003 error {M}:{position(text, q('/icon.png'))} `/icons`: must be array, not a string",
-        f"MAN003 error {M}:{position(text, q('self'))} `/permissions_policy/camera`: must be array, not a string",
+        f"MAN003 error {M}:{position(text, '7')} `/shortcuts/0/url`: must be string, not a number",
     ]
 
 
