@@ -81,3 +81,10 @@ def position(text: str, needle: str, occurrence: int = 1) -> str:
     line = text.count("\n", 0, start) + 1
     column = start - (text.rfind("\n", 0, start) + 1) + 1
     return f"{line}:{column}"
+
+
+def position_after(text: str, needle: str) -> str:
+    """`line:column` of the character just after the first `needle` (a member's value after its key)."""
+    start = text.index(needle) + len(needle)
+    line = text.count("\n", 0, start) + 1
+    return f"{line}:{start - (text.rfind(chr(10), 0, start) + 1) + 1}"
