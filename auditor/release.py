@@ -1,0 +1,208 @@
+"""`iwa-audit release`: the release gate across an update manifest and the bundles it lists.
+
+What Chrome checks one update at a time, on users' machines, checked here for
+every version at once before publishing: each `src` has a local bundle, every
+bundle verifies, every bundle carries the same Web Bundle ID (key continuity:
+an update signed for another ID is refused), each bundle's manifest `version`
+equals its entry, and no channel offers less than `--previous-version` (Chrome
+never downgrades, so those users would simply stop getting updates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from auditor.iwa_version import IwaVersion, VersionError, parse_version
+
+
+@dataclass
+class Check:
+    """One version's result: the bundle it maps to and what is wrong with it."""
+
+    version: str
+    src: str | None
+    bundle: str | None = None
+    web_bundle_id: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="iwa-audit release",
+        description="Gate a release: map an update manifest's versions to local .swbn files and check signatures, "
+        "Web Bundle ID continuity, manifest versions and downgrades. Or check one bundle against --previous-version.",
+        epilog="Exit codes: 0 every check passes, 1 a check fails, 2 an input could not be read.",
+    )
+    parser.add_argument("input", type=Path, help="update manifest JSON (with --bundles), or a single .swbn")
+    parser.add_argument("--bundles", type=Path, metavar="DIR", help="folder holding the bundles, matched to each `src` by file name")
+    parser.add_argument("--update-url", metavar="URL", help="where the update manifest is served (resolves relative `src`)")
+    parser.add_argument("--previous-version", metavar="V", help="the version users have now: nothing may offer less")
+    parser.add_argument("--expect-id", metavar="ID", help="the Web Bundle ID every bundle must carry")
+    parser.add_argument("-f", "--format", default="text", choices=("text", "json"))
+    return parser
+
+
+def bundle_facts(path: Path) -> tuple[str | None, str | None, list[str]]:
+    """(Web Bundle ID, manifest version, problems) of one bundle, verified."""
+    from auditor.context import AuditSession, Context
+    from auditor.errors import InputError
+    from auditor.parse.manifest import load_manifest
+    from auditor.readers import open_input
+
+    try:
+        bundle = open_input(path, options={})
+    except InputError as error:
+        return None, None, [f"unreadable: {error.describe()}"]
+    if not bundle.is_bundle:
+        raise InputError(f"{path} is a {bundle.kind.value}, not a bundle (an update manifest needs --bundles DIR)")
+    problems = []
+    block = bundle.integrity
+    if block is None:
+        return None, None, ["not signed: Chrome installs only Signed Web Bundles"]
+    rejection = block.rejection()
+    if rejection is not None:
+        problems.append(f"signature check fails: {rejection}")
+    manifest = load_manifest(Context(AuditSession(bundle)))
+    version = manifest.data.get("version") if manifest is not None and manifest.document is not None else None
+    return block.web_bundle_id, version if isinstance(version, str) else None, problems
+
+
+def local_bundle(src: str, folder: Path) -> Path | None:
+    """The file in `folder` named like the last segment of `src`, if any (never outside `folder`)."""
+    name = unquote(urlsplit(src).path.rsplit("/", 1)[-1])
+    if not name or name in (".", "..") or "/" in name or "\\" in name:
+        return None
+    candidate = folder / name
+    return candidate if candidate.is_file() else None
+
+
+def check_manifest(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
+    from auditor.errors import InputError
+    from auditor.limits import DEFAULT_LIMITS
+    from auditor.readers import documents
+    from auditor.update_manifest import read_entries, whole_manifest_problems
+
+    bundle = documents.read(args.input, limits=DEFAULT_LIMITS, options={})
+    value = bundle.document.value  # type: ignore[union-attr]
+    general = [reason for _, reason in whole_manifest_problems(value)]
+    if general:
+        raise InputError("; ".join(general), where=str(args.input))
+    checks, ids = [], {}
+    for entry in read_entries(value, args.update_url):
+        check = Check(str(entry.raw.get("version")), entry.src)
+        checks.append(check)
+        if entry.version is None:
+            check.problems.append(f"Chrome skips this entry: {entry.version_problem}")
+            continue
+        if entry.src is None:
+            check.problems.append("Chrome skips this entry: no `src`")
+            continue
+        path = local_bundle(entry.src, args.bundles)
+        if path is None:
+            check.problems.append(f"no bundle in {args.bundles} named like `src` {entry.src}")
+            continue
+        check.bundle = str(path)
+        wbid, version, problems = bundle_facts(path)
+        check.web_bundle_id = wbid
+        check.problems += problems
+        if wbid is not None:
+            ids.setdefault(wbid, []).append(check.version)
+        if version is None and wbid is not None:
+            check.problems.append("the bundle's manifest has no `version`")
+        elif version is not None and not same_version(version, entry.version):
+            check.problems.append(f"the bundle's manifest says version `{version}`, the update manifest `{entry.raw.get('version')}`: Chrome refuses the update")
+    general += id_continuity(ids, args.expect_id)
+    general += downgrades(read_entries(value, args.update_url), args.previous_version)
+    return checks, general
+
+
+def same_version(text: str, expected: IwaVersion) -> bool:
+    try:
+        return parse_version(text) == expected
+    except VersionError:
+        return False
+
+
+def id_continuity(ids: dict[str, list[str]], expect_id: str | None) -> list[str]:
+    problems = []
+    if len(ids) > 1:
+        listing = "; ".join(f"{wbid}: {', '.join(versions)}" for wbid, versions in ids.items())
+        problems.append(f"bundles carry {len(ids)} different Web Bundle IDs ({listing}); Chrome refuses an update signed for another ID")
+    if expect_id and any(wbid != expect_id for wbid in ids):
+        problems.append(f"expected every bundle to carry {expect_id}")
+    return problems
+
+
+def downgrades(entries, previous: str | None) -> list[str]:
+    """Channels whose newest version is below what users have now."""
+    if previous is None:
+        return []
+    from auditor.update_manifest import latest_on_channel
+
+    floor = parse_version(previous)
+    channels = sorted({c for e in entries if e.usable for c in (e.channels or ())})
+    problems = []
+    for channel in channels:
+        latest = latest_on_channel(entries, channel)
+        if latest is not None and latest.version < floor:  # type: ignore[operator]
+            problems.append(f"channel `{channel}` offers at most {latest.version}, below the previous version {previous}: Chrome never downgrades, those users stop updating")
+    return problems
+
+
+def check_single(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
+    wbid, version, problems = bundle_facts(args.input)
+    check = Check(version or "?", None, str(args.input), wbid, problems)
+    general = id_continuity({wbid: [check.version]} if wbid else {}, args.expect_id)
+    if args.previous_version and version is not None:
+        try:
+            if not parse_version(version) > parse_version(args.previous_version):
+                check.problems.append(f"version {version} is not above the previous version {args.previous_version}: Chrome will not install it as an update")
+        except VersionError as error:
+            check.problems.append(f"version not comparable: {error}")
+    return [check], general
+
+
+def render_text(checks: list[Check], general: list[str]) -> str:
+    lines = []
+    for check in checks:
+        status = "ok" if not check.problems else "FAIL"
+        lines.append(f"{status:4} {check.version}  {check.bundle or check.src or ''}  {check.web_bundle_id or ''}".rstrip())
+        lines += [f"     - {p}" for p in check.problems]
+    lines += [f"FAIL {p}" for p in general]
+    failed = sum(1 for c in checks if c.problems) + len(general)
+    lines.append(f"release gate: {'passed' if not failed else f'{failed} problem(s)'} ({len(checks)} version(s))")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str]) -> int:
+    from auditor.errors import InputError
+
+    args = build_parser().parse_args(list(argv))
+    try:
+        if args.previous_version:
+            parse_version(args.previous_version)
+        if args.bundles is not None:
+            checks, general = check_manifest(args)
+        else:
+            checks, general = check_single(args)
+    except VersionError as error:
+        sys.stderr.write(f"iwa-audit release: --previous-version {error}\n")
+        return 2
+    except InputError as error:
+        sys.stderr.write(f"iwa-audit release: {error.describe()}\n")
+        return 2
+    except OSError as error:
+        sys.stderr.write(f"iwa-audit release: {error}\n")
+        return 2
+    if args.format == "json":
+        data = {"passed": not general and not any(c.problems for c in checks), "versions": [vars(c) for c in checks], "problems": general}
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(checks, general))
+    return 1 if general or any(c.problems for c in checks) else 0
