@@ -113,8 +113,8 @@ def manifest_not_json(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/iwa-policy.md §1.7, §2.1.
     """
     manifest = load_manifest(ctx)
-    if manifest is None:
-        return
+    if manifest is None or manifest.resource.size > ctx.limits.max_text_resource_bytes:
+        return  # too large to read: AUD003 reports it, naming the limit
     if manifest.error is not None:
         yield Hit(f"manifest is {manifest.error}", manifest.error_location or ctx.bundle_location(resource=manifest.resource.path))
     elif manifest.document is not None and not isinstance(manifest.document.value, dict):

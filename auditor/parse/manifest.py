@@ -38,7 +38,7 @@ def load_manifest(ctx: Context) -> Manifest | None:
             return None
         text = ctx.text(resource)
         if text is None:
-            return Manifest(resource, None, f"manifest is larger than {ctx.limits.max_text_resource_bytes} bytes", ctx.bundle_location(resource=resource.path))
+            return Manifest(resource, None, f"larger than {ctx.limits.max_text_resource_bytes} bytes (max_text_resource_bytes), so it was not read", ctx.bundle_location(resource=resource.path))
         try:
             parsed = parse_json(text, resource=resource.path, max_depth=ctx.limits.max_json_depth)
         except JsonPositionError as exc:

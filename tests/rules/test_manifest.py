@@ -256,3 +256,31 @@ def test_man013_flags_duplicate_version_key(app):
 def test_man013_allows_same_key_in_different_objects(app):
     path, _ = manifest_app(app, with_(icons=[{"src": "/icon.png", "sizes": "256x256"}, {"src": "/icon.png", "sizes": "144x144"}]))
     assert audit_lines(path, "MAN013") == []
+
+
+def test_man002_flags_deep_nesting_with_a_location(app):
+    text = '{"name": "x", "deep": ' + "[" * 200 + "]" * 200 + "}"
+    path, _ = manifest_app(app, text)
+    [line] = audit_lines(path, "MAN002")
+    assert line.startswith(f"MAN002 error {M}:1:") and "nesting deeper than 64 levels" in line
+
+
+def test_huge_manifest_is_not_read_and_aud003_names_the_limit(app, capsys):
+    from auditor.cli import main
+
+    path, _ = manifest_app(app, '{"name": "' + "x" * 2048 + '"}')
+    assert main([str(path), "--select", "MAN", "--limit", "max_text_resource_bytes=1K"]) == 2  # the audit is incomplete
+    out = capsys.readouterr().out
+    assert "error[AUD003] `/.well-known/manifest.webmanifest` is 2060 bytes" in out
+    assert "MAN0" not in out
+
+
+def test_update_manifest_over_chrome_limit_is_a_clear_input_error(tmp_path, capsys):
+    from auditor.cli import main
+
+    path = tmp_path / "update.json"
+    path.write_text('{"versions": [], "pad": "' + "x" * (5 * 1024 * 1024) + '"}', encoding="utf-8")
+    assert main([str(path)]) == 2
+    out = capsys.readouterr()
+    assert "Chrome reads at most 5242880 (max_update_manifest_bytes)" in out.out + out.err
+    assert "Traceback" not in out.err
