@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from auditor.api_usage import DETECTABLE_FEATURES, uses_by_script
 from auditor.context import Context
-from auditor.findings import Hit, Level
+from auditor.findings import Hit, Level, Precision
+from auditor.location import Location
+from auditor.parse.js import skipped_scripts
 from auditor.parse.json_pos import pointer_join
 from auditor.parse.manifest import Manifest, load_manifest
 from auditor.permissions import (
@@ -431,6 +434,98 @@ def invalid_permissions_policy_header(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{resource.path}` header `Permissions-Policy` is {exc}; Chrome ignores all of it", header_location(ctx, resource))
 
 
+def granted_to_app(ctx: Context) -> dict | None:
+    """The manifest's grants (feature -> Allowlist), or None when there is no readable manifest."""
+    manifest = load_manifest(ctx)
+    if manifest is None or manifest.document is None or not isinstance(manifest.document.value, dict):
+        return None
+    return manifest_policy(manifest.data.get("permissions_policy"))
+
+
+@rule(id="PRM011", name="api-used-without-permission", level=Level.ERROR, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM)
+def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
+    """Code uses a policy-controlled API whose feature the manifest does not grant.
+
+    ## What it checks
+    Scripts (parsed with tree-sitter) for uses of APIs gated by a permissions
+    policy feature: `navigator.serial`, `.usb`, `.hid`, `.bluetooth`,
+    `.geolocation`, `.xr`, `.smartCard`, `.subApps`, `.wakeLock`,
+    `requestMIDIAccess`, `getGamepads`, `share`, `navigator.clipboard.read*/write*`,
+    `new TCPSocket/TCPServerSocket/UDPSocket`, `IdleDetector`, `PaymentRequest`,
+    `getScreenDetails()`, `getDisplayMedia()`, `getAllScreensMedia()`,
+    `requestFullscreen()`, `createElement("controlledframe")`. Each use whose
+    feature the manifest does not grant to `self` is reported where it is written.
+
+    ## Why it matters
+    An IWA's policy is deny-all: a feature the manifest does not grant is off,
+    and the API throws (or is missing) at run time, in front of users.
+
+    ## Example
+    ```js
+    const port = await navigator.serial.requestPort();
+    ```
+    with no `"serial"` in `permissions_policy`.
+
+    ## Fix
+    Grant the feature: `"permissions_policy": {"serial": ["self"]}` (isolated-context
+    features also need `"cross-origin-isolated": ["self"]`).
+
+    ## References
+    ../shared/spec/iwa-policy.md §2.2, §5 (Isolated-context APIs).
+    """
+    granted = granted_to_app(ctx)
+    if granted is None:
+        return
+    for tree, uses in uses_by_script(ctx):
+        for use in uses:
+            allowlist = granted.get(use.feature)
+            if allowlist is None or not allowlist.enabled_for_app:
+                yield Hit(
+                    f"`{use.api}` needs `{use.feature}`, which the manifest does not grant: it is blocked at run time",
+                    Location(resource=tree.resource.path, span=tree.span(use.node)),
+                    help=f'add "{use.feature}": ["self"] to permissions_policy',
+                    anchor=f"{use.feature}:{use.api}",
+                )
+
+
+@rule(id="PRM012", name="permission-granted-but-unused", level=Level.NOTE, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM)
+def permission_granted_but_unused(ctx: Context) -> Iterator[Hit]:
+    """The manifest grants a feature that no script uses.
+
+    ## What it checks
+    For features whose APIs PRM011 recognises, a grant in `permissions_policy`
+    with no use in any script of the app. Not reported when a script was too
+    large to parse (the use may be in it).
+
+    ## Why it matters
+    Least privilege: every grant is attack surface if the app is ever made to
+    run hostile script (a compromised dependency, an XSS through a
+    Trusted Types gap). Users and admins also read the grants as what the app
+    does.
+
+    ## Example
+    ```json
+    {"permissions_policy": {"usb": ["self"], "cross-origin-isolated": ["self"]}}
+    ```
+    and no `navigator.usb` anywhere.
+
+    ## Fix
+    Remove the grant, or keep it knowingly (the use may be computed, e.g.
+    `navigator[api]`, which static analysis cannot see).
+
+    ## References
+    ../shared/spec/iwa-policy.md §2.2.
+    """
+    granted = granted_to_app(ctx)
+    if not granted or skipped_scripts(ctx):
+        return
+    used = {use.feature for _, uses in uses_by_script(ctx) for use in uses}
+    manifest = load_manifest(ctx)
+    for feature, allowlist in granted.items():
+        if feature in DETECTABLE_FEATURES and feature not in used and allowlist.enabled_for_app:
+            yield Hit(f"`{feature}` is granted but no script uses it", at(ctx, manifest, feature_pointer(feature), key=True))  # type: ignore[arg-type]
+
+
 RULES = (
     invalid_permissions_policy,
     empty_allowlist,
@@ -442,4 +537,6 @@ RULES = (
     header_blocks_granted_feature,
     header_entry_without_effect,
     invalid_permissions_policy_header,
+    api_used_without_permission,
+    permission_granted_but_unused,
 )

@@ -157,3 +157,42 @@ def test_inspect_prints_effective_policy(app, capsys):
     assert table["direct-sockets"] == {
         "feature": "direct-sockets", "manifest": "self", "headers": [], "effective_for_app": "on", "isolated_context_only": True,
     }
+
+
+def script_app(app, policy, script: str):
+    path, text = manifest_app(app, {**GOOD, "permissions_policy": policy}, **{"app.js": script})
+    return path, text
+
+
+def test_prm011_flags_apis_without_grants_at_their_position(app):
+    script = "// é non-ASCII before\nconst p = await navigator.serial.requestPort(); new TCPSocket('h', 1);\nnavigator.clipboard.writeText('x'); navigator.usb;"
+    path, _ = script_app(app, {"usb": ["self"]}, script)
+    assert audit_lines(path, "PRM011") == [
+        f"PRM011 error /app.js:{position(script, 'navigator.serial')} `navigator.serial` needs `serial`, which the manifest does not grant: it is blocked at run time",
+        f"PRM011 error /app.js:{position(script, 'new TCPSocket')} `new TCPSocket` needs `direct-sockets`, which the manifest does not grant: it is blocked at run time",
+        f"PRM011 error /app.js:{position(script, 'navigator.clipboard.writeText')} `clipboard.writeText` needs `clipboard-write`, which the manifest does not grant: it is blocked at run time",
+    ]
+
+
+def test_prm011_flags_controlled_frame_on_minified_line(app):
+    script = "var a=1;" * 500 + 'document.createElement("controlledframe")'
+    path, _ = script_app(app, {"cross-origin-isolated": ["self"]}, script)
+    assert audit_lines(path, "PRM011") == [
+        f"PRM011 error /app.js:1:4001 `createElement(\"controlledframe\")` needs `controlled-frame`, which the manifest does not grant: it is blocked at run time"
+    ]
+
+
+def test_prm011_allows_granted_apis_and_lookalikes(app):
+    script = "navigator.serial.getPorts(); const serial = {usb: 1}; serial.usb; myNavigator.hid; 'navigator.usb';"
+    path, _ = script_app(app, {"serial": ["self"]}, script)
+    assert audit_lines(path, "PRM011") == []
+
+
+def test_prm012_notes_unused_grant(app):
+    path, text = script_app(app, {"usb": ["self"], "serial": ["self"], "cross-origin-isolated": ["self"]}, "navigator.serial.getPorts();")
+    assert audit_lines(path, "PRM012") == [f"PRM012 note {M}:{position(text, q('usb'))} `usb` is granted but no script uses it"]
+
+
+def test_prm012_allows_used_grants_and_undetectable_features(app):
+    path, _ = script_app(app, {"usb": ["self"], "cross-origin-isolated": ["self"], "camera": ["self"]}, "await navigator.usb.requestDevice({filters: []});")
+    assert audit_lines(path, "PRM012") == []
