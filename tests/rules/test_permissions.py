@@ -188,7 +188,7 @@ def test_prm011_allows_granted_apis_and_lookalikes(app):
     assert audit_lines(path, "PRM011") == []
 
 
-def test_prm012_notes_unused_grant(app):
+def test_prm012_flags_unused_grant(app):
     path, text = script_app(app, {"usb": ["self"], "serial": ["self"], "cross-origin-isolated": ["self"]}, "navigator.serial.getPorts();")
     assert audit_lines(path, "PRM012") == [f"PRM012 note {M}:{position(text, q('usb'))} `usb` is granted but no script uses it"]
 
