@@ -6,9 +6,10 @@ import json
 import re
 from collections.abc import Iterator
 
-from auditor.app_url import resolve
+from auditor.app_url import app_host, resolve
 from auditor.context import Context
-from auditor.findings import Hit, Level
+from auditor.findings import Hit, Level, Precision
+from auditor.location import Location
 from auditor.parse.manifest import Manifest, load_manifest
 from auditor.registry import Need, rule
 
@@ -20,6 +21,8 @@ SAFELISTED_SCHEMES = frozenset(
 WEB_PLUS = re.compile(r"^web\+[A-Za-z]+$", re.IGNORECASE | re.ASCII)
 IWA_LEVEL_SCHEME = re.compile(r"^[A-Za-z]+(-[A-Za-z]+)*$", re.ASCII)
 CLIENT_MODES = frozenset({"auto", "navigate-new", "navigate-existing", "focus-existing"})
+OTHER_APP_URL = re.compile(r"isolated-app://([A-Za-z0-9]+)", re.ASCII)
+LINK_ATTRIBUTES = (("a", "href"), ("area", "href"), ("form", "action"), ("iframe", "src"), ("link", "href"))
 MIME_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+*-]+$", re.ASCII)
 
 
@@ -303,6 +306,71 @@ def launch_handler_client_mode(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`client_mode` {json.dumps(value)} is not one of {', '.join(sorted(CLIENT_MODES))}", at(ctx, manifest, pointer))
 
 
+def own_app_id(ctx: Context) -> str | None:
+    expected = ctx.setting("expect_id")
+    return (app_host(ctx.bundle.origin) or (expected if isinstance(expected, str) else None) or "").lower() or None
+
+
+def other_app_hosts(text: str, own: str | None) -> list[str]:
+    return [m.group(1) for m in OTHER_APP_URL.finditer(text) if own is None or m.group(1).lower() != own]
+
+
+def cross_app_message(host: str, own: str | None) -> str:
+    who = "another IWA" if own else "an IWA (another one, unless it is this app's own ID: pass --expect-id)"
+    return f"`isolated-app://{host}/…` links to {who}: Chrome silently drops navigations between IWAs and from the web into one"
+
+
+@rule(id="LNK007", name="cross-app-link", level=Level.WARNING, needs=Need.HTML | Need.JS, tags=("entry-point",), precision=Precision.MEDIUM)
+def cross_app_link(ctx: Context) -> Iterator[Hit]:
+    """A link or script tries to open another Isolated Web App by its `isolated-app://` URL.
+
+    ## What it checks
+    HTML links, forms, frames (`<a href>`, `<area href>`, `<form action>`,
+    `<iframe src>`, `<link href>`) and script string literals that hold an
+    `isolated-app://<id>` URL for an ID other than this app's (the bundle's
+    own ID, or `--expect-id` for a source folder).
+
+    ## Why it matters
+    Chrome's IWA navigation throttle drops a navigation from one IWA window to
+    another without an error, and never lets an ordinary web page navigate
+    into an IWA. The link does nothing. The supported way in is a protocol
+    handler the other app registers (`web+name:` URLs).
+
+    ## Example
+    ```html
+    <a href="isolated-app://aerugqztij5biqquuk3mfwpsaibuegaqcitgfchwuosuofdjabzqaaic/">Open Notes</a>
+    ```
+
+    ## Fix
+    Link to a protocol the other app handles (`<a href="web+notes:open">`), or
+    open a web URL in the browser.
+
+    ## References
+    ../shared/spec/iwa-policy.md §1.8; Chromium `isolated_web_app_throttle.cc`.
+    """
+    from auditor.parse.html import documents, tag_span
+    from auditor.parse.js import scripts
+
+    own = own_app_id(ctx)
+    for resource, soup in documents(ctx):
+        for name, attribute in LINK_ATTRIBUTES:
+            for tag in soup.find_all(name):
+                value = tag.get(attribute)
+                if isinstance(value, str) and value.strip().lower().startswith("isolated-app:"):
+                    for host in other_app_hosts(value, own)[:1]:
+                        yield Hit(cross_app_message(host, own), Location(resource=resource.path, span=tag_span(tag)))
+    for tree in scripts(ctx):
+        stack = [tree.tree.root_node]
+        while stack:
+            node = stack.pop()
+            if node.type in ("string", "template_string"):
+                text = node.text.decode("utf-8", "replace")
+                for host in other_app_hosts(text, own)[:1]:
+                    yield Hit(cross_app_message(host, own), Location(resource=tree.resource.path, span=tree.span(node)))
+            elif node.child_count and b"isolated-app:" in tree.source[node.start_byte:node.end_byte]:
+                stack.extend(reversed(node.children))
+
+
 RULES = (
     protocol_handler_url,
     protocol_handler_scheme,
@@ -310,4 +378,5 @@ RULES = (
     share_target_method,
     file_handler_accept,
     launch_handler_client_mode,
+    cross_app_link,
 )

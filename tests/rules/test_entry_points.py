@@ -101,3 +101,24 @@ def test_lnk006_flags_unknown_client_mode(app):
 
 def test_lnk006_allows_known_client_mode(app):
     assert lines(app, "LNK006", launch_handler={"client_mode": "navigate-existing"})[0] == []
+
+
+OTHER = "aerugqztij5biqquuk3mfwpsaibuegaqcitgfchwuosuofdjabzqaaic"
+OWN = "dmgnqho3azfuobfmtrfkslfhfuxwagj4ispb5evqu4yhsjf3drlaaaic"
+
+
+def test_lnk007_flags_link_and_window_open_to_another_app(app):
+    html = f'<!doctype html>\n<p>x</p>  <a href="isolated-app://{OTHER}/">Notes</a>'
+    script = f"const go = () => window.open(`isolated-app://{OTHER}/new`);\nlocation.href = 'isolated-app://{OWN}/ok';"
+    path, _ = manifest_app(app, GOOD, **{"index.html": html, "app.js": script})
+    message = f"`isolated-app://{OTHER}/…` links to another IWA: Chrome silently drops navigations between IWAs and from the web into one"
+    assert audit_lines(path, "LNK007", settings={"expect_id": OWN}) == [
+        f"LNK007 warning /app.js:{position(script, '`isolated-app')} {message}",
+        f"LNK007 warning /index.html:{position(html, '<a ')} {message}",
+    ]
+
+
+def test_lnk007_allows_own_id_and_protocol_handler_links(app):
+    html = f'<a href="isolated-app://{OWN}/settings.html">Settings</a> <a href="web+notes:open">Notes</a>'
+    path, _ = manifest_app(app, GOOD, **{"index.html": html, "app.js": "open('web+notes:new')"})
+    assert audit_lines(path, "LNK007", settings={"expect_id": OWN}) == []
