@@ -10,7 +10,9 @@ from auditor.app_url import app_host, resolve
 from auditor.context import Context
 from auditor.findings import Hit, Level, Precision
 from auditor.location import Location
-from auditor.parse.manifest import Manifest, load_manifest
+from auditor.parse.manifest import Manifest
+from auditor.parse.manifest import member_location as at
+from auditor.parse.manifest import parsed_manifest as parsed
 from auditor.registry import Need, rule
 
 # blink/public/common/custom_handlers/protocol_handler_utils.cc (kStrict safelist)
@@ -24,17 +26,6 @@ CLIENT_MODES = frozenset({"auto", "navigate-new", "navigate-existing", "focus-ex
 OTHER_APP_URL = re.compile(r"isolated-app://([A-Za-z0-9]+)", re.ASCII)
 LINK_ATTRIBUTES = (("a", "href"), ("area", "href"), ("form", "action"), ("iframe", "src"), ("link", "href"))
 MIME_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+*-]+$", re.ASCII)
-
-
-def parsed(ctx: Context) -> Manifest | None:
-    manifest = load_manifest(ctx)
-    if manifest is None or manifest.document is None or not isinstance(manifest.document.value, dict):
-        return None
-    return manifest
-
-
-def at(ctx: Context, manifest: Manifest, pointer: str, *, key: bool = False):
-    return ctx.document_location(manifest.document, pointer, key=key)  # type: ignore[arg-type]
 
 
 def handlers(manifest: Manifest) -> Iterator[tuple[int, dict]]:

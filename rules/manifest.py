@@ -13,7 +13,9 @@ from auditor.findings import Hit, Level
 from auditor.iwa_version import version_problem
 from auditor.parse.image_size import HEAD, image_info
 from auditor.parse.json_pos import pointer_join
-from auditor.parse.manifest import MANIFEST_PATH, Manifest, load_manifest
+from auditor.parse.manifest import MANIFEST_PATH, load_manifest
+from auditor.parse.manifest import member_location as at
+from auditor.parse.manifest import parsed_manifest as parsed
 from auditor.registry import Need, rule
 
 OLD_MANIFEST_PATHS = ("/manifest.webmanifest", "/manifest.json", "/site.webmanifest")
@@ -22,18 +24,6 @@ INSTALL_ICON_FORMATS = ("png", "webp", "svg")
 IGNORED_FOR_IWAS = {
     "scope_extensions": "Chrome's navigation throttle keeps an IWA window on its own origin whatever this says",
 }
-
-
-def parsed(ctx: Context) -> Manifest | None:
-    """The manifest when it exists and parsed to an object; other rules report the rest."""
-    manifest = load_manifest(ctx)
-    if manifest is None or manifest.document is None or not isinstance(manifest.document.value, dict):
-        return None
-    return manifest
-
-
-def at(ctx: Context, manifest: Manifest, pointer: str, *, key: bool = False):
-    return ctx.document_location(manifest.document, pointer, key=key)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=1)

@@ -453,8 +453,9 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
     `requestMIDIAccess`, `getGamepads`, `share`, `navigator.clipboard.read*/write*`,
     `new TCPSocket/TCPServerSocket/UDPSocket`, `IdleDetector`, `PaymentRequest`,
     `getScreenDetails()`, `getDisplayMedia()`, `getAllScreensMedia()`,
-    `requestFullscreen()`, `createElement("controlledframe")`. Each use whose
-    feature the manifest does not grant to `self` is reported where it is written.
+    `requestFullscreen()`, `createElement("controlledframe")`, and
+    `<controlledframe>` elements in HTML. Each use whose feature the manifest
+    does not grant to `self` is reported where it is written.
 
     ## Why it matters
     An IWA's policy is deny-all: a feature the manifest does not grant is off,
@@ -476,6 +477,21 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
     granted = granted_to_app(ctx)
     if granted is None:
         return
+    from auditor.api_usage import ELEMENTS
+    from auditor.parse.html import documents, tag_span
+
+    for resource, soup in documents(ctx):
+        for element, feature in ELEMENTS.items():
+            allowlist = granted.get(feature)
+            if allowlist is not None and allowlist.enabled_for_app:
+                continue
+            for tag in soup.find_all(element):
+                yield Hit(
+                    f"`<{element}>` needs `{feature}`, which the manifest does not grant: it is blocked at run time",
+                    Location(resource=resource.path, span=tag_span(tag)),
+                    help=f'add "{feature}": ["self"] to permissions_policy',
+                    anchor=f"{feature}:<{element}>",
+                )
     for tree, uses in uses_by_script(ctx):
         for use in uses:
             allowlist = granted.get(use.feature)
@@ -519,7 +535,11 @@ def permission_granted_but_unused(ctx: Context) -> Iterator[Hit]:
     granted = granted_to_app(ctx)
     if not granted or skipped_scripts(ctx):
         return
+    from auditor.api_usage import ELEMENTS
+    from auditor.parse.html import documents
+
     used = {use.feature for _, uses in uses_by_script(ctx) for use in uses}
+    used |= {feature for _, soup in documents(ctx) for element, feature in ELEMENTS.items() if soup.find(element) is not None}
     manifest = load_manifest(ctx)
     for feature, allowlist in granted.items():
         if feature in DETECTABLE_FEATURES and feature not in used and allowlist.enabled_for_app:

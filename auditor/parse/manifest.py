@@ -46,3 +46,16 @@ def load_manifest(ctx: Context) -> Manifest | None:
         return Manifest(resource, parsed.document, duplicates=parsed.duplicates)
 
     return ctx.memo("manifest", load)
+
+
+def parsed_manifest(ctx: Context) -> Manifest | None:
+    """The manifest when it exists and parsed to an object; MAN001/MAN002 report the other cases."""
+    manifest = load_manifest(ctx)
+    if manifest is None or manifest.document is None or not isinstance(manifest.document.value, dict):
+        return None
+    return manifest
+
+
+def member_location(ctx: Context, manifest: Manifest, pointer: str, *, key: bool = False) -> Location:
+    """Where a manifest member (its value, or its key with `key=True`) is written."""
+    return ctx.document_location(manifest.document, pointer, key=key)  # type: ignore[arg-type]

@@ -196,3 +196,18 @@ def test_prm012_flags_unused_grant(app):
 def test_prm012_allows_used_grants_and_undetectable_features(app):
     path, _ = script_app(app, {"usb": ["self"], "cross-origin-isolated": ["self"], "camera": ["self"]}, "await navigator.usb.requestDevice({filters: []});")
     assert audit_lines(path, "PRM012") == []
+
+
+def test_prm011_flags_controlledframe_element_in_html(app):
+    html = '<!doctype html>\n<main>\n  <controlledframe src="https://example.com"></controlledframe>\n</main>'
+    path, _ = manifest_app(app, {**GOOD, "permissions_policy": {"cross-origin-isolated": ["self"]}}, **{"index.html": html})
+    assert audit_lines(path, "PRM011") == [
+        "PRM011 error /index.html:3:3 `<controlledframe>` needs `controlled-frame`, which the manifest does not grant: it is blocked at run time"
+    ]
+
+
+def test_prm011_allows_controlledframe_when_granted(app):
+    html = '<controlledframe src="https://example.com"></controlledframe>'
+    policy = {"cross-origin-isolated": ["self"], "controlled-frame": ["self"]}
+    path, _ = manifest_app(app, {**GOOD, "permissions_policy": policy}, **{"index.html": html})
+    assert audit_lines(path, "PRM011") == [] and audit_lines(path, "PRM012") == []
