@@ -70,3 +70,18 @@ def display(url: AppUrl) -> str:
     if url.same_origin:
         return url.path + (f"?{url.query}" if url.query else "") + (f"#{url.fragment}" if url.fragment else "")
     return url.raw
+
+
+def url_kind(ref: str, origin: str | None, base_path: str = "/index.html") -> str:
+    """What a URL in a page points at: `self` (the app), or the scheme elsewhere (`https`, `http`, `data`,
+    `blob`, `javascript`, `ws`, `wss`, `isolated-app` for another app, ...)."""
+    cleaned = ref.strip(" \t\n\r\f")
+    if cleaned.startswith("//"):
+        return "remote-host"  # protocol-relative: another host on the app's scheme
+    resolved = resolve(cleaned, origin, base_path)
+    if resolved is None:
+        return "invalid"
+    return "self" if resolved.same_origin else resolved.scheme or "invalid"
+
+
+REMOTE_KINDS = frozenset({"https", "http", "remote-host", "isolated-app"})

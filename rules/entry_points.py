@@ -340,24 +340,24 @@ def cross_app_link(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/iwa-policy.md §1.8; Chromium `isolated_web_app_throttle.cc`.
     """
     from auditor.parse.html import documents, tag_span
-    from auditor.parse.js import scripts
+    from auditor.parse.js import all_scripts
 
     own = own_app_id(ctx)
-    for resource, soup in documents(ctx):
+    for document in documents(ctx):
         for name, attribute in LINK_ATTRIBUTES:
-            for tag in soup.find_all(name):
+            for tag in document.soup.find_all(name):
                 value = tag.get(attribute)
                 if isinstance(value, str) and value.strip().lower().startswith("isolated-app:"):
                     for host in other_app_hosts(value, own)[:1]:
-                        yield Hit(cross_app_message(host, own), Location(resource=resource.path, span=tag_span(tag)))
-    for tree in scripts(ctx):
+                        yield Hit(cross_app_message(host, own), Location(resource=document.resource.path, span=tag_span(tag)))
+    for tree in all_scripts(ctx):
         stack = [tree.tree.root_node]
         while stack:
             node = stack.pop()
             if node.type in ("string", "template_string"):
                 text = node.text.decode("utf-8", "replace")
                 for host in other_app_hosts(text, own)[:1]:
-                    yield Hit(cross_app_message(host, own), Location(resource=tree.resource.path, span=tree.span(node)))
+                    yield Hit(cross_app_message(host, own), tree.location(ctx, node))
             elif node.child_count and b"isolated-app:" in tree.source[node.start_byte:node.end_byte]:
                 stack.extend(reversed(node.children))
 

@@ -1,5 +1,182 @@
-"""HDR: security headers carried by bundle responses (CSP, COOP, COEP, CORP)."""
+"""HDR: response headers the bundle carries, judged against the ones Chrome adds to every IWA response."""
 
 from __future__ import annotations
 
-RULES = ()
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from auditor.context import Context
+from auditor.csp import WHAT_BREAKS, blocked_by_bundle, parse_header, without_effect
+from auditor.findings import Hit, Level
+from auditor.location import Location
+from auditor.model import Resource
+from auditor.registry import Need, rule
+
+CSP = "content-security-policy"
+CHROME_ISOLATION = {
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-embedder-policy": "require-corp",
+    "cross-origin-resource-policy": "same-origin",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySource:
+    """One distinct CSP value and where it first appears (a response header or a `<meta>` tag)."""
+
+    value: str
+    location: Location
+    count: int
+    origin: str  # "header" or "meta"
+
+
+def header_location(resource: Resource, name: str) -> Location:
+    return Location(resource=resource.path, byte_range=resource.byte_range, pointer=name)
+
+
+def csp_sources(ctx: Context) -> list[PolicySource]:
+    """Each distinct bundle CSP once (headers grouped by value, since tools stamp one on every response)."""
+
+    def build() -> list[PolicySource]:
+        from auditor.parse.html import documents, tag_location
+
+        first: dict[str, tuple[Location, int]] = {}
+        documents_first = sorted(ctx.resources(), key=lambda r: r.mime_type != "text/html")  # point at a page when one carries it
+        for resource in documents_first:
+            value = resource.headers.get(CSP)
+            if value:
+                location, count = first.get(value, (header_location(resource, CSP), 0))
+                first[value] = (location, count + 1)
+        found = [PolicySource(v, loc, n, "header") for v, (loc, n) in first.items()]
+        for document in documents(ctx):
+            for tag in document.soup.find_all("meta"):
+                if str(tag.get("http-equiv", "")).strip().lower() == CSP and isinstance(tag.get("content"), str):
+                    found.append(PolicySource(tag["content"], tag_location(document, tag), 1, "meta"))
+        return found
+
+    return ctx.memo("bundle-csp", build)
+
+
+def carried(source: PolicySource) -> str:
+    if source.origin == "meta":
+        return "the `<meta>` CSP"
+    return "the bundle's CSP header" + (f" ({source.count} responses carry it)" if source.count > 1 else "")
+
+
+@rule(id="HDR001", name="bundle-csp-blocks-more", level=Level.WARNING, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"))
+def bundle_csp_blocks_more(ctx: Context) -> Iterator[Hit]:
+    """The bundle's own CSP blocks something Chrome's IWA policy allows.
+
+    ## What it checks
+    Each Content-Security-Policy the bundle carries (response headers, grouped
+    by value, and `<meta http-equiv>` tags), directive by directive with CSP
+    fallbacks, against Chrome's policy: every source Chrome allows in
+    `connect-src`, `img-src`, `media-src`, `font-src`, `frame-src`,
+    `style-src` and `script-src` that the bundle's policy refuses.
+
+    ## Why it matters
+    Chrome adds its CSP next to the bundle's, and a request must pass both: a
+    bundle CSP can only narrow. Stale copies of the IWA policy in build tools
+    do exactly that. The webbundle plugins' default still lacks `blob:` and
+    `data:` in `connect-src`, so `fetch(blobUrl)` fails in apps built with it;
+    older versions lacked `wss:` (WebSockets) or `style-src` (inline styles).
+
+    ## Example
+    ```
+    Content-Security-Policy: default-src 'self'; connect-src 'self' https: wss:; ...
+    ```
+
+    ## Fix
+    Drop the bundle CSP (Chrome supplies one) or copy Chrome's current policy
+    exactly, e.g. `connect-src 'self' https: wss: blob: data:`.
+
+    ## References
+    ../shared/spec/iwa-policy.md §3.1, §3.2, §6 (items 6 and 7).
+    """
+    for source in csp_sources(ctx):
+        for policy in parse_header(source.value):
+            missing = blocked_by_bundle(policy)
+            if not missing:
+                continue
+            parts = {}
+            for directive, token in missing:
+                parts.setdefault(directive, []).append(token)
+            detail = "; ".join(f"`{d}` lacks {' '.join(tokens)}" for d, tokens in parts.items())
+            effects = [WHAT_BREAKS[m] for m in missing if m in WHAT_BREAKS]
+            consequence = f" ({', '.join(effects[:3])})" if effects else ""
+            yield Hit(f"{carried(source)} blocks what Chrome allows: {detail}{consequence}", source.location)
+
+
+@rule(id="HDR002", name="bundle-csp-without-effect", level=Level.NOTE, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"))
+def bundle_csp_without_effect(ctx: Context) -> Iterator[Hit]:
+    """The bundle's CSP allows something Chrome's IWA policy blocks anyway: no effect.
+
+    ## What it checks
+    Sources in the bundle's CSP (headers and `<meta>`) that Chrome's own policy
+    refuses for the same directive: `'unsafe-inline'`, `'unsafe-eval'`,
+    nonces, hashes or remote hosts in `script-src`, `http:` anywhere, remote
+    fonts, and so on.
+
+    ## Why it matters
+    Both policies apply, so these entries loosen nothing. They mislead readers
+    (and reviewers) into thinking an inline script or a CDN is allowed.
+
+    ## Example
+    ```
+    Content-Security-Policy: script-src 'self' 'unsafe-inline' https://cdn.example.com
+    ```
+
+    ## Fix
+    Remove them, and move the code they were meant to allow into the bundle.
+
+    ## References
+    ../shared/spec/iwa-policy.md §3.1.
+    """
+    for source in csp_sources(ctx):
+        for policy in parse_header(source.value):
+            loose = without_effect(policy)
+            if loose:
+                listed = ", ".join(f"`{d} {t}`" for d, t in loose[:6]) + (f" and {len(loose) - 6} more" if len(loose) > 6 else "")
+                yield Hit(f"{carried(source)} allows {listed}, which Chrome's policy blocks anyway", source.location)
+
+
+@rule(id="HDR003", name="isolation-header-overwritten", level=Level.NOTE, needs=Need.HEADERS, tags=("headers", "coep"))
+def isolation_header_overwritten(ctx: Context) -> Iterator[Hit]:
+    """A COOP, COEP or CORP header whose value Chrome replaces.
+
+    ## What it checks
+    `Cross-Origin-Opener-Policy`, `Cross-Origin-Embedder-Policy` and
+    `Cross-Origin-Resource-Policy` response headers with a value other than
+    Chrome's (`same-origin`, `require-corp`, `same-origin`), once per value.
+
+    ## Why it matters
+    Chrome sets these three on every IWA response, replacing the bundle's. A
+    `credentialless` COEP or a `cross-origin` CORP in the bundle does nothing;
+    code that relies on it (loading cross-origin images without CORP, say)
+    fails.
+
+    ## Example
+    ```
+    Cross-Origin-Embedder-Policy: credentialless
+    ```
+
+    ## Fix
+    Remove the header, and design for `require-corp`: `crossorigin` on
+    cross-origin media, or bundle the files.
+
+    ## References
+    ../shared/spec/iwa-policy.md §3.1.
+    """
+    seen: dict[tuple[str, str], tuple[Resource, int]] = {}
+    for resource in sorted(ctx.resources(), key=lambda r: r.mime_type != "text/html"):
+        for name, chrome in CHROME_ISOLATION.items():
+            value = resource.headers.get(name)
+            if value is not None and value.split(";", 1)[0].strip().lower() != chrome:
+                first, count = seen.get((name, value), (resource, 0))
+                seen[(name, value)] = (first, count + 1)
+    for (name, value), (resource, count) in seen.items():
+        many = f" ({count} responses)" if count > 1 else ""
+        yield Hit(f"`{name}: {value}` is replaced by Chrome with `{CHROME_ISOLATION[name]}`{many}", header_location(resource, name))
+
+
+RULES = (bundle_csp_blocks_more, bundle_csp_without_effect, isolation_header_overwritten)

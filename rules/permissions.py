@@ -480,15 +480,15 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
     from auditor.api_usage import ELEMENTS
     from auditor.parse.html import documents, tag_span
 
-    for resource, soup in documents(ctx):
+    for document in documents(ctx):
         for element, feature in ELEMENTS.items():
             allowlist = granted.get(feature)
             if allowlist is not None and allowlist.enabled_for_app:
                 continue
-            for tag in soup.find_all(element):
+            for tag in document.soup.find_all(element):
                 yield Hit(
                     f"`<{element}>` needs `{feature}`, which the manifest does not grant: it is blocked at run time",
-                    Location(resource=resource.path, span=tag_span(tag)),
+                    Location(resource=document.resource.path, span=tag_span(tag)),
                     help=f'add "{feature}": ["self"] to permissions_policy',
                     anchor=f"{feature}:<{element}>",
                 )
@@ -498,7 +498,7 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
             if allowlist is None or not allowlist.enabled_for_app:
                 yield Hit(
                     f"`{use.api}` needs `{use.feature}`, which the manifest does not grant: it is blocked at run time",
-                    Location(resource=tree.resource.path, span=tree.span(use.node)),
+                    tree.location(ctx, use.node),
                     help=f'add "{use.feature}": ["self"] to permissions_policy',
                     anchor=f"{use.feature}:{use.api}",
                 )
@@ -539,7 +539,7 @@ def permission_granted_but_unused(ctx: Context) -> Iterator[Hit]:
     from auditor.parse.html import documents
 
     used = {use.feature for _, uses in uses_by_script(ctx) for use in uses}
-    used |= {feature for _, soup in documents(ctx) for element, feature in ELEMENTS.items() if soup.find(element) is not None}
+    used |= {feature for d in documents(ctx) for element, feature in ELEMENTS.items() if d.soup.find(element) is not None}
     manifest = load_manifest(ctx)
     for feature, allowlist in granted.items():
         if feature in DETECTABLE_FEATURES and feature not in used and allowlist.enabled_for_app:

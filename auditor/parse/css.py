@@ -1,0 +1,96 @@
+"""CSS parsed once per audit with tinycss2: stylesheet files and inline `<style>` blocks.
+
+tinycss2 gives 1-based line and column for every node, relative to the text it
+parsed; `Sheet.location` maps them back into the resource (the HTML document
+for a `<style>` block), so findings land where the CSS is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from auditor.location import Location, TextIndex
+from auditor.model import Resource
+
+CSS_MIME_TYPES = ("text/css",)
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    resource: Resource
+    rules: list
+    index: TextIndex   # of the CSS text itself
+    char_base: int     # where the CSS text starts in the resource's text
+
+    def location(self, ctx, node) -> Location:
+        start = self.char_base + self.index.offset(node.source_line, node.source_column)
+        return ctx.text_location(self.resource, start, start + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class CssUrl:
+    """A URL written in CSS (`url(...)` or the string of an `@import`), with its node for position."""
+
+    sheet: Sheet
+    url: str
+    node: object
+
+
+def sheets(ctx) -> list[Sheet]:
+    def build() -> list[Sheet]:
+        import tinycss2
+
+        from auditor.parse.html import inline_blocks
+
+        found = []
+        for resource in ctx.resources(*CSS_MIME_TYPES):
+            text = ctx.text(resource)
+            if text is not None:
+                found.append(Sheet(resource, tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True), TextIndex(text), 0))
+        for block in inline_blocks(ctx, "style"):
+            rules = tinycss2.parse_stylesheet(block.text, skip_comments=True, skip_whitespace=True)
+            found.append(Sheet(block.document.resource, rules, TextIndex(block.text), block.offset))
+        return found
+
+    return ctx.memo("css-sheets", build)
+
+
+def token_url(token) -> str | None:
+    """The URL of a `url(...)` token or function, or of a plain string (as `@import "x.css"` writes it)."""
+    if token.type == "url":
+        return token.value
+    if token.type == "function" and token.lower_name in ("url", "src"):
+        strings = [t for t in token.arguments if t.type == "string"]
+        return strings[0].value if strings else None
+    if token.type == "string":
+        return token.value
+    return None
+
+
+def imports(ctx) -> Iterator[CssUrl]:
+    """Every `@import` URL."""
+    for sheet in sheets(ctx):
+        for rule in sheet.rules:
+            if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+                for token in rule.prelude:
+                    url = token_url(token)
+                    if url is not None:
+                        yield CssUrl(sheet, url, token)
+                        break
+
+
+def font_sources(ctx) -> Iterator[CssUrl]:
+    """Every `url()` in the `src` descriptor of an `@font-face` rule."""
+    import tinycss2
+
+    for sheet in sheets(ctx):
+        for rule in sheet.rules:
+            if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or rule.content is None:
+                continue
+            for declaration in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):
+                if declaration.type == "declaration" and declaration.lower_name == "src":
+                    for token in declaration.value:
+                        url = token_url(token) if token.type in ("url", "function") else None
+                        if url is not None:
+                            yield CssUrl(sheet, url, token)
