@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 NAVIGATOR_MEMBERS = {
     "serial": "serial",
@@ -46,6 +45,9 @@ DETECTABLE_FEATURES = frozenset(
 )
 
 
+WORDS = tuple(w.encode() for w in ("navigator", "clipboard", *CONSTRUCTORS, *CALLS, "createElement"))
+
+
 def any_of(names) -> str:
     return " ".join(f'"{n}"' for n in names)
 
@@ -76,21 +78,12 @@ class ApiUse:
     node: object  # the tree-sitter node, for its position
 
 
-@lru_cache(maxsize=1)
-def query():
-    from tree_sitter import Query
-
-    from auditor.parse.js import language
-
-    return Query(language(), QUERY)
-
-
 def api_uses(tree) -> Iterator[ApiUse]:
     """Every use of a policy-controlled API in one parsed script, in source order."""
-    from tree_sitter import QueryCursor
+    from auditor.parse.js import matches
 
     found = []
-    for _, captures in QueryCursor(query()).matches(tree.tree.root_node):
+    for _, captures in matches(tree, QUERY, WORDS):
         kind = next(k for k in TABLES if k in captures)
         node = captures[kind][0]
         name = captures["name"][0].text.decode("utf-8", "replace")

@@ -81,15 +81,23 @@ def limit_exceeded(ctx) -> Iterator[Hit]:
     `--limit max_text_resource_bytes=128M` (see `auditor/limits.py` for all names).
     """
     from auditor.context import is_text_type
+    from auditor.parse.js import is_script
 
-    limit = ctx.limits.max_text_resource_bytes
+    limits = ctx.limits
     for resource in ctx.resources():
-        if resource.size > limit and is_text_type(resource.mime_type) and not resource.body.withheld:
-            yield Hit(
-                f"`{resource.path}` is {resource.size} bytes; text resources over {limit} bytes (max_text_resource_bytes) are not parsed, so no content rule checked it",
-                ctx.bundle_location(*(resource.byte_range or (None, 0)), resource=resource.path),
-                help="raise it with --limit max_text_resource_bytes=SIZE if the file is genuine",
-            )
+        if resource.body.withheld:
+            continue
+        if resource.size > limits.max_text_resource_bytes and is_text_type(resource.mime_type):
+            name, limit, what = "max_text_resource_bytes", limits.max_text_resource_bytes, "text resources"
+        elif resource.size > limits.max_script_bytes and is_script(resource):
+            name, limit, what = "max_script_bytes", limits.max_script_bytes, "scripts"
+        else:
+            continue
+        yield Hit(
+            f"`{resource.path}` is {resource.size} bytes; {what} over {limit} bytes ({name}) are not parsed, so no content rule checked it",
+            ctx.bundle_location(*(resource.byte_range or (None, 0)), resource=resource.path),
+            help=f"raise it with --limit {name}=SIZE if the file is genuine",
+        )
 
 
 ENGINE_RULES = (unreadable_input, rule_crashed, limit_exceeded)

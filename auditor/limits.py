@@ -18,6 +18,8 @@ class Limits:
     max_cbor_depth: int = 16                     # nesting of any CBOR item we decode
     max_cbor_items: int = 1_000_000              # items in one decoded CBOR structure
     max_text_resource_bytes: int = 64 * 1024**2  # HTML/CSS/JS/JSON larger than this is not parsed
+    max_script_bytes: int = 16 * 1024**2         # a script larger than this is not parsed (its tree would take ~55x its size)
+    max_parsed_script_bytes: int = 16 * 1024**2  # script source whose trees stay in memory at once; older trees are re-parsed on demand
     max_zip_ratio: int = 200                     # uncompressed/compressed per member
     max_zip_total_bytes: int = 2 * 1024**3       # declared uncompressed total of an archive
     max_zip_member_bytes: int = 256 * 1024**2    # declared uncompressed size of one archive member

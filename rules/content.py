@@ -146,7 +146,7 @@ def inline_event_handler(ctx: Context) -> Iterator[Hit]:
       function: (member_expression property: (property_identifier) @m (#eq? @m "setAttribute"))
       arguments: (arguments . (string (string_fragment) @name (#match? @name "^[oO][nN][a-zA-Z]+$")))) @call"""
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, query):
+        for _, captures in matches(tree, query, (b"setAttribute",)):
             name = tree.text(captures["name"][0]).lower()
             if not is_event_handler(name):
                 continue
@@ -196,7 +196,7 @@ def javascript_url(ctx: Context) -> Iterator[Hit]:
       (#any-of? @o "location" "window") (#any-of? @f "assign" "replace" "open") (#match? @url {pattern})) @use
     """
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, query):
+        for _, captures in matches(tree, query, (b"script:", b"Script:", b"SCRIPT:")):
             yield Hit("script navigates to a `javascript:` URL, blocked by `script-src 'self'`", tree.location(ctx, captures["use"][0]))
 
 
@@ -309,7 +309,7 @@ def remote_script(ctx: Context) -> Iterator[Hit]:
     (call_expression function: (import) arguments: (arguments . [(string) (template_string)] @url)) @use
     """
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, query):
+        for _, captures in matches(tree, query, (b"import", b"export")):
             text, _ = literal_text(tree, captures["url"][0])
             kind = kind_of(ctx, text, tree.resource.path) if text is not None else None
             if kind in OFF_BUNDLE:
@@ -487,7 +487,7 @@ def default_policy(ctx: Context) -> bool:
                                    property: (property_identifier) @m)
       arguments: (arguments . (string (string_fragment) @name))
       (#eq? @tt "trustedTypes") (#eq? @m "createPolicy") (#eq? @name "default")) @call"""
-    return ctx.memo("tt-default-policy", lambda: any(matches(tree, query) for tree in scripts(ctx)))
+    return ctx.memo("tt-default-policy", lambda: any(matches(tree, query, (b"createPolicy",)) for tree in scripts(ctx)))
 
 
 @rule(id="SCR004", name="eval-like", level=Level.ERROR, inputs=JS_PROFILE, needs=Need.JS, tags=("trusted-types", "script-src"), security_severity=6.0)
@@ -529,7 +529,7 @@ def eval_like(ctx: Context) -> Iterator[Hit]:
       (#any-of? @fn "setTimeout" "setInterval")) @timer
     """
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, query):
+        for _, captures in matches(tree, query, (b"eval", b"Function", b"setTimeout", b"setInterval")):
             if "eval" in captures:
                 yield Hit("`eval` compiles a string into code: blocked by Trusted Types (`require-trusted-types-for 'script'`)", tree.location(ctx, captures["eval"][0]))
             elif "function" in captures:
@@ -589,7 +589,7 @@ def worker_script_url(ctx: Context) -> Iterator[Hit]:
     """
     has_default = default_policy(ctx)
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, WORKER_QUERY):
+        for _, captures in matches(tree, WORKER_QUERY, (b"Worker", b"importScripts", b"register")):
             arg, api = captures["arg"][0], tree.text(captures["api"][0])
             label = {"register": "serviceWorker.register", "importScripts": "importScripts"}.get(api, f"new {api}")
             text, _ = literal_text(tree, arg)
@@ -639,7 +639,7 @@ def insecure_connection(ctx: Context) -> Iterator[Hit]:
     (new_expression constructor: (identifier) @api arguments: (arguments . (_) @arg) (#any-of? @api "EventSource" "WebSocket")) @use
     """
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, query):
+        for _, captures in matches(tree, query, (b"fetch", b"sendBeacon", b"open", b"EventSource", b"WebSocket")):
             api = tree.text(captures["api"][0])
             if api == "open" and tree.text(captures["method"][0])[1:-1].upper() not in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"):
                 continue
@@ -665,6 +665,7 @@ HTML_SINK_QUERY = """
   arguments: (arguments) @args
   (#any-of? @sink "insertAdjacentHTML" "write" "writeln" "parseFromString" "createContextualFragment" "setHTMLUnsafe" "parseHTMLUnsafe")) @use
 """
+HTML_SINK_WORDS = (b"innerHTML", b"outerHTML", b"srcdoc", b"insertAdjacentHTML", b"write", b"parseFromString", b"createContextualFragment", b"HTMLUnsafe")
 
 
 @rule(id="SCR013", name="trusted-types-sink", level=Level.ERROR, needs=Need.JS, tags=("trusted-types",))
@@ -702,7 +703,7 @@ def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
         return
     for tree in checked_scripts(ctx):
         trusted_names = policy_results(tree)
-        for _, captures in matches(tree, HTML_SINK_QUERY):
+        for _, captures in matches(tree, HTML_SINK_QUERY, HTML_SINK_WORDS):
             sink = tree.text(captures["sink"][0])
             if "value" in captures:
                 value = captures["value"][0]
@@ -731,7 +732,7 @@ def policy_results(tree: JsTree) -> frozenset[str]:
     query = """(variable_declarator name: (identifier) @name
       value: (call_expression function: (member_expression property: (property_identifier) @m))
       (#any-of? @m "createHTML" "createScript" "createScriptURL"))"""
-    return frozenset(tree.text(c["name"][0]) for _, c in matches(tree, query))
+    return frozenset(tree.text(c["name"][0]) for _, c in matches(tree, query, (b"createHTML", b"createScript")))
 
 
 RULES = (

@@ -351,7 +351,9 @@ def cross_app_link(ctx: Context) -> Iterator[Hit]:
                     for host in other_app_hosts(value, own)[:1]:
                         yield Hit(cross_app_message(host, own), Location(resource=document.resource.path, span=tag_span(tag)))
     for tree in all_scripts(ctx):
-        stack = [tree.tree.root_node]
+        if b"isolated-app:" not in tree.source:
+            continue
+        stack = [tree.root]
         while stack:
             node = stack.pop()
             if node.type in ("string", "template_string"):

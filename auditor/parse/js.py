@@ -21,14 +21,16 @@ CHECKPOINT_BYTES = 64 * 1024
 
 
 class JsTree:
-    """A parsed script: the tree, the UTF-8 bytes it was parsed from, and where they sit in the resource."""
+    """A script: its UTF-8 bytes, where they sit in the resource, and its tree (parsed on first use,
+    so a file that holds none of the words any rule looks for is never parsed)."""
 
-    __slots__ = ("resource", "source", "tree", "char_base", "inline", "_ascii", "_bytes_at", "_chars_at")
+    __slots__ = ("resource", "source", "_tree", "_budget", "char_base", "inline", "_ascii", "_bytes_at", "_chars_at")
 
-    def __init__(self, resource: Resource, source: bytes, tree, *, char_base: int = 0, inline: bool = False) -> None:
+    def __init__(self, resource: Resource, source: bytes, tree=None, *, char_base: int = 0, inline: bool = False, budget: "ParseBudget | None" = None) -> None:
         self.resource = resource
         self.source = source
-        self.tree = tree
+        self._tree = tree
+        self._budget = budget
         self.char_base = char_base  # character offset of the script in the resource's text
         self.inline = inline
         self._ascii = source.isascii()
@@ -36,8 +38,24 @@ class JsTree:
         self._chars_at: list[int] = []
 
     @property
+    def tree(self):
+        if self._tree is None:
+            self._tree = parser().parse(self.source)
+            if self._budget is not None:
+                self._budget.parsed(self)
+        elif self._budget is not None:
+            self._budget.used(self)
+        return self._tree
+
+    def drop_tree(self) -> None:
+        self._tree = None
+
+    @property
     def root(self):
         return self.tree.root_node
+
+    def mentions(self, words: tuple[bytes, ...]) -> bool:
+        return any(word in self.source for word in words)
 
     def char_offset(self, byte_offset: int) -> int:
         """Code points before `byte_offset` in the script."""
@@ -72,6 +90,36 @@ class JsTree:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
+class ParseBudget:
+    """Keeps the trees of at most `limit` bytes of script source alive; the least recently used go.
+
+    A tree-sitter tree takes about 55 times its source in memory, so holding every
+    script's tree for the whole audit would grow with the app. An evicted tree is
+    parsed again if a later rule needs it: time traded for a memory ceiling.
+    """
+
+    def __init__(self, limit: int) -> None:
+        from collections import OrderedDict
+
+        self.limit = limit
+        self.alive: "OrderedDict[int, JsTree]" = OrderedDict()
+        self.total = 0
+        self.parses = 0
+
+    def parsed(self, tree: "JsTree") -> None:
+        self.parses += 1
+        self.alive[id(tree)] = tree
+        self.total += len(tree.source)
+        while self.total > self.limit and len(self.alive) > 1:
+            _, oldest = self.alive.popitem(last=False)
+            self.total -= len(oldest.source)
+            oldest.drop_tree()
+
+    def used(self, tree: "JsTree") -> None:
+        if id(tree) in self.alive:
+            self.alive.move_to_end(id(tree))
+
+
 @lru_cache(maxsize=1)
 def language():
     from tree_sitter import Language
@@ -91,19 +139,23 @@ def is_script(resource: Resource) -> bool:
     return resource.mime_type in JS_MIME_TYPES or (not resource.mime_type and resource.path.endswith(JS_SUFFIXES))
 
 
+def budget(ctx) -> ParseBudget:
+    return ctx.memo("js-parse-budget", lambda: ParseBudget(ctx.limits.max_parsed_script_bytes))
+
+
 def scripts(ctx) -> list[JsTree]:
-    """Every script file the limits allow, parsed once per audit (too large ones are AUD003's)."""
+    """Every script file the limits allow, parsed when first needed (too large ones are AUD003's)."""
 
     def build() -> list[JsTree]:
         trees = []
         for resource in ctx.resources():
-            if not is_script(resource):
+            if not is_script(resource) or resource.size > ctx.limits.max_script_bytes:
                 continue
             text = ctx.text(resource)
             if text is None:
                 continue
             source = text.encode("utf-8")  # the decoded text, so offsets match the resource's positions
-            trees.append(JsTree(resource, source, parser().parse(source)))
+            trees.append(JsTree(resource, source, budget=budget(ctx)))
         return trees
 
     return ctx.memo("js-trees", build)
@@ -120,7 +172,7 @@ def inline_scripts(ctx) -> list[JsTree]:
             if script_type(block.tag) not in JS_SCRIPT_TYPES or not block.text.strip():
                 continue
             source = block.text.encode("utf-8")
-            trees.append(JsTree(block.document.resource, source, parser().parse(source), char_base=block.offset, inline=True))
+            trees.append(JsTree(block.document.resource, source, char_base=block.offset, inline=True, budget=budget(ctx)))
         return trees
 
     return ctx.memo("js-inline-trees", build)
@@ -132,7 +184,8 @@ def all_scripts(ctx) -> list[JsTree]:
 
 def skipped_scripts(ctx) -> list[Resource]:
     """Script resources too large to parse: a rule claiming "no code does X" must say so."""
-    return [r for r in ctx.resources() if is_script(r) and r.size > ctx.limits.max_text_resource_bytes]
+    cap = min(ctx.limits.max_text_resource_bytes, ctx.limits.max_script_bytes)
+    return [r for r in ctx.resources() if is_script(r) and r.size > cap]
 
 
 @lru_cache(maxsize=64)
@@ -142,12 +195,50 @@ def compiled(query_text: str):
     return Query(language(), query_text)
 
 
-def matches(tree: JsTree, query_text: str):
-    """(pattern index, captures) for each match of a tree-sitter query, in source order."""
+MAX_RANGED_OCCURRENCES = 2000
+
+
+def matches(tree: JsTree, query_text: str, words: tuple[bytes, ...] | None = None):
+    """(pattern index, captures) for each match of a tree-sitter query, in source order.
+
+    `words` are byte strings every match must contain (an API or property name).
+    A script holding none of them is not parsed at all; otherwise, while they are
+    rare, the query runs only over the nodes around each occurrence
+    (`set_byte_range`) instead of the whole tree: the same matches, found by the
+    same parser, far faster on large bundles.
+    """
     from tree_sitter import QueryCursor
 
-    found = QueryCursor(compiled(query_text)).matches(tree.root)
+    query = compiled(query_text)
+    if words is None:
+        found = QueryCursor(query).matches(tree.root)
+    else:
+        spots = occurrences(tree.source, words)
+        if not spots:
+            return []
+        if len(spots) > MAX_RANGED_OCCURRENCES:
+            found = QueryCursor(query).matches(tree.root)
+        else:
+            unique: dict[tuple, tuple] = {}
+            for start, end in spots:
+                cursor = QueryCursor(query)
+                cursor.set_byte_range(start, end)
+                for match in cursor.matches(tree.root):
+                    key = (match[0], tuple(sorted((name, nodes[0].start_byte, nodes[0].end_byte) for name, nodes in match[1].items())))
+                    unique.setdefault(key, match)
+            found = list(unique.values())
     return sorted(found, key=lambda m: min(n.start_byte for nodes in m[1].values() for n in nodes))
+
+
+def occurrences(source: bytes, words: tuple[bytes, ...]) -> list[tuple[int, int]]:
+    """Byte ranges of every occurrence of any word (stops counting past the ranged-query limit)."""
+    spots = []
+    for word in words:
+        position = source.find(word)
+        while position != -1 and len(spots) <= MAX_RANGED_OCCURRENCES:
+            spots.append((position, position + len(word)))
+            position = source.find(word, position + 1)
+    return spots
 
 
 def literal_text(tree: JsTree, node) -> tuple[str | None, bool]:

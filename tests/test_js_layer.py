@@ -1,0 +1,74 @@
+"""The shared JS layer: ranged queries find exactly what whole-tree queries find; positions are code points."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor import api_usage
+from auditor.parse.js import JsTree, matches
+from auditor.model import Resource
+from auditor.rules import content
+
+SCRIPT = """
+import x from "https://esm.sh/lit"; export * from "./b.js";
+const é = "ü"; el.innerHTML = "<b>" + é; document.write(m); el.insertAdjacentHTML("afterend", s);
+eval(code); new Function("a"); setTimeout("go()", 1); setInterval(f, 2);
+new Worker("./w.js"); importScripts("/a.js"); navigator.serviceWorker.register("/sw.js");
+fetch("http://a.example/"); xhr.open("GET", "http://b.example/"); new WebSocket("ws://c.example/");
+btn.setAttribute("onclick", "x()"); location.href = "JavaScript:void(0)";
+navigator.serial.requestPort(); new TCPSocket("h", 1); navigator.clipboard.readText();
+trustedTypes.createPolicy("app", {createHTML: (s) => s}); const h = p.createHTML(s);
+"""
+
+QUERIES = [
+    (content.HTML_SINK_QUERY, content.HTML_SINK_WORDS),
+    (content.WORKER_QUERY, (b"Worker", b"importScripts", b"register")),
+    (api_usage.QUERY, api_usage.WORDS),
+]
+
+
+def spans(found):
+    return [(index, sorted((name, nodes[0].start_byte) for name, nodes in captures.items())) for index, captures in found]
+
+
+@pytest.mark.parametrize("copies", [1, 400])
+@pytest.mark.parametrize(("query", "words"), QUERIES, ids=["html-sinks", "workers", "api-uses"])
+def test_ranged_query_finds_the_same_matches(query, words, copies):
+    tree = JsTree(Resource(path="/a.js"), (SCRIPT * copies).encode())
+    whole = spans(matches(tree, query))
+    assert whole, "the script must exercise the query"
+    assert spans(matches(tree, query, words)) == whole
+
+
+def test_script_without_the_words_is_never_parsed():
+    tree = JsTree(Resource(path="/a.js"), b"const a = 1;" * 1000)
+    assert matches(tree, content.HTML_SINK_QUERY, content.HTML_SINK_WORDS) == []
+    assert tree._tree is None
+
+
+def test_char_offsets_cross_checkpoints_on_non_ascii_text():
+    source = ("é" * 70000 + "x").encode()
+    tree = JsTree(Resource(path="/a.js"), source)
+    assert tree.char_offset(len(source) - 1) == 70000
+    assert tree.char_offset(len(source)) == 70001
+
+
+def test_parse_budget_keeps_memory_bounded_and_reparses_on_demand():
+    from auditor.parse.js import ParseBudget
+
+    budget = ParseBudget(limit=120)  # two 59-byte scripts fit
+    trees = [JsTree(Resource(path=f"/{i}.js"), b"el.innerHTML = 'x';" + b" " * 40, budget=budget) for i in range(4)]
+    for tree in trees:
+        assert matches(tree, content.HTML_SINK_QUERY, content.HTML_SINK_WORDS)
+    assert budget.total <= 120 and [t._tree is not None for t in trees] == [False, False, True, True]
+    assert matches(trees[0], content.HTML_SINK_QUERY, content.HTML_SINK_WORDS)  # parsed again, same answer
+    assert budget.parses == 5
+
+
+def test_script_over_max_script_bytes_is_reported_not_parsed(app, capsys):
+    from auditor.cli import main
+
+    root = app({"index.html": "<p>", "big.js": "el.innerHTML = 'x';" * 100, ".well-known/manifest.webmanifest": {"name": "a"}})
+    assert main([str(root), "--select", "SCR013,AUD", "--limit", "max_script_bytes=1K"]) == 2
+    out = capsys.readouterr().out
+    assert "scripts over 1024 bytes (max_script_bytes) are not parsed" in out and "SCR013" not in out
