@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from auditor.parse.js import query_matches, register_query
+
 NAVIGATOR_MEMBERS = {
     "serial": "serial",
     "usb": "usb",
@@ -52,7 +54,7 @@ def any_of(names) -> str:
     return " ".join(f'"{n}"' for n in names)
 
 
-QUERY = f"""
+QUERY_TEXT = f"""
 (member_expression
   object: [(identifier) @nav (member_expression property: (property_identifier) @nav)]
   property: (property_identifier) @name
@@ -68,6 +70,7 @@ QUERY = f"""
   function: (member_expression property: (property_identifier) @create (#eq? @create "createElement"))
   arguments: (arguments . (string (string_fragment) @name (#any-of? @name {any_of(ELEMENTS)})))) @element
 """
+QUERY = register_query(QUERY_TEXT, WORDS)
 TABLES = {"navigator": NAVIGATOR_MEMBERS, "clipboard": CLIPBOARD_METHODS, "constructor": CONSTRUCTORS, "call": CALLS, "element": ELEMENTS}
 
 
@@ -80,10 +83,8 @@ class ApiUse:
 
 def api_uses(tree) -> Iterator[ApiUse]:
     """Every use of a policy-controlled API in one parsed script, in source order."""
-    from auditor.parse.js import matches
-
     found = []
-    for _, captures in matches(tree, QUERY, WORDS):
+    for _, captures in query_matches(tree, QUERY):
         kind = next(k for k in TABLES if k in captures)
         node = captures[kind][0]
         name = captures["name"][0].text.decode("utf-8", "replace")

@@ -27,7 +27,7 @@ from auditor.context import Context
 from auditor.findings import Hit, Level, Precision
 from auditor.model import WEB_CONTENT_KINDS, InputKind
 from auditor.parse.html import SCRIPT_TYPES, attribute_location, documents, script_type, tag_location
-from auditor.parse.js import JsTree, all_scripts, is_stringy, literal_text, matches, scripts
+from auditor.parse.js import JsTree, all_scripts, is_stringy, literal_text, query_matches, register_query, scripts
 from auditor.registry import Need, rule
 
 JAVASCRIPT_URL = re.compile(r"^[\x00-\x20]*j[\t\n\r]*a[\t\n\r]*v[\t\n\r]*a[\t\n\r]*s[\t\n\r]*c[\t\n\r]*r[\t\n\r]*i[\t\n\r]*p[\t\n\r]*t[\t\n\r]*:", re.IGNORECASE)
@@ -52,8 +52,56 @@ EVENT_NAMES = frozenset(
 
 def is_event_handler(name: str) -> bool:
     return name.startswith("on") and name[2:] in EVENT_NAMES
+
+
 OFF_BUNDLE = REMOTE_KINDS | {"data", "blob"}
 JS_PROFILE = WEB_CONTENT_KINDS  # remote code, eval and http: matter for Capacitor bundles too
+
+
+# tree-sitter queries, registered once so every script is searched in one pass for all of them
+JAVASCRIPT_URL_PATTERN = '"^[\\\\x00-\\\\x20]*[jJ][aA][vV][aA][sS][cC][rR][iI][pP][tT]:"'
+SET_ATTRIBUTE_QUERY = register_query("""(call_expression
+      function: (member_expression property: (property_identifier) @m (#eq? @m "setAttribute"))
+      arguments: (arguments . (string (string_fragment) @name (#match? @name "^[oO][nN][a-zA-Z]+$")))) @call""", (b"setAttribute",))
+JAVASCRIPT_URL_QUERY = register_query(f"""
+    (assignment_expression
+      left: [(identifier) @target (member_expression property: (property_identifier) @target)]
+      right: (string (string_fragment) @url)
+      (#any-of? @target "href" "src" "action" "location") (#match? @url {JAVASCRIPT_URL_PATTERN})) @use
+    (call_expression
+      function: (member_expression object: (identifier) @o property: (property_identifier) @f)
+      arguments: (arguments . (string (string_fragment) @url))
+      (#any-of? @o "location" "window") (#any-of? @f "assign" "replace" "open") (#match? @url {JAVASCRIPT_URL_PATTERN})) @use
+    """, (b"script:", b"Script:", b"SCRIPT:"))
+IMPORT_QUERY = register_query("""
+    (import_statement source: (string) @url) @use
+    (export_statement source: (string) @url) @use
+    (call_expression function: (import) arguments: (arguments . [(string) (template_string)] @url)) @use
+    """, (b"import", b"export"))
+DEFAULT_POLICY_QUERY = register_query("""(call_expression
+      function: (member_expression object: [(identifier) @tt (member_expression property: (property_identifier) @tt)]
+                                   property: (property_identifier) @m)
+      arguments: (arguments . (string (string_fragment) @name))
+      (#eq? @tt "trustedTypes") (#eq? @m "createPolicy") (#eq? @name "default")) @call""", (b"createPolicy",))
+EVAL_QUERY = register_query("""
+    (call_expression function: [(identifier) @fn (member_expression object: (identifier) @g property: (property_identifier) @fn)]
+      (#eq? @fn "eval")) @eval
+    (new_expression constructor: (identifier) @fn (#eq? @fn "Function")) @function
+    (call_expression function: (identifier) @fn (#eq? @fn "Function")) @function
+    (call_expression function: [(identifier) @fn (member_expression property: (property_identifier) @fn)]
+      arguments: (arguments . (_) @arg)
+      (#any-of? @fn "setTimeout" "setInterval")) @timer
+    """, (b"eval", b"Function", b"setTimeout", b"setInterval"))
+CONNECTION_QUERY = register_query("""
+    (call_expression function: [(identifier) @api (member_expression property: (property_identifier) @api)]
+      arguments: (arguments . (_) @arg) (#any-of? @api "fetch" "sendBeacon")) @use
+    (call_expression function: (member_expression property: (property_identifier) @api)
+      arguments: (arguments . (string) @method . (_) @arg) (#eq? @api "open")) @use
+    (new_expression constructor: (identifier) @api arguments: (arguments . (_) @arg) (#any-of? @api "EventSource" "WebSocket")) @use
+    """, (b"fetch", b"sendBeacon", b"open", b"EventSource", b"WebSocket"))
+POLICY_RESULT_QUERY = register_query("""(variable_declarator name: (identifier) @name
+      value: (call_expression function: (member_expression property: (property_identifier) @m))
+      (#any-of? @m "createHTML" "createScript" "createScriptURL"))""", (b"createHTML", b"createScript"))
 
 
 def base_path(document_path: str) -> str:
@@ -142,11 +190,8 @@ def inline_event_handler(ctx: Context) -> Iterator[Hit]:
             for name in tag.attrs:
                 if is_event_handler(name):
                     yield Hit(f"inline event handler `{name}` on `<{tag.name}>` is blocked by `script-src 'self'`", attribute_location(ctx, document, tag, name), help="use addEventListener in a bundled script")
-    query = """(call_expression
-      function: (member_expression property: (property_identifier) @m (#eq? @m "setAttribute"))
-      arguments: (arguments . (string (string_fragment) @name (#match? @name "^[oO][nN][a-zA-Z]+$")))) @call"""
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, query, (b"setAttribute",)):
+        for _, captures in query_matches(tree, SET_ATTRIBUTE_QUERY):
             name = tree.text(captures["name"][0]).lower()
             if not is_event_handler(name):
                 continue
@@ -184,19 +229,8 @@ def javascript_url(ctx: Context) -> Iterator[Hit]:
                 value = tag.get(name)
                 if isinstance(value, str) and JAVASCRIPT_URL.match(value):
                     yield Hit(f"`javascript:` URL in `<{tag.name} {name}>` is blocked by `script-src 'self'`", attribute_location(ctx, document, tag, name))
-    pattern = '"^[\\\\x00-\\\\x20]*[jJ][aA][vV][aA][sS][cC][rR][iI][pP][tT]:"'
-    query = f"""
-    (assignment_expression
-      left: [(identifier) @target (member_expression property: (property_identifier) @target)]
-      right: (string (string_fragment) @url)
-      (#any-of? @target "href" "src" "action" "location") (#match? @url {pattern})) @use
-    (call_expression
-      function: (member_expression object: (identifier) @o property: (property_identifier) @f)
-      arguments: (arguments . (string (string_fragment) @url))
-      (#any-of? @o "location" "window") (#any-of? @f "assign" "replace" "open") (#match? @url {pattern})) @use
-    """
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, query, (b"script:", b"Script:", b"SCRIPT:")):
+        for _, captures in query_matches(tree, JAVASCRIPT_URL_QUERY):
             yield Hit("script navigates to a `javascript:` URL, blocked by `script-src 'self'`", tree.location(ctx, captures["use"][0]))
 
 
@@ -303,13 +337,8 @@ def remote_script(ctx: Context) -> Iterator[Hit]:
             url = tag.get(attribute)
             if isinstance(url, str) and (kind := kind_of(ctx, url, document.resource.path)) != "self":
                 yield Hit(f"`<{tag.name} {attribute}>` loads script from {remote_reason(kind)}: `{url[:120]}`", attribute_location(ctx, document, tag, attribute), help="bundle the script")
-    query = """
-    (import_statement source: (string) @url) @use
-    (export_statement source: (string) @url) @use
-    (call_expression function: (import) arguments: (arguments . [(string) (template_string)] @url)) @use
-    """
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, query, (b"import", b"export")):
+        for _, captures in query_matches(tree, IMPORT_QUERY):
             text, _ = literal_text(tree, captures["url"][0])
             kind = kind_of(ctx, text, tree.resource.path) if text is not None else None
             if kind in OFF_BUNDLE:
@@ -482,12 +511,7 @@ def cross_origin_embed_needs_corp(ctx: Context) -> Iterator[Hit]:
 
 def default_policy(ctx: Context) -> bool:
     """Whether the app creates a Trusted Types `default` policy (then plain strings pass its sinks)."""
-    query = """(call_expression
-      function: (member_expression object: [(identifier) @tt (member_expression property: (property_identifier) @tt)]
-                                   property: (property_identifier) @m)
-      arguments: (arguments . (string (string_fragment) @name))
-      (#eq? @tt "trustedTypes") (#eq? @m "createPolicy") (#eq? @name "default")) @call"""
-    return ctx.memo("tt-default-policy", lambda: any(matches(tree, query, (b"createPolicy",)) for tree in scripts(ctx)))
+    return ctx.memo("tt-default-policy", lambda: any(query_matches(tree, DEFAULT_POLICY_QUERY) for tree in scripts(ctx)))
 
 
 @rule(id="SCR004", name="eval-like", level=Level.ERROR, inputs=JS_PROFILE, needs=Need.JS, tags=("trusted-types", "script-src"), security_severity=6.0)
@@ -519,17 +543,8 @@ def eval_like(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/iwa-policy.md §5 (Scripts, Trusted Types), §9.
     """
-    query = """
-    (call_expression function: [(identifier) @fn (member_expression object: (identifier) @g property: (property_identifier) @fn)]
-      (#eq? @fn "eval")) @eval
-    (new_expression constructor: (identifier) @fn (#eq? @fn "Function")) @function
-    (call_expression function: (identifier) @fn (#eq? @fn "Function")) @function
-    (call_expression function: [(identifier) @fn (member_expression property: (property_identifier) @fn)]
-      arguments: (arguments . (_) @arg)
-      (#any-of? @fn "setTimeout" "setInterval")) @timer
-    """
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, query, (b"eval", b"Function", b"setTimeout", b"setInterval")):
+        for _, captures in query_matches(tree, EVAL_QUERY):
             if "eval" in captures:
                 yield Hit("`eval` compiles a string into code: blocked by Trusted Types (`require-trusted-types-for 'script'`)", tree.location(ctx, captures["eval"][0]))
             elif "function" in captures:
@@ -539,14 +554,14 @@ def eval_like(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"`{name}` with a string compiles it into code: blocked by Trusted Types (`require-trusted-types-for 'script'`)", tree.location(ctx, captures["timer"][0]), help="pass a function")
 
 
-WORKER_QUERY = """
+WORKER_QUERY = register_query("""
 (new_expression constructor: (identifier) @api arguments: (arguments . (_) @arg) (#any-of? @api "Worker" "SharedWorker")) @use
 (call_expression function: (identifier) @api arguments: (arguments . (_) @arg) (#eq? @api "importScripts")) @use
 (call_expression
   function: (member_expression object: (member_expression property: (property_identifier) @sw) property: (property_identifier) @api)
   arguments: (arguments . (_) @arg)
   (#eq? @sw "serviceWorker") (#eq? @api "register")) @use
-"""
+""", (b"Worker", b"importScripts", b"register"))
 POLICY_MADE = ("createScriptURL", "createHTML", "createScript")
 
 
@@ -589,7 +604,7 @@ def worker_script_url(ctx: Context) -> Iterator[Hit]:
     """
     has_default = default_policy(ctx)
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, WORKER_QUERY, (b"Worker", b"importScripts", b"register")):
+        for _, captures in query_matches(tree, WORKER_QUERY):
             arg, api = captures["arg"][0], tree.text(captures["api"][0])
             label = {"register": "serviceWorker.register", "importScripts": "importScripts"}.get(api, f"new {api}")
             text, _ = literal_text(tree, arg)
@@ -631,15 +646,8 @@ def insecure_connection(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/iwa-policy.md §5 (Network).
     """
-    query = """
-    (call_expression function: [(identifier) @api (member_expression property: (property_identifier) @api)]
-      arguments: (arguments . (_) @arg) (#any-of? @api "fetch" "sendBeacon")) @use
-    (call_expression function: (member_expression property: (property_identifier) @api)
-      arguments: (arguments . (string) @method . (_) @arg) (#eq? @api "open")) @use
-    (new_expression constructor: (identifier) @api arguments: (arguments . (_) @arg) (#any-of? @api "EventSource" "WebSocket")) @use
-    """
     for tree in checked_scripts(ctx):
-        for _, captures in matches(tree, query, (b"fetch", b"sendBeacon", b"open", b"EventSource", b"WebSocket")):
+        for _, captures in query_matches(tree, CONNECTION_QUERY):
             api = tree.text(captures["api"][0])
             if api == "open" and tree.text(captures["method"][0])[1:-1].upper() not in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"):
                 continue
@@ -656,7 +664,8 @@ def insecure_connection(ctx: Context) -> Iterator[Hit]:
                 )
 
 
-HTML_SINK_QUERY = """
+HTML_SINK_WORDS = (b"innerHTML", b"outerHTML", b"srcdoc", b"insertAdjacentHTML", b"write", b"parseFromString", b"createContextualFragment", b"HTMLUnsafe")
+HTML_SINK_QUERY = register_query("""
 (assignment_expression left: (member_expression property: (property_identifier) @sink) right: (_) @value
   (#any-of? @sink "innerHTML" "outerHTML" "srcdoc")) @use
 (augmented_assignment_expression left: (member_expression property: (property_identifier) @sink) right: (_) @value
@@ -664,10 +673,7 @@ HTML_SINK_QUERY = """
 (call_expression function: (member_expression object: (_) @object property: (property_identifier) @sink)
   arguments: (arguments) @args
   (#any-of? @sink "insertAdjacentHTML" "write" "writeln" "parseFromString" "createContextualFragment" "setHTMLUnsafe" "parseHTMLUnsafe")) @use
-"""
-HTML_SINK_WORDS = (b"innerHTML", b"outerHTML", b"srcdoc", b"insertAdjacentHTML", b"write", b"parseFromString", b"createContextualFragment", b"HTMLUnsafe")
-
-
+""", HTML_SINK_WORDS)
 @rule(id="SCR013", name="trusted-types-sink", level=Level.ERROR, needs=Need.JS, tags=("trusted-types",))
 def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
     """A plain string given to an HTML sink (`innerHTML`, `insertAdjacentHTML`, ...): Trusted Types blocks it.
@@ -703,7 +709,7 @@ def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
         return
     for tree in checked_scripts(ctx):
         trusted_names = policy_results(tree)
-        for _, captures in matches(tree, HTML_SINK_QUERY, HTML_SINK_WORDS):
+        for _, captures in query_matches(tree, HTML_SINK_QUERY):
             sink = tree.text(captures["sink"][0])
             if "value" in captures:
                 value = captures["value"][0]
@@ -729,10 +735,7 @@ def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
 
 def policy_results(tree: JsTree) -> frozenset[str]:
     """Names bound directly to a policy's output: `const html = policy.createHTML(s)`."""
-    query = """(variable_declarator name: (identifier) @name
-      value: (call_expression function: (member_expression property: (property_identifier) @m))
-      (#any-of? @m "createHTML" "createScript" "createScriptURL"))"""
-    return frozenset(tree.text(c["name"][0]) for _, c in matches(tree, query, (b"createHTML", b"createScript")))
+    return frozenset(tree.text(c["name"][0]) for _, c in query_matches(tree, POLICY_RESULT_QUERY))
 
 
 RULES = (

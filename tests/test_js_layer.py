@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from auditor import api_usage
-from auditor.parse.js import JsTree, matches
+from auditor.parse.js import REGISTERED, JsTree, matches, query_matches
 from auditor.model import Resource
 from auditor.rules import content
 
@@ -20,29 +20,33 @@ navigator.serial.requestPort(); new TCPSocket("h", 1); navigator.clipboard.readT
 trustedTypes.createPolicy("app", {createHTML: (s) => s}); const h = p.createHTML(s);
 """
 
-QUERIES = [
-    (content.HTML_SINK_QUERY, content.HTML_SINK_WORDS),
-    (content.WORKER_QUERY, (b"Worker", b"importScripts", b"register")),
-    (api_usage.QUERY, api_usage.WORDS),
-]
+HANDLES = [content.HTML_SINK_QUERY, content.WORKER_QUERY, api_usage.QUERY]
 
 
 def spans(found):
     return [(index, sorted((name, nodes[0].start_byte) for name, nodes in captures.items())) for index, captures in found]
 
 
+def relative(found, first_pattern):
+    return [(index - first_pattern, captures) for index, captures in spans(found)]
+
+
 @pytest.mark.parametrize("copies", [1, 400])
-@pytest.mark.parametrize(("query", "words"), QUERIES, ids=["html-sinks", "workers", "api-uses"])
-def test_ranged_query_finds_the_same_matches(query, words, copies):
+@pytest.mark.parametrize("handle", HANDLES, ids=["html-sinks", "workers", "api-uses"])
+def test_ranged_and_combined_queries_find_the_same_matches(handle, copies):
+    text, words = REGISTERED[handle]
     tree = JsTree(Resource(path="/a.js"), (SCRIPT * copies).encode())
-    whole = spans(matches(tree, query))
+    whole = spans(matches(tree, text))
     assert whole, "the script must exercise the query"
-    assert spans(matches(tree, query, words)) == whole
+    assert spans(matches(tree, text, words)) == whole
+    combined = query_matches(tree, handle)
+    first = min(index for index, _ in combined)
+    assert relative(combined, first) == whole
 
 
 def test_script_without_the_words_is_never_parsed():
     tree = JsTree(Resource(path="/a.js"), b"const a = 1;" * 1000)
-    assert matches(tree, content.HTML_SINK_QUERY, content.HTML_SINK_WORDS) == []
+    assert query_matches(tree, content.HTML_SINK_QUERY) == []
     assert tree._tree is None
 
 
@@ -59,9 +63,9 @@ def test_parse_budget_keeps_memory_bounded_and_reparses_on_demand():
     budget = ParseBudget(limit=120)  # two 59-byte scripts fit
     trees = [JsTree(Resource(path=f"/{i}.js"), b"el.innerHTML = 'x';" + b" " * 40, budget=budget) for i in range(4)]
     for tree in trees:
-        assert matches(tree, content.HTML_SINK_QUERY, content.HTML_SINK_WORDS)
+        assert query_matches(tree, content.HTML_SINK_QUERY)
     assert budget.total <= 120 and [t._tree is not None for t in trees] == [False, False, True, True]
-    assert matches(trees[0], content.HTML_SINK_QUERY, content.HTML_SINK_WORDS)  # parsed again, same answer
+    assert query_matches(trees[0], content.HTML_SINK_QUERY)  # parsed again, same answer
     assert budget.parses == 5
 
 
