@@ -76,8 +76,16 @@ JAVASCRIPT_URL_QUERY = register_query(f"""
 IMPORT_QUERY = register_query("""
     (import_statement source: (string) @url) @use
     (export_statement source: (string) @url) @use
-    (call_expression function: (import) arguments: (arguments . [(string) (template_string)] @url)) @use
+    (call_expression function: (import) arguments: (arguments . (_) @url)) @use
     """, (b"import", b"export"))
+SCRIPT_ELEMENT_QUERY = register_query("""
+    (variable_declarator name: (identifier) @element
+      value: (call_expression function: (member_expression property: (property_identifier) @create)
+                              arguments: (arguments . (string (string_fragment) @tag)))
+      (#eq? @create "createElement") (#eq? @tag "script"))
+    (assignment_expression left: (member_expression object: (identifier) @object property: (property_identifier) @sink)
+      right: (_) @value (#any-of? @sink "src" "text" "textContent" "innerText")) @use
+    """, (b"createElement", b"src", b"text", b"innerText"))
 DEFAULT_POLICY_QUERY = register_query("""(call_expression
       function: (member_expression object: [(identifier) @tt (member_expression property: (property_identifier) @tt)]
                                    property: (property_identifier) @m)
@@ -306,7 +314,8 @@ def remote_script(ctx: Context) -> Iterator[Hit]:
     `<script src>`, `<link rel="modulepreload">` and `<link rel="preload"
     as="script">` whose URL is not in the app (https, http, protocol-relative,
     `data:`, `blob:`), and `import`/`export … from` and `import()` of such URLs
-    written as literals.
+    written as literals. An `import()` of a computed URL is a note with low
+    precision: it cannot be told statically.
 
     ## Why it matters
     For an IWA, `script-src 'self'` blocks them: the app breaks. For a
@@ -339,10 +348,17 @@ def remote_script(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"`<{tag.name} {attribute}>` loads script from {remote_reason(kind)}: `{url[:120]}`", attribute_location(ctx, document, tag, attribute), help="bundle the script")
     for tree in checked_scripts(ctx):
         for _, captures in query_matches(tree, IMPORT_QUERY):
-            text, _ = literal_text(tree, captures["url"][0])
+            text, exact = literal_text(tree, captures["url"][0])
             kind = kind_of(ctx, text, tree.resource.path) if text is not None else None
             if kind in OFF_BUNDLE:
                 yield Hit(f"`import` of {remote_reason(kind)}: `{text[:120]}`", tree.location(ctx, captures["use"][0]), help="bundle the module")
+            elif text is None or (not exact and text == ""):
+                yield Hit(
+                    "`import()` of a computed URL: whether it stays in the bundle cannot be told statically",
+                    tree.location(ctx, captures["use"][0]),
+                    level=Level.NOTE,
+                    precision=Precision.LOW,
+                )
 
 
 @rule(id="SCR007", name="remote-stylesheet", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "style-src", "remote-code"))
@@ -682,7 +698,9 @@ def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
     Assignments to `innerHTML`, `outerHTML`, `srcdoc`, and calls of
     `insertAdjacentHTML`, `document.write`/`writeln`, `parseFromString`,
     `createContextualFragment`, `setHTMLUnsafe`, `parseHTMLUnsafe`, when the
-    value is not made by a Trusted Types policy (`policy.createHTML(...)`).
+    value is not made by a Trusted Types policy (`policy.createHTML(...)`);
+    and `src`, `text`, `textContent` or `innerText` set on a variable made by
+    `document.createElement("script")` (TrustedScriptURL / TrustedScript).
     Literal strings are certain; computed values are reported with lower
     precision (they may hold TrustedHTML). Nothing is reported when the app
     creates a `default` policy, which converts plain strings.
@@ -708,6 +726,7 @@ def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
     if default_policy(ctx):
         return
     for tree in checked_scripts(ctx):
+        yield from script_element_sinks(ctx, tree)
         trusted_names = policy_results(tree)
         for _, captures in query_matches(tree, HTML_SINK_QUERY):
             sink = tree.text(captures["sink"][0])
@@ -731,6 +750,24 @@ def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
                 help="use textContent/DOM APIs, or policy.createHTML(...)",
                 precision=None if certain else Precision.LOW,
             )
+
+
+def script_element_sinks(ctx: Context, tree: JsTree) -> Iterator[Hit]:
+    """`src`/`text`/`textContent`/`innerText` set on a variable made by `createElement("script")`."""
+    found = query_matches(tree, SCRIPT_ELEMENT_QUERY)
+    elements = {tree.text(c["element"][0]) for _, c in found if "element" in c}
+    for _, captures in found:
+        if "use" not in captures or tree.text(captures["object"][0]) not in elements:
+            continue
+        value, sink = captures["value"][0], tree.text(captures["sink"][0])
+        if policy_made(tree, value):
+            continue
+        wanted = "TrustedScriptURL" if sink == "src" else "TrustedScript"
+        yield Hit(
+            f"script element `{sink}` is given a plain value: blocked by Trusted Types (it needs a {wanted})",
+            tree.location(ctx, captures["use"][0]),
+            precision=None if is_stringy(value) else Precision.LOW,
+        )
 
 
 def policy_results(tree: JsTree) -> frozenset[str]:

@@ -254,3 +254,18 @@ def test_positions_stay_right_on_minified_non_ascii_lines(app):
 def test_inline_script_contents_are_not_double_reported_in_an_iwa(app):
     html = "<script>eval('1')</script>"
     assert [l.split(" ")[0] for l in audit_lines(page(app, html=html), "SCR")] == ["SCR001"]
+
+
+def test_scr013_flags_script_element_text_and_src(app):
+    js = "const s = document.createElement('script');\ns.textContent = 'go()';\ns.src = '/late.js';\nother.src = '/img.png';"
+    assert hits(app, "SCR013", js=js) == [
+        f"SCR013 error /app.js:{position(js, 's.textContent')} script element `textContent` is given a plain value: blocked by Trusted Types (it needs a TrustedScript)",
+        f"SCR013 error /app.js:{position(js, 's.src')} script element `src` is given a plain value: blocked by Trusted Types (it needs a TrustedScriptURL)",
+    ]
+
+
+def test_scr005_notes_computed_dynamic_import(app):
+    js = "const page = await import(routes[name]);\nconst ok = await import('./static.js');"
+    assert hits(app, "SCR005", js=js) == [
+        f"SCR005 note /app.js:{position(js, 'import(')} `import()` of a computed URL: whether it stays in the bundle cannot be told statically"
+    ]
