@@ -87,7 +87,7 @@ def api_uses(tree) -> Iterator[ApiUse]:
     for _, captures in query_matches(tree, QUERY):
         kind = next(k for k in TABLES if k in captures)
         node = captures[kind][0]
-        name = captures["name"][0].text.decode("utf-8", "replace")
+        name = tree.text(captures["name"][0])
         label = {"navigator": f"navigator.{name}", "clipboard": f"clipboard.{name}", "constructor": f"new {name}", "call": f"{name}()", "element": f'createElement("{name}")'}[kind]
         found.append(ApiUse(TABLES[kind][name], label, node))
     found.sort(key=lambda use: use.node.start_byte)

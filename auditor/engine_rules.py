@@ -101,3 +101,56 @@ def limit_exceeded(ctx) -> Iterator[Hit]:
 
 
 ENGINE_RULES = (unreadable_input, rule_crashed, limit_exceeded)
+
+
+@rule(id="AUD004", name="invalid-suppression", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine", "suppression"))
+def invalid_suppression(ctx) -> Iterator[Hit]:
+    """An inline `iwa-audit: ignore[...]` comment that does not apply: no rule id, an unknown id, or no reason.
+
+    ## What it checks
+    Every suppression comment (`<!-- iwa-audit: ignore[SCR001] reason -->` in
+    HTML, `/* ... */` in CSS, `// ...` or `/* ... */` in JS) names at least one
+    rule id iwa-audit knows and gives a reason after the brackets.
+
+    ## Why it matters
+    A suppression is a reviewed exception. Without a rule id it would hide
+    everything; without a reason nobody can review it later. Such a comment is
+    ignored, so the finding it meant to hide still shows.
+
+    ## Example
+    ```html
+    <!-- iwa-audit: ignore[SCR001] -->
+    <script>legacy()</script>
+    ```
+
+    ## Fix
+    `<!-- iwa-audit: ignore[SCR001] vendor snippet, removed in 2.0 (#123) -->`
+    """
+    return iter(())
+
+
+@rule(id="AUD005", name="unused-suppression", level=Level.WARNING, inputs=ALL_KINDS, tags=("engine", "suppression"))
+def unused_suppression(ctx) -> Iterator[Hit]:
+    """A suppression comment that hides nothing.
+
+    ## What it checks
+    Each rule id in a valid suppression comment matched a finding on the
+    comment's line or the next one.
+
+    ## Why it matters
+    Stale suppressions pile up and later hide a new problem on that line.
+
+    ## Example
+    ```js
+    // iwa-audit: ignore[SCR013] markup comes from our policy
+    el.textContent = text;
+    ```
+
+    ## Fix
+    Delete the comment (or the id that no longer applies).
+    """
+    return iter(())
+
+
+ENGINE_RULES = ENGINE_RULES + (invalid_suppression, unused_suppression)
+INCOMPLETE_RULE_IDS = frozenset({"AUD001", "AUD002", "AUD003"})

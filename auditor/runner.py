@@ -47,7 +47,9 @@ class Report:
     @property
     def incomplete(self) -> bool:
         """True when the engine could not audit everything (exit 2)."""
-        return any(f.rule_id.startswith("AUD") and not f.suppressed for f in self.findings)
+        from auditor.engine_rules import INCOMPLETE_RULE_IDS
+
+        return any(f.rule_id in INCOMPLETE_RULE_IDS and not f.suppressed for f in self.findings)
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if not f.suppressed]
@@ -129,14 +131,17 @@ def run_rules(
     limits: Limits = DEFAULT_LIMITS,
     settings: Mapping[str, object] | None = None,
     options: Mapping[str, Mapping[str, object]] | None = None,
+    progress=None,
 ) -> Report:
     """Run every enabled rule that applies to this kind of input."""
     session = AuditSession(bundle, limits=limits, settings=settings)
     report = Report(source=bundle.source, bundle=bundle, rules=ruleset.rules, session=session)
     crash_rule = _engine_rule(ruleset.rules, "AUD002")
-    for rule_ in ruleset.rules:
+    for number, rule_ in enumerate(ruleset.rules, 1):
         if bundle.kind not in rule_.inputs:
             continue
+        if progress is not None:
+            progress(number, len(ruleset.rules), rule_.id)
         ctx = Context(session, (options or {}).get(rule_.id))
         level = ruleset.level_of(rule_)
         try:

@@ -50,7 +50,6 @@ class JsTree:
 
     def drop_tree(self) -> None:
         self._tree = None
-        self._matches = None  # its nodes hold the tree alive
 
     @property
     def root(self):
@@ -300,11 +299,64 @@ def combined(count: int):
 
 
 def query_matches(tree: JsTree, handle: int) -> list:
-    """Matches of one registered query in a script, in source order (all queries run on first use)."""
+    """Matches of one registered query in a script, in source order (all queries run on first use).
+
+    Captured nodes are kept as `Snap`s (plain copies of the node and its near
+    subtree), and the tree is dropped at once: every rule reads the same
+    snapshots, so each script is parsed once per audit and at most one tree is
+    in memory at a time, whatever the size of the app.
+    """
     if tree._matches is None:
         text, owners, words = combined(len(REGISTERED))
         grouped: dict[int, list] = {h: [] for h in range(len(REGISTERED))}
         for pattern, captures in matches(tree, text, words):
-            grouped[owners[pattern]].append((pattern, captures))
+            grouped[owners[pattern]].append((pattern, {name: [Snap.of(n, Snap.DEPTH if name in INSPECTED else 0) for n in nodes] for name, nodes in captures.items()}))
+        tree.drop_tree()
         tree._matches = grouped
     return tree._matches.get(handle, [])
+
+
+# Node kinds whose insides a rule may look at (string-ness, a policy call's callee, argument lists).
+DESCEND = frozenset({"template_string", "binary_expression", "parenthesized_expression", "call_expression", "member_expression", "arguments", "new_expression"})
+# Captures whose inside rules inspect (is it a string? made by a policy?); others only give a position.
+INSPECTED = frozenset({"arg", "value", "url", "args", "method"})
+
+
+class Snap:
+    """A copy of a tree-sitter node (type, byte range, children to a bounded depth), free of its tree."""
+
+    __slots__ = ("type", "start_byte", "end_byte", "is_named", "children", "_fields")
+    DEPTH = 4   # enough for a literal, a short `+` chain, a policy call's callee
+    WIDTH = 16
+
+    def __init__(self, type_: str, start: int, end: int, is_named: bool, children: tuple, fields: dict) -> None:
+        self.type, self.start_byte, self.end_byte, self.is_named = type_, start, end, is_named
+        self.children, self._fields = children, fields
+
+    @classmethod
+    def of(cls, node, depth: int = DEPTH) -> "Snap":
+        children: tuple = ()
+        fields: dict = {}
+        if depth > 0 and node.child_count and node.type in DESCEND:
+            kept = node.children[: cls.WIDTH]
+            children = tuple(cls.of(child, depth - 1) for child in kept)
+            for index in range(len(kept)):
+                name = node.field_name_for_child(index)
+                if name is not None and name not in fields:
+                    fields[name] = children[index]
+        return cls(node.type, node.start_byte, node.end_byte, node.is_named, children, fields)
+
+    @property
+    def child_count(self) -> int:
+        return len(self.children)
+
+    @property
+    def named_children(self) -> list:
+        return [c for c in self.children if c.is_named]
+
+    @property
+    def named_child_count(self) -> int:
+        return len(self.named_children)
+
+    def child_by_field_name(self, name: str):
+        return self._fields.get(name)

@@ -1,11 +1,11 @@
-"""Reporters turn a Report into text, JSON or SARIF. Only they (and the CLI) write output."""
+"""Reporters turn a Report into text, JSON, SARIF or GitHub annotations. Only they (and the CLI) write output."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github")
 
 
 def renderer(fmt: str) -> Callable[..., str]:

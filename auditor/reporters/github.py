@@ -1,0 +1,46 @@
+"""GitHub Actions workflow commands: one `::error file=…,line=…::message` annotation per finding.
+
+GitHub shows at most 10 error and 10 warning annotations per step (50 per job)
+and drops the rest silently, so past that a notice says to upload the SARIF
+instead. Values are escaped as the runner expects (`%`, CR, LF; plus `:` and
+`,` inside properties).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.findings import Level
+from auditor.reporters.places import place
+from auditor.runner import Report
+
+COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
+SHOWN_PER_STEP = 10
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(report: Report, *, base: Path, source_root: Path | None = None, **_: object) -> str:
+    lines = []
+    counts = {level: 0 for level in COMMAND}
+    for finding in report.active():
+        where = place(report.bundle, report.source, finding.location, base, source_root)
+        props = [f"file={escape_property(where.path)}"]
+        span = where.span if where.text_in_file else None
+        if span is not None:
+            props += [f"line={span.start_line}", f"col={span.start_column}", f"endLine={span.end_line}", f"endColumn={span.end_column}"]
+        props.append(f"title={escape_property(f'{finding.rule_id} {finding.rule_name}')}")
+        message = finding.message if not where.inner else f"{where.inner}: {finding.message}"
+        lines.append(f"::{COMMAND[finding.level]} {','.join(props)}::{escape_data(message)}")
+        counts[finding.level] += 1
+    over = [f"{n} {COMMAND[level]}s" for level, n in counts.items() if n > SHOWN_PER_STEP]
+    if over:
+        notice = f"GitHub shows only {SHOWN_PER_STEP} annotations per level in a step; this run has {', '.join(over)}. Upload the SARIF (--format sarif) to see all."
+        lines.append(f"::notice title=iwa-audit::{escape_data(notice)}")
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,156 @@
+"""Inline suppressions, per-path ignores and baselines: which findings a user has already judged.
+
+Inline: a comment `iwa-audit: ignore[ID, ID] reason` in HTML, CSS or JS covers
+findings of those rules on its own line and the next. The rule id is
+mandatory and a reason is required; a comment that breaks either is AUD004 and
+hides nothing; one that hides nothing is AUD005.
+
+Per-path ignores (configuration) and baselines mark findings suppressed with a
+justification; reporters leave suppressed findings out (SARIF keeps them on
+request, with the justification, since GitHub ignores SARIF suppressions).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from auditor.findings import Finding, Level, fingerprint
+from auditor.location import Location
+from auditor.registry import Rule
+
+DIRECTIVE = re.compile(r"(?:<!--|/\*|//)\s*iwa-audit:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?P<reason>[^\n]*)")
+COMMENT_CLOSERS = re.compile(r"\s*(?:-->|\*/)\s*$")
+SUPPRESSIBLE_TYPES = ("text/html", "application/xhtml+xml", "text/css", "application/javascript", "text/javascript", "image/svg+xml")
+BASELINE_VERSION = 1
+
+
+@dataclass
+class Directive:
+    resource: str
+    line: int
+    column: int
+    ids: tuple[str, ...]
+    reason: str
+    used: set
+
+
+def directives(session) -> list[Directive]:
+    """Every suppression comment in the audited text resources."""
+    from auditor.context import Context
+
+    ctx = Context(session)
+    found = []
+    for resource in ctx.resources(*SUPPRESSIBLE_TYPES):
+        text = ctx.text(resource)
+        if not text or "iwa-audit:" not in text:
+            continue
+        index = ctx.text_index(resource)
+        for match in DIRECTIVE.finditer(text):
+            line, column = index.position(match.start())
+            ids = tuple(i.strip().upper() for i in (match.group("ids") or "").split(",") if i.strip())
+            reason = COMMENT_CLOSERS.sub("", match.group("reason")).strip(" :-—")
+            found.append(Directive(resource.path, line, column, ids, reason, set()))
+    return found
+
+
+def apply_inline(findings: list[Finding], session, rules: tuple[Rule, ...]) -> list[Finding]:
+    """Mark findings covered by valid comments; add AUD004 for invalid comments and AUD005 for unused ids."""
+    known = {r.id for r in rules} | {r.id for r in all_known_rules()}
+    engine = {r.id: r for r in all_known_rules() if r.family == "AUD"}
+    out, problems = [], []
+    valid: list[Directive] = []
+    for directive in directives(session):
+        unknown = [i for i in directive.ids if i not in known]
+        why = "no rule id in brackets" if not directive.ids else f"unknown rule id {', '.join(unknown)}" if unknown else "no reason after the brackets" if not directive.reason else None
+        if why is None:
+            valid.append(directive)
+        else:
+            problems.append(engine_finding(engine["AUD004"], directive, f"suppression comment ignored: {why}"))
+    for finding in findings:
+        span = finding.location.span
+        cover = None
+        if span is not None and not finding.rule_id.startswith("AUD"):
+            cover = next((d for d in valid if d.resource == finding.location.resource and finding.rule_id in d.ids and d.line in (span.start_line, span.start_line - 1)), None)
+        if cover is not None:
+            cover.used.add(finding.rule_id)
+            finding = replace(finding, suppressed=cover.reason)
+        out.append(finding)
+    for directive in valid:
+        unused = [i for i in directive.ids if i not in directive.used]
+        if unused:
+            problems.append(engine_finding(engine["AUD005"], directive, f"suppression of {', '.join(unused)} hides nothing on this line or the next"))
+    return out + problems
+
+
+def all_known_rules() -> tuple[Rule, ...]:
+    from auditor.registry import all_rules
+
+    return all_rules()
+
+
+def engine_finding(rule_: Rule, directive: Directive, message: str) -> Finding:
+    from auditor.location import Span
+
+    return Finding(
+        rule_id=rule_.id,
+        rule_name=rule_.name,
+        level=rule_.level,
+        message=message,
+        location=Location(resource=directive.resource, span=Span(directive.line, directive.column, directive.line, directive.column + 1)),
+        fingerprint=fingerprint(rule_.id, directive.resource, f"{directive.ids}{directive.reason}"),
+    )
+
+
+def apply_path_ignores(findings: list[Finding], patterns: dict[str, list[str]], rules: tuple[Rule, ...]) -> list[Finding]:
+    """Suppress findings whose resource path matches a configured glob for their rule."""
+    from auditor.registry import matches
+
+    by_id = {r.id: r for r in rules}
+    out = []
+    for finding in findings:
+        resource = finding.location.resource or ""
+        rule_ = by_id.get(finding.rule_id)
+        for glob, selectors in patterns.items():
+            if rule_ is not None and fnmatch.fnmatchcase(resource, glob) and any(matches(rule_, s) for s in selectors):
+                finding = replace(finding, suppressed=f"per-path-ignores `{glob}` in the configuration")
+                break
+        out.append(finding)
+    return out
+
+
+def write_baseline(findings: list[Finding], path: Path) -> int:
+    """Record the active findings' fingerprints (never line numbers); returns how many."""
+    active = [f for f in findings if not f.suppressed and not f.rule_id.startswith("AUD")]
+    data = {
+        "version": BASELINE_VERSION,
+        "tool": "iwa-audit",
+        "findings": [{"rule_id": f.rule_id, "fingerprint": f.fingerprint, "resource": f.location.resource, "message": f.message} for f in active],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return len(active)
+
+
+class BaselineError(ValueError):
+    pass
+
+
+def apply_baseline(findings: list[Finding], path: Path) -> list[Finding]:
+    """Suppress findings already in the baseline (as many of each fingerprint as it records)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        known = Counter(entry["fingerprint"] for entry in data["findings"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BaselineError(f"{path}: not an iwa-audit baseline: {error}") from None
+    out = []
+    for finding in findings:
+        if not finding.suppressed and known[finding.fingerprint] > 0:
+            known[finding.fingerprint] -= 1
+            finding = replace(finding, suppressed=f"in baseline {path.name}")
+        out.append(finding)
+    return out
