@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-ignores", action="store_true", help="show findings hidden by inline suppressions, per-path ignores and the baseline")
     parser.add_argument("--source-root", type=Path, metavar="DIR", help="map resources inside a .wbn/.swbn to the files they were built from (SARIF lands on repo files)")
     parser.add_argument("--sarif-include-suppressed", action="store_true", help="keep suppressed findings in SARIF, with their justification")
+    parser.add_argument("--sarif-omit-base", action="store_true", help="leave the absolute %%SRCROOT%% path out of SARIF (URIs stay repo-relative)")
     parser.add_argument("--max-results", type=int, metavar="N", help="report at most N findings (most severe first); the rest are counted in a notification")
     parser.add_argument("--expect-id", metavar="ID", help="the Web Bundle ID the app must have")
     parser.add_argument("--headers", type=Path, metavar="FILE", help="for a source folder: headers JSON (wbn --headerOverride shape) added to every response")
@@ -233,7 +234,7 @@ def emit(report, args: argparse.Namespace, source_root: Path | None) -> None:
     from auditor.reporters.text import use_color
 
     stream = sys.stdout
-    options = {"base": Path.cwd(), "source_root": source_root, "include_suppressed": args.sarif_include_suppressed}
+    options = {"base": Path.cwd(), "source_root": source_root, "include_suppressed": args.sarif_include_suppressed, "absolute_root": not args.sarif_omit_base}
     if args.output:
         fmt = args.output_format or args.format
         args.output.parent.mkdir(parents=True, exist_ok=True)

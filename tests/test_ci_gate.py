@@ -216,3 +216,38 @@ def test_integration_files_declare_what_the_recipes_need():
     action = (ROOT / "action.yml").read_text(encoding="utf-8")
     for needed in ("using: composite", "upload-sarif", "if: always()", "--output-format sarif"):
         assert needed in action
+
+
+def test_sarif_base_is_absolute_by_default_and_omittable(tmp_path, capsys):
+    root = project(tmp_path, {"index.html": "<script>x()</script>"})
+    _, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR001", "--format", "sarif"])
+    assert json.loads(out)["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file:///")
+    _, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR001", "--format", "sarif", "--sarif-omit-base"])
+    assert "originalUriBaseIds" not in json.loads(out)["runs"][0]
+
+
+def test_progress_shows_only_for_large_inputs_on_a_terminal(monkeypatch, capsys):
+    from types import SimpleNamespace
+
+    from auditor.cli import Progress
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    assert not Progress.wanted(SimpleNamespace(size=1024))
+    assert Progress.wanted(SimpleNamespace(size=Progress.THRESHOLD))
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False)
+    assert not Progress.wanted(SimpleNamespace(size=Progress.THRESHOLD))
+
+
+def test_version_imports_no_heavy_parser():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom auditor.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "heavy = {'cryptography', 'cbor2', 'jsonschema', 'bs4', 'tinycss2', 'tree_sitter', 'http_sfv'}\n"
+        "print('LOADED=' + ','.join(sorted(heavy & {m.split('.')[0] for m in sys.modules})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.rsplit("LOADED=", 1)[1].strip() == ""
