@@ -229,8 +229,8 @@ def id_not_root(ctx: Context) -> Iterator[Hit]:
 
     ## Why it matters
     Chrome compares only `manifest.id.path()` with `/` and refuses the install
-    otherwise. A query in `id` passes unnoticed, which this rule reports as a
-    note-worthy oddity in its message.
+    otherwise. (A query in `id` passes Chrome's check unnoticed; this rule
+    follows Chrome and accepts it.)
 
     ## Example
     ```json
