@@ -226,7 +226,9 @@ def cap(report, max_results: int | None) -> None:
     kept = set(map(id, sorted(active, key=lambda f: (-int(f.level), f.sort_key()))[: max(max_results, 0)]))
     dropped = len(active) - len(kept)
     report.findings = [f for f in report.findings if f.suppressed or id(f) in kept]
-    report.notifications.append(Notification(Level.WARNING, f"{dropped} more finding(s) not reported (--max-results {max_results})"))
+    message = f"{dropped} more finding(s) not reported (--max-results {max_results})"
+    report.notifications.append(Notification(Level.WARNING, message))
+    sys.stderr.write(f"iwa-audit: {message}\n")
 
 
 def emit(report, args: argparse.Namespace, source_root: Path | None) -> None:
@@ -243,10 +245,9 @@ def emit(report, args: argparse.Namespace, source_root: Path | None) -> None:
             stream.write(renderer(args.format)(report, color=args.format == "text" and use_color(args.color, stream), **options))
     else:
         stream.write(renderer(args.format)(report, color=args.format == "text" and use_color(args.color, stream), **options))
-    if report.bundle is None or report.notifications:
+    if report.bundle is None:
         for note in report.notifications:
-            if report.bundle is None or "not reported" in note.message:
-                sys.stderr.write(f"iwa-audit: {note.message}\n")
+            sys.stderr.write(f"iwa-audit: {note.message}\n")
 
 
 def exit_code_of(report, fail_level) -> int:
