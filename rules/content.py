@@ -159,7 +159,7 @@ def inline_script(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/iwa-policy.md §5 (Scripts), §9.
     """
     for document in documents(ctx):
-        for tag in document.soup.find_all("script"):
+        for tag in document.elements("script"):
             if tag.has_attr("src") or script_type(tag) not in SCRIPT_TYPES:
                 continue
             body = "".join(tag.strings)
@@ -194,7 +194,7 @@ def inline_event_handler(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/iwa-policy.md §5 (Scripts, Trusted Types), §9.
     """
     for document in documents(ctx):
-        for tag in document.soup.find_all(True):
+        for tag in document.elements():
             for name in tag.attrs:
                 if is_event_handler(name):
                     yield Hit(f"inline event handler `{name}` on `<{tag.name}>` is blocked by `script-src 'self'`", attribute_location(ctx, document, tag, name), help="use addEventListener in a bundled script")
@@ -232,7 +232,7 @@ def javascript_url(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/iwa-policy.md §5 (Scripts), §9.
     """
     for document in documents(ctx):
-        for tag in document.soup.find_all(True):
+        for tag in document.elements():
             for name in URL_ATTRIBUTES:
                 value = tag.get(name)
                 if isinstance(value, str) and JAVASCRIPT_URL.match(value):
@@ -266,7 +266,7 @@ def object_or_embed(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/iwa-policy.md §5 (Other directives), §9.
     """
     for document in documents(ctx):
-        for tag in document.soup.find_all(["object", "embed"]):
+        for tag in document.elements("object", "embed"):
             yield Hit(f"`<{tag.name}>` is blocked by `object-src 'none'`", tag_location(document, tag))
 
 
@@ -294,7 +294,7 @@ def base_element(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/iwa-policy.md §5 (Other directives), §9.
     """
     for document in documents(ctx):
-        for tag in document.soup.find_all("base"):
+        for tag in document.elements("base"):
             if tag.has_attr("href"):
                 yield Hit("`<base href>` is blocked by `base-uri 'none'`", attribute_location(ctx, document, tag, "href"), help="remove it; use root-relative URLs")
 
@@ -335,7 +335,7 @@ def remote_script(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/iwa-policy.md §5 (Scripts), §9; ../shared/spec/ota-capgo.md.
     """
     for document in documents(ctx):
-        for tag in document.soup.find_all(["script", "link"]):
+        for tag in document.elements("script", "link"):
             if tag.name == "script":
                 attribute = "src"
             else:
@@ -389,7 +389,7 @@ def remote_stylesheet(ctx: Context) -> Iterator[Hit]:
     from auditor.parse.css import imports
 
     for document in documents(ctx):
-        for tag in document.soup.find_all("link"):
+        for tag in document.elements("link"):
             rel = {r.lower() for r in (tag.get("rel") or [])}
             url = tag.get("href")
             if "stylesheet" in rel and isinstance(url, str) and (kind := kind_of(ctx, url, document.resource.path)) != "self":
@@ -430,7 +430,7 @@ def remote_font(ctx: Context) -> Iterator[Hit]:
         if kind not in ("self", "blob", "data"):
             yield Hit(f"font from {remote_reason(kind)} is blocked by `font-src`: `{found.url[:120]}`", found.sheet.location(ctx, found.node))
     for document in documents(ctx):
-        for tag in document.soup.find_all("link"):
+        for tag in document.elements("link"):
             rel = {r.lower() for r in (tag.get("rel") or [])}
             url = tag.get("href")
             if "preload" in rel and str(tag.get("as", "")).lower() == "font" and isinstance(url, str):
@@ -470,7 +470,7 @@ def insecure_media_or_frame(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/iwa-policy.md §5 (Images and media, Frames), §9.
     """
     for document in documents(ctx):
-        for tag in document.soup.find_all(["img", "iframe", *MEDIA_TAGS]):
+        for tag in document.elements("img", "iframe", *MEDIA_TAGS):
             url = tag.get("src")
             if not isinstance(url, str) or kind_of(ctx, url, document.resource.path) != "http":
                 continue
@@ -511,7 +511,7 @@ def cross_origin_embed_needs_corp(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/iwa-policy.md §5 (Images and media, Frames), §9.
     """
     for document in documents(ctx):
-        for tag in document.soup.find_all(["img", "iframe", "video", "audio", "source"]):
+        for tag in document.elements("img", "iframe", "video", "audio", "source"):
             url = tag.get("src")
             if not isinstance(url, str) or kind_of(ctx, url, document.resource.path) not in ("https", "remote-host"):
                 continue

@@ -345,7 +345,7 @@ def cross_app_link(ctx: Context) -> Iterator[Hit]:
     own = own_app_id(ctx)
     for document in documents(ctx):
         for name, attribute in LINK_ATTRIBUTES:
-            for tag in document.soup.find_all(name):
+            for tag in document.elements(name):
                 value = tag.get(attribute)
                 if isinstance(value, str) and value.strip().lower().startswith("isolated-app:"):
                     for host in other_app_hosts(value, own)[:1]:

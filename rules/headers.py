@@ -49,7 +49,7 @@ def csp_sources(ctx: Context) -> list[PolicySource]:
                 first[value] = (location, count + 1)
         found = [PolicySource(v, loc, n, "header") for v, (loc, n) in first.items()]
         for document in documents(ctx):
-            for tag in document.soup.find_all("meta"):
+            for tag in document.elements("meta"):
                 if str(tag.get("http-equiv", "")).strip().lower() == CSP and isinstance(tag.get("content"), str):
                     found.append(PolicySource(tag["content"], tag_location(document, tag), 1, "meta"))
         return found

@@ -485,7 +485,7 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
             allowlist = granted.get(feature)
             if allowlist is not None and allowlist.enabled_for_app:
                 continue
-            for tag in document.soup.find_all(element):
+            for tag in document.elements(element):
                 yield Hit(
                     f"`<{element}>` needs `{feature}`, which the manifest does not grant: it is blocked at run time",
                     Location(resource=document.resource.path, span=tag_span(tag)),
@@ -539,7 +539,7 @@ def permission_granted_but_unused(ctx: Context) -> Iterator[Hit]:
     from auditor.parse.html import documents
 
     used = {use.feature for _, uses in uses_by_script(ctx) for use in uses}
-    used |= {feature for d in documents(ctx) for element, feature in ELEMENTS.items() if d.soup.find(element) is not None}
+    used |= {feature for d in documents(ctx) for element, feature in ELEMENTS.items() if d.elements(element)}
     manifest = load_manifest(ctx)
     for feature, allowlist in granted.items():
         if feature in DETECTABLE_FEATURES and feature not in used and allowlist.enabled_for_app:

@@ -24,13 +24,32 @@ SCRIPT_TYPES = frozenset(
 JS_SCRIPT_TYPES = SCRIPT_TYPES - {"importmap", "speculationrules"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Document:
-    """One parsed HTML resource: its soup and its text (for positions)."""
+    """One parsed HTML resource: its soup, its text (for positions), and its elements by name."""
 
     resource: Resource
     soup: object
     text: str
+    _by_name: dict | None = None
+
+    def elements(self, *names: str) -> list:
+        """Elements with these tag names (all elements when none is given), in document order.
+
+        One walk of the tree per document, shared by every rule, instead of a
+        `find_all` per rule and name.
+        """
+        if self._by_name is None:
+            self._by_name = {"": []}
+            for tag in self.soup.find_all(True):
+                self._by_name[""].append(tag)
+                self._by_name.setdefault(tag.name, []).append(tag)
+        if not names:
+            return self._by_name[""]
+        if len(names) == 1:
+            return self._by_name.get(names[0], [])
+        wanted = set(names)
+        return [tag for tag in self._by_name[""] if tag.name in wanted]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +160,7 @@ def inline_blocks(ctx, name: str) -> list[InlineBlock]:
     def build() -> list[InlineBlock]:
         blocks = []
         for document in documents(ctx):
-            for tag in document.soup.find_all(name):
+            for tag in document.elements(name):
                 if name == "script" and tag.has_attr("src"):
                     continue
                 body = tag.string if tag.string is not None else "".join(tag.strings)
