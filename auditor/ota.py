@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from auditor.context import Context
 from auditor.model import Archive, Computed, JsonDocument, Resource
+from auditor.parse.json_pos import pointer_join
 
 UPDATER = "/plugins/CapacitorUpdater"
 CAPGO_HOSTS = frozenset({"plugin.capgo.app", "api.capgo.app"})
@@ -134,7 +135,7 @@ def leaves(value: object, pointer: str = "") -> Iterator[tuple[str, object]]:
     """Every non-container value of a document with its JSON pointer."""
     if isinstance(value, dict):
         for key, child in value.items():
-            yield from leaves(child, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+            yield from leaves(child, pointer_join(pointer, key))
     elif isinstance(value, list):
         for i, child in enumerate(value):
             yield from leaves(child, f"{pointer}/{i}")

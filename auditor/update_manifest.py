@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from auditor.iwa_version import IwaVersion, VersionError, parse_version
+from auditor.parse.json_pos import pointer_join
 
 DEFAULT_CHANNEL = "default"
 LOCALHOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
@@ -63,7 +64,7 @@ def whole_manifest_problems(value: object) -> list[tuple[str, str]]:
             problems.append(("/channels", "top-level `channels` must be an object"))
         else:
             for name, info in channels.items():
-                pointer = "/channels/" + name.replace("~", "~0").replace("/", "~1")
+                pointer = pointer_join("/channels", name)
                 if not isinstance(info, dict):
                     problems.append((pointer, f"channel `{name}` must be an object"))
                 elif "name" in info and not isinstance(info["name"], str):

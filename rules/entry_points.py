@@ -10,6 +10,7 @@ from auditor.app_url import app_host, resolve
 from auditor.context import Context
 from auditor.findings import Hit, Level, Precision
 from auditor.location import Location
+from auditor.parse.json_pos import pointer_join
 from auditor.parse.manifest import Manifest
 from auditor.parse.manifest import member_location as at
 from auditor.parse.manifest import parsed_manifest as parsed
@@ -252,7 +253,7 @@ def file_handler_accept(ctx: Context) -> Iterator[Hit]:
         if not isinstance(accept, dict):
             continue
         for mime, extensions in accept.items():
-            pointer = f"/file_handlers/{index}/accept/{mime.replace('~', '~0').replace('/', '~1')}"
+            pointer = pointer_join(f"/file_handlers/{index}/accept", mime)
             if not MIME_TYPE.match(mime):
                 yield Hit(f"`accept` key `{mime}` is not a MIME type", at(ctx, manifest, pointer, key=True))
                 continue

@@ -10,6 +10,7 @@ from auditor.context import Context
 from auditor.findings import Hit, Level
 from auditor.model import InputKind
 from auditor.parse.manifest import load_manifest
+from auditor.parse.json_pos import pointer_join
 from auditor.registry import Need, rule
 from auditor.update_manifest import (
     DEFAULT_CHANNEL,
@@ -325,11 +326,11 @@ def unknown_update_member(ctx: Context) -> Iterator[Hit]:
         return
     for name in value:
         if name not in ROOT_MEMBERS:
-            yield Hit(f"Chrome ignores the top-level member `{name}`", at(ctx, "/" + name.replace("~", "~0").replace("/", "~1"), key=True))
+            yield Hit(f"Chrome ignores the top-level member `{name}`", at(ctx, pointer_join("", name), key=True))
     for entry in entries(ctx):
         for name in entry.raw:
             if name not in ENTRY_MEMBERS:
-                yield Hit(f"Chrome ignores `{name}` in `versions[{entry.index}]`", at(ctx, f"{entry.pointer}/{name.replace('~', '~0').replace('/', '~1')}", key=True))
+                yield Hit(f"Chrome ignores `{name}` in `versions[{entry.index}]`", at(ctx, pointer_join(entry.pointer, name), key=True))
 
 
 RULES = (
