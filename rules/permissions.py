@@ -11,7 +11,8 @@ from auditor.findings import Hit, Level, Precision
 from auditor.location import Location
 from auditor.parse.js import skipped_scripts
 from auditor.parse.json_pos import pointer_join
-from auditor.parse.manifest import Manifest, load_manifest
+from auditor.parse.manifest import Manifest, load_manifest, parsed_manifest
+from auditor.parse.manifest import member_location as at
 from auditor.permissions import (
     HeaderSyntaxError,
     combine,
@@ -31,10 +32,6 @@ def policy_member(ctx: Context) -> tuple[Manifest, object] | None:
     if manifest is None or manifest.document is None or "permissions_policy" not in manifest.data:
         return None
     return manifest, manifest.data["permissions_policy"]
-
-
-def at(ctx: Context, manifest: Manifest, pointer: str, *, key: bool = False):
-    return ctx.document_location(manifest.document, pointer, key=key)  # type: ignore[arg-type]
 
 
 def feature_pointer(feature: str) -> str:
@@ -434,12 +431,12 @@ def invalid_permissions_policy_header(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{resource.path}` header `Permissions-Policy` is {exc}; Chrome ignores all of it", header_location(ctx, resource))
 
 
-def granted_to_app(ctx: Context) -> dict | None:
-    """The manifest's grants (feature -> Allowlist), or None when there is no readable manifest."""
-    manifest = load_manifest(ctx)
-    if manifest is None or manifest.document is None or not isinstance(manifest.document.value, dict):
+def granted_to_app(ctx: Context) -> tuple[Manifest, dict] | None:
+    """The manifest and its grants (feature -> Allowlist), or None when there is no readable manifest."""
+    manifest = parsed_manifest(ctx)
+    if manifest is None:
         return None
-    return manifest_policy(manifest.data.get("permissions_policy"))
+    return manifest, manifest_policy(manifest.data.get("permissions_policy"))
 
 
 @rule(id="PRM011", name="api-used-without-permission", level=Level.ERROR, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM)
@@ -474,9 +471,10 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/iwa-policy.md §2.2, §5 (Isolated-context APIs).
     """
-    granted = granted_to_app(ctx)
-    if granted is None:
+    found = granted_to_app(ctx)
+    if found is None:
         return
+    _, granted = found
     from auditor.api_usage import ELEMENTS
     from auditor.parse.html import documents, tag_span
 
@@ -532,18 +530,18 @@ def permission_granted_but_unused(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/iwa-policy.md §2.2.
     """
-    granted = granted_to_app(ctx)
-    if not granted or skipped_scripts(ctx):
+    found = granted_to_app(ctx)
+    if found is None or not found[1] or skipped_scripts(ctx):
         return
+    manifest, granted = found
     from auditor.api_usage import ELEMENTS
     from auditor.parse.html import documents
 
     used = {use.feature for _, uses in uses_by_script(ctx) for use in uses}
     used |= {feature for d in documents(ctx) for element, feature in ELEMENTS.items() if d.elements(element)}
-    manifest = load_manifest(ctx)
     for feature, allowlist in granted.items():
         if feature in DETECTABLE_FEATURES and feature not in used and allowlist.enabled_for_app:
-            yield Hit(f"`{feature}` is granted but no script uses it", at(ctx, manifest, feature_pointer(feature), key=True))  # type: ignore[arg-type]
+            yield Hit(f"`{feature}` is granted but no script uses it", at(ctx, manifest, feature_pointer(feature), key=True))
 
 
 RULES = (
