@@ -11,7 +11,7 @@ from auditor.context import Context
 from auditor.findings import Hit, Level, Precision
 from auditor.location import Location
 from auditor.parse.json_pos import pointer_join
-from auditor.parse.manifest import Manifest
+from auditor.parse.manifest import Manifest, member_target
 from auditor.parse.manifest import member_location as at
 from auditor.parse.manifest import parsed_manifest as parsed
 from auditor.registry import Need, rule
@@ -168,10 +168,10 @@ def entry_point_url(ctx: Context) -> Iterator[Hit]:
     if manifest is None:
         return
     for pointer, label, url in entry_urls(manifest):
-        resolved = resolve(url, ctx.bundle.origin)
+        resolved, resource = member_target(ctx, url)
         if resolved is None or not resolved.same_origin:
             yield Hit(f"`{label}` {json.dumps(url)} is not on the app origin; Chrome drops it", at(ctx, manifest, pointer))
-        elif ctx.resource(resolved.path) is None:
+        elif resource is None:
             yield Hit(f"`{label}` {json.dumps(url)} names `{resolved.path}`, which the app does not contain", at(ctx, manifest, pointer), level=Level.WARNING)
 
 

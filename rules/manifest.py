@@ -13,7 +13,7 @@ from auditor.findings import Hit, Level
 from auditor.iwa_version import version_problem
 from auditor.parse.image_size import HEAD, image_info
 from auditor.parse.json_pos import pointer_join
-from auditor.parse.manifest import MANIFEST_PATH, load_manifest
+from auditor.parse.manifest import MANIFEST_PATH, load_manifest, member_target
 from auditor.parse.manifest import member_location as at
 from auditor.parse.manifest import parsed_manifest as parsed
 from auditor.registry import Need, rule
@@ -371,10 +371,10 @@ def start_url_not_in_bundle(ctx: Context) -> Iterator[Hit]:
         return
     if not isinstance(value, str):
         return
-    url = resolve(value, ctx.bundle.origin)
+    url, resource = member_target(ctx, value)
     if url is None or not url.same_origin:
         yield Hit(f"`start_url` {json.dumps(value)} leaves the app origin", at(ctx, manifest, "/start_url"))
-    elif ctx.resource(url.path) is None:
+    elif resource is None:
         yield Hit(f"`start_url` {json.dumps(value)} names `{url.path}`, which the app does not contain", at(ctx, manifest, "/start_url"))
 
 
@@ -414,8 +414,7 @@ def icon_not_in_bundle(ctx: Context) -> Iterator[Hit]:
         if not isinstance(icon, dict) or not isinstance(icon.get("src"), str) or not icon["src"]:
             continue
         pointer = f"/icons/{number}/src"
-        url = resolve(icon["src"], ctx.bundle.origin)
-        resource = ctx.resource(url.path) if url is not None and url.same_origin else None
+        url, resource = member_target(ctx, icon["src"])
         if url is None or not url.same_origin:
             yield Hit(f"icon {json.dumps(icon['src'])} is not on the app origin; Chrome will not fetch it", at(ctx, manifest, pointer))
         elif resource is None:
@@ -462,8 +461,7 @@ def no_installable_icon(ctx: Context) -> Iterator[Hit]:
         purpose = icon.get("purpose", "any")
         if not isinstance(purpose, str) or "any" not in purpose.lower().split() or not isinstance(icon.get("sizes"), str):
             continue
-        url = resolve(icon["src"], ctx.bundle.origin)
-        resource = ctx.resource(url.path) if url is not None and url.same_origin else None
+        url, resource = member_target(ctx, icon["src"])
         if resource is None:
             continue
         info = image_info(resource.body.read(HEAD), resource.mime_type)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auditor.app_url import AppUrl, resolve
 from auditor.context import Context
 from auditor.location import Location
 from auditor.model import JsonDocument, Resource
@@ -59,3 +60,10 @@ def parsed_manifest(ctx: Context) -> Manifest | None:
 def member_location(ctx: Context, manifest: Manifest, pointer: str, *, key: bool = False) -> Location:
     """Where a manifest member (its value, or its key with `key=True`) is written."""
     return ctx.document_location(manifest.document, pointer, key=key)  # type: ignore[arg-type]
+
+
+def member_target(ctx: Context, ref: str) -> tuple[AppUrl | None, Resource | None]:
+    """Where a URL written in the manifest points (resolved against it) and the app resource there, if any."""
+    url = resolve(ref, ctx.bundle.origin)
+    resource = ctx.resource(url.path) if url is not None and url.same_origin else None
+    return url, resource
