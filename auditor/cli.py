@@ -123,6 +123,7 @@ def audit(args: argparse.Namespace) -> int:
     from auditor.findings import Level
     from auditor.limits import DEFAULT_LIMITS, parse_limit
     from auditor.registry import RuleSet, all_rules, select_rules, unknown_selectors
+    from auditor.runner import exit_code
 
     if args.debug:
         logging.basicConfig(level=logging.DEBUG)
@@ -181,7 +182,7 @@ def audit(args: argparse.Namespace) -> int:
             continue
         cap(report, args.max_results)
         emit(report, args, source_root)
-        code = exit_code_of(report, fail_level)
+        code = exit_code(report, fail_level)
         codes.append(EXIT_CLEAN if args.exit_zero and code == EXIT_FINDINGS else code)
     return max(codes)
 
@@ -195,7 +196,7 @@ def audit_one(path: Path, ruleset, limits, settings: dict, options: dict):
         bundle = open_input(path, limits=limits, options=options)
     except InputError as error:
         return input_error_report(path, error, ruleset)
-    progress = Progress(bundle) if Progress.wanted(bundle) else None
+    progress = Progress() if Progress.wanted(bundle) else None
     report = run_rules(bundle, ruleset, settings=settings, limits=limits, progress=progress)
     if progress is not None:
         progress.done()
@@ -204,15 +205,16 @@ def audit_one(path: Path, ruleset, limits, settings: dict, options: dict):
 
 def judge(report, args: argparse.Namespace, config, baseline: Path | None) -> None:
     """Apply what users already decided: per-path ignores, inline suppressions, the baseline."""
+    from auditor.findings import Finding
     from auditor.suppressions import apply_baseline, apply_inline, apply_path_ignores
 
     if args.no_ignores or report.session is None:
         return
     findings = apply_path_ignores(report.findings, config.get("per-path-ignores", {}), report.rules)
-    findings = apply_inline(findings, report.session, report.rules)
+    findings = apply_inline(findings, report.session)
     if baseline is not None and not args.write_baseline:
         findings = apply_baseline(findings, baseline)
-    report.findings = sorted(findings, key=lambda f: f.sort_key())
+    report.findings = sorted(findings, key=Finding.sort_key)
 
 
 def cap(report, max_results: int | None) -> None:
@@ -250,19 +252,10 @@ def emit(report, args: argparse.Namespace, source_root: Path | None) -> None:
             sys.stderr.write(f"iwa-audit: {note.message}\n")
 
 
-def exit_code_of(report, fail_level) -> int:
-    from auditor.runner import exit_code
-
-    return exit_code(report, fail_level)
-
-
 class Progress:
     """A one-line rule counter on stderr for large bundles, on a terminal only."""
 
     THRESHOLD = 64 * 1024 * 1024
-
-    def __init__(self, bundle) -> None:
-        self.total = 0
 
     @classmethod
     def wanted(cls, bundle) -> bool:

@@ -100,7 +100,6 @@ def limit_exceeded(ctx) -> Iterator[Hit]:
         )
 
 
-ENGINE_RULES = (unreadable_input, rule_crashed, limit_exceeded)
 
 
 @rule(id="AUD004", name="invalid-suppression", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine", "suppression"))
@@ -152,5 +151,5 @@ def unused_suppression(ctx) -> Iterator[Hit]:
     return iter(())
 
 
-ENGINE_RULES = ENGINE_RULES + (invalid_suppression, unused_suppression)
+ENGINE_RULES = (unreadable_input, rule_crashed, limit_exceeded, invalid_suppression, unused_suppression)
 INCOMPLETE_RULE_IDS = frozenset({"AUD001", "AUD002", "AUD003"})

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from auditor.findings import Finding, Level, fingerprint
+from auditor.findings import Finding, fingerprint
 from auditor.location import Location
 from auditor.registry import Rule
 
@@ -58,10 +58,11 @@ def directives(session) -> list[Directive]:
     return found
 
 
-def apply_inline(findings: list[Finding], session, rules: tuple[Rule, ...]) -> list[Finding]:
+def apply_inline(findings: list[Finding], session) -> list[Finding]:
     """Mark findings covered by valid comments; add AUD004 for invalid comments and AUD005 for unused ids."""
-    known = {r.id for r in rules} | {r.id for r in all_known_rules()}
-    engine = {r.id: r for r in all_known_rules() if r.family == "AUD"}
+    every_rule = all_known_rules()
+    known = {r.id for r in every_rule}
+    engine = {r.id: r for r in every_rule if r.family == "AUD"}
     out, problems = [], []
     valid: list[Directive] = []
     for directive in directives(session):

@@ -34,6 +34,11 @@ def header_location(resource: Resource, name: str) -> Location:
     return Location(resource=resource.path, byte_range=resource.byte_range, pointer=name)
 
 
+def pages_first(ctx: Context) -> list[Resource]:
+    """Resources with HTML documents first, so a header every response carries is reported on a page."""
+    return sorted(ctx.resources(), key=lambda r: r.mime_type != "text/html")
+
+
 def csp_sources(ctx: Context) -> list[PolicySource]:
     """Each distinct bundle CSP once (headers grouped by value, since tools stamp one on every response)."""
 
@@ -41,8 +46,7 @@ def csp_sources(ctx: Context) -> list[PolicySource]:
         from auditor.parse.html import documents, tag_location
 
         first: dict[str, tuple[Location, int]] = {}
-        documents_first = sorted(ctx.resources(), key=lambda r: r.mime_type != "text/html")  # point at a page when one carries it
-        for resource in documents_first:
+        for resource in pages_first(ctx):
             value = resource.headers.get(CSP)
             if value:
                 location, count = first.get(value, (header_location(resource, CSP), 0))
@@ -168,7 +172,7 @@ def isolation_header_overwritten(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/iwa-policy.md §3.1.
     """
     seen: dict[tuple[str, str], tuple[Resource, int]] = {}
-    for resource in sorted(ctx.resources(), key=lambda r: r.mime_type != "text/html"):
+    for resource in pages_first(ctx):
         for name, chrome in CHROME_ISOLATION.items():
             value = resource.headers.get(name)
             if value is not None and value.split(";", 1)[0].strip().lower() != chrome:
