@@ -7,8 +7,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from auditor.cli import main
 from builders import build_wbn, ed25519_key, sign
 from helpers import write_tree
@@ -159,7 +157,7 @@ def test_source_root_maps_bundle_findings_to_repo_files(tmp_path, capsys, monkey
 
 
 def test_github_annotations_are_escaped(tmp_path, capsys, monkeypatch):
-    root = project(tmp_path, {"index.html": "<p>", "a,b.js": "el.innerHTML = '100%';\n"})
+    project(tmp_path, {"index.html": "<p>", "a,b.js": "el.innerHTML = '100%';\n"})
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, ["dist", "--select", "SCR013", "--format", "github"])
     assert out == (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from auditor import api_usage
 from auditor.parse.js import REGISTERED, JsTree, matches, query_matches
 from auditor.model import Resource
 from auditor.rules import content

@@ -17,7 +17,7 @@ from auditor import crypto
 from auditor.errors import Malformed
 from auditor.limits import Limits
 from auditor.model import Bundle, InputKind, IntegrityBlock, Problem, Signature, SignatureType
-from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_TSTR, CborReader
+from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, CborReader
 from auditor.readers.webbundle import open_map, read_web_bundle, release_pages
 
 IB_MAGIC = crypto.IB_MAGIC

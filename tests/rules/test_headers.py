@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from builders import build_wbn, ed25519_key, sign, simple_app, web_bundle_id
+from builders import build_wbn, ed25519_key, sign, simple_app
 from helpers import audit_lines, position
 
 from test_manifest import GOOD, manifest_app

@@ -178,7 +178,7 @@ def test_prm011_flags_controlled_frame_on_minified_line(app):
     script = "var a=1;" * 500 + 'document.createElement("controlledframe")'
     path, _ = script_app(app, {"cross-origin-isolated": ["self"]}, script)
     assert audit_lines(path, "PRM011") == [
-        f"PRM011 error /app.js:1:4001 `createElement(\"controlledframe\")` needs `controlled-frame`, which the manifest does not grant: it is blocked at run time"
+        "PRM011 error /app.js:1:4001 `createElement(\"controlledframe\")` needs `controlled-frame`, which the manifest does not grant: it is blocked at run time"
     ]
 
 
