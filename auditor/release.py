@@ -94,7 +94,8 @@ def check_manifest(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
     if general:
         raise InputError("; ".join(general), where=str(args.input))
     checks, ids = [], {}
-    for entry in read_entries(value, args.update_url):
+    entries = read_entries(value, args.update_url)
+    for entry in entries:
         check = Check(str(entry.raw.get("version")), entry.src)
         checks.append(check)
         if entry.version is None:
@@ -118,7 +119,7 @@ def check_manifest(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
         elif version is not None and not same_version(version, entry.version):
             check.problems.append(f"the bundle's manifest says version `{version}`, the update manifest `{entry.raw.get('version')}`: Chrome refuses the update")
     general += id_continuity(ids, args.expect_id)
-    general += downgrades(read_entries(value, args.update_url), args.previous_version)
+    general += downgrades(entries, args.previous_version)
     return checks, general
 
 

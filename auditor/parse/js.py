@@ -55,9 +55,6 @@ class JsTree:
     def root(self):
         return self.tree.root_node
 
-    def mentions(self, words: tuple[bytes, ...]) -> bool:
-        return any(word in self.source for word in words)
-
     def char_offset(self, byte_offset: int) -> int:
         """Code points before `byte_offset` in the script."""
         if self._ascii:
@@ -81,10 +78,10 @@ class JsTree:
             previous = position
             position += CHECKPOINT_BYTES
 
-    def location(self, ctx, node, end_node=None) -> Location:
+    def location(self, ctx, node) -> Location:
         """The node's range as a location in the resource (HTML for inline scripts)."""
         start = self.char_base + self.char_offset(node.start_byte)
-        end = self.char_base + self.char_offset((end_node or node).end_byte)
+        end = self.char_base + self.char_offset(node.end_byte)
         return ctx.text_location(self.resource, start, end)
 
     def text(self, node) -> str:
