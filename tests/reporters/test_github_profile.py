@@ -10,7 +10,7 @@ from auditor.cli import main
 from builders import build_wbn, ed25519_key, sign
 from helpers import write_tree
 
-from test_sarif import assert_valid_sarif, sarif_validator  # noqa: F401  (fixture)
+from test_sarif import assert_valid_sarif
 
 LEVELS = {"none", "note", "warning", "error"}
 PRECISIONS = {"very-high", "high", "medium", "low"}

@@ -5,17 +5,9 @@ from __future__ import annotations
 import json
 from urllib.parse import urlparse
 
-import jsonschema
-import pytest
 
-from helpers import SARIF_SCHEMA, audit
+from helpers import audit
 from auditor.reporters.sarif import render
-
-
-@pytest.fixture(scope="session")
-def sarif_validator():
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
-    return jsonschema.Draft4Validator(schema)
 
 
 def assert_valid_sarif(log: dict, validator) -> None:
