@@ -18,7 +18,7 @@ from pathlib import Path
 
 from auditor import __version__
 
-SUBCOMMANDS = {"inspect": "auditor.inspect", "release": "auditor.release"}
+SUBCOMMANDS = {"inspect": "auditor.commands.inspect", "release": "auditor.commands.release"}
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE = 0, 1, 2
 
 
@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--app-version", metavar="VERSION", help="OTA zip: the version this bundle is uploaded as")
     parser.add_argument("--previous-version", metavar="VERSION", help="OTA zip or update response: the version deployed now (lower is a downgrade)")
     parser.add_argument("--capacitor-config", type=Path, metavar="FILE", help="update response: the app's capacitor.config.{json,ts,js} (its publicKey decides what the response must carry)")
-    parser.add_argument("--limit", action="append", metavar="NAME=VALUE", help="raise or lower a resource limit, e.g. max_text_resource_bytes=128M (names: auditor/limits.py, README)")
+    parser.add_argument("--limit", action="append", metavar="NAME=VALUE", help="raise or lower a resource limit, e.g. max_text_resource_bytes=128M (names: auditor/engine/limits.py, README)")
     parser.add_argument("--color", default="auto", choices=("auto", "always", "never"), help="colour in text output (default: auto; honours NO_COLOR)")
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
@@ -77,14 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def list_rules_text() -> str:
-    from auditor.registry import all_rules
+    from auditor.engine.registry import all_rules
 
     return "".join(f"{r.id}  {r.level.label:<7}  {r.name:<40}  {r.summary}\n" for r in all_rules())
 
 
 def list_rules_markdown() -> str:
     """The README's rule table (a test keeps README and this output identical)."""
-    from auditor.registry import all_rules
+    from auditor.engine.registry import all_rules
 
     rows = ["| id | name | level | what it reports |", "| --- | --- | --- | --- |"]
     escaped_bar = "\\|"
@@ -93,7 +93,7 @@ def list_rules_markdown() -> str:
 
 
 def explain(rule_ref: str) -> tuple[int, str]:
-    from auditor.registry import all_rules, matches
+    from auditor.engine.registry import all_rules, matches
 
     found = [r for r in all_rules() if r.id == rule_ref.upper() or r.name == rule_ref] or [r for r in all_rules() if matches(r, rule_ref)]
     if len(found) != 1:
@@ -104,8 +104,8 @@ def explain(rule_ref: str) -> tuple[int, str]:
 
 def resolve_levels(rules, levels: dict) -> dict:
     """Configuration `levels` (by id or name) as {rule id: Level}."""
-    from auditor.findings import Level
-    from auditor.registry import matches
+    from auditor.engine.findings import Level
+    from auditor.engine.registry import matches
 
     out = {}
     for selector, level in levels.items():
@@ -118,12 +118,12 @@ def resolve_levels(rules, levels: dict) -> dict:
 def audit(args: argparse.Namespace) -> int:
     import logging
 
-    from auditor.config import ConfigError, find_config, load_config
-    from auditor.errors import InputError
-    from auditor.findings import Level
-    from auditor.limits import DEFAULT_LIMITS, parse_limit
-    from auditor.registry import RuleSet, all_rules, select_rules, unknown_selectors
-    from auditor.runner import exit_code
+    from auditor.engine.config import ConfigError, find_config, load_config
+    from auditor.engine.errors import InputError
+    from auditor.engine.findings import Level
+    from auditor.engine.limits import DEFAULT_LIMITS, parse_limit
+    from auditor.engine.registry import RuleSet, all_rules, select_rules, unknown_selectors
+    from auditor.engine.runner import exit_code
 
     if args.debug:
         logging.basicConfig(level=logging.DEBUG)
@@ -149,7 +149,7 @@ def audit(args: argparse.Namespace) -> int:
     settings = {"expect_id": expect_id, "update_url": args.update_url or config.get("update-url")}
     settings.update(checksum=args.checksum, app_version=args.app_version, previous_version=args.previous_version)
     if args.capacitor_config:
-        from auditor.readers.capacitor import load_document
+        from auditor.readers.capacitor_config import load_document
 
         try:
             settings["capacitor_config"] = load_document(args.capacitor_config)[0].value
@@ -174,7 +174,7 @@ def audit(args: argparse.Namespace) -> int:
             sys.stderr.write(f"iwa-audit: {error}\n")
             return EXIT_INCOMPLETE
         if args.write_baseline:
-            from auditor.suppressions import write_baseline
+            from auditor.engine.suppressions import write_baseline
 
             count = write_baseline(report.findings, args.write_baseline)
             sys.stderr.write(f"iwa-audit: wrote {count} finding(s) to the baseline {args.write_baseline}\n")
@@ -188,9 +188,9 @@ def audit(args: argparse.Namespace) -> int:
 
 
 def audit_one(path: Path, ruleset, limits, settings: dict, options: dict):
-    from auditor.errors import InputError
+    from auditor.engine.errors import InputError
     from auditor.readers import open_input
-    from auditor.runner import input_error_report, run_rules
+    from auditor.engine.runner import input_error_report, run_rules
 
     try:
         bundle = open_input(path, limits=limits, options=options)
@@ -205,8 +205,8 @@ def audit_one(path: Path, ruleset, limits, settings: dict, options: dict):
 
 def judge(report, args: argparse.Namespace, config, baseline: Path | None) -> None:
     """Apply what users already decided: per-path ignores, inline suppressions, the baseline."""
-    from auditor.findings import Finding
-    from auditor.suppressions import apply_baseline, apply_inline, apply_path_ignores
+    from auditor.engine.findings import Finding
+    from auditor.engine.suppressions import apply_baseline, apply_inline, apply_path_ignores
 
     if args.no_ignores or report.session is None:
         return
@@ -219,8 +219,8 @@ def judge(report, args: argparse.Namespace, config, baseline: Path | None) -> No
 
 def cap(report, max_results: int | None) -> None:
     """Keep the N most severe findings; say how many were dropped (SARIF: a notification)."""
-    from auditor.runner import Notification
-    from auditor.findings import Level
+    from auditor.engine.runner import Notification
+    from auditor.engine.findings import Level
 
     active = report.active()
     if max_results is None or len(active) <= max_results:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from auditor.context import Context
-from auditor.findings import Hit, Level
-from auditor.model import BUNDLE_KINDS, Problem
-from auditor.registry import rule
+from auditor.engine.context import Context
+from auditor.engine.findings import Hit, Level
+from auditor.engine.model import BUNDLE_KINDS, Problem
+from auditor.engine.registry import rule
 
 RESPONSE_HEADER_PROBLEMS = ("bad-header-name", "bad-header-value", "bad-status", "headers-malformed", "headers-too-large")
 
@@ -145,7 +145,7 @@ def _on_origin(ctx: Context, resolved: str) -> bool:
     origin = ctx.bundle.origin
     if origin is not None:
         return parts.hostname == urlsplit(origin).hostname
-    from auditor.readers.webbundle import PLACEHOLDER_HOST
+    from auditor.readers.web_bundle import PLACEHOLDER_HOST
 
     return parts.hostname == PLACEHOLDER_HOST
 

@@ -22,13 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.app_url import REMOTE_KINDS, url_kind
-from auditor.context import Context
-from auditor.findings import Hit, Level, Precision
-from auditor.model import WEB_CONTENT_KINDS, InputKind
+from auditor.chrome.urls import REMOTE_KINDS, url_kind
+from auditor.engine.context import Context
+from auditor.engine.findings import Hit, Level, Precision
+from auditor.engine.model import WEB_CONTENT_KINDS, InputKind
 from auditor.parse.html import SCRIPT_TYPES, attribute_location, documents, script_type, tag_location
 from auditor.parse.js import JsTree, all_scripts, is_stringy, literal_text, query_matches, register_query, scripts
-from auditor.registry import Need, rule
+from auditor.engine.registry import Need, rule
 
 JAVASCRIPT_URL = re.compile(r"^[\x00-\x20]*j[\t\n\r]*a[\t\n\r]*v[\t\n\r]*a[\t\n\r]*s[\t\n\r]*c[\t\n\r]*r[\t\n\r]*i[\t\n\r]*p[\t\n\r]*t[\t\n\r]*:", re.IGNORECASE)
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "xlink:href")

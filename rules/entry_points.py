@@ -6,15 +6,15 @@ import json
 import re
 from collections.abc import Iterator
 
-from auditor.app_url import app_host, resolve
-from auditor.context import Context
-from auditor.findings import Hit, Level, Precision
-from auditor.location import Location
+from auditor.chrome.urls import app_host, resolve
+from auditor.engine.context import Context
+from auditor.engine.findings import Hit, Level, Precision
+from auditor.engine.location import Location
 from auditor.parse.json_pos import pointer_join
-from auditor.parse.manifest import Manifest, member_target
-from auditor.parse.manifest import member_location as at
-from auditor.parse.manifest import parsed_manifest as parsed
-from auditor.registry import Need, rule
+from auditor.chrome.manifest import Manifest, member_target
+from auditor.chrome.manifest import member_location as at
+from auditor.chrome.manifest import parsed_manifest as parsed
+from auditor.engine.registry import Need, rule
 
 # blink/public/common/custom_handlers/protocol_handler_utils.cc (kStrict safelist)
 SAFELISTED_SCHEMES = frozenset(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor.context import Context
-from auditor.csp import WHAT_BREAKS, blocked_by_bundle, parse_header, without_effect
-from auditor.findings import Hit, Level
-from auditor.location import Location
-from auditor.model import Resource
-from auditor.registry import Need, rule
+from auditor.engine.context import Context
+from auditor.chrome.csp import WHAT_BREAKS, blocked_by_bundle, parse_header, without_effect
+from auditor.engine.findings import Hit, Level
+from auditor.engine.location import Location
+from auditor.engine.model import Resource
+from auditor.engine.registry import Need, rule
 
 CSP = "content-security-policy"
 CHROME_ISOLATION = {

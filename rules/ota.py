@@ -13,12 +13,12 @@ import json
 import re
 from collections.abc import Iterator
 
-from auditor import ota
-from auditor.context import Context
-from auditor.findings import Hit, Level, Precision
-from auditor.model import WEB_CONTENT_KINDS, ArchiveEntry, InputKind
-from auditor.location import Location
-from auditor.registry import Need, rule
+from auditor.capgo import updater as ota
+from auditor.engine.context import Context
+from auditor.engine.findings import Hit, Level, Precision
+from auditor.engine.model import WEB_CONTENT_KINDS, ArchiveEntry, InputKind
+from auditor.engine.location import Location
+from auditor.engine.registry import Need, rule
 
 ZIP = frozenset({InputKind.OTA_ZIP})
 CONFIG = frozenset({InputKind.CAPACITOR_CONFIG})
@@ -262,7 +262,7 @@ def decompression_bomb(ctx: Context) -> Iterator[Hit]:
     From the central directory only (nothing is inflated): a member larger than
     `max_zip_member_bytes` (256 MiB), a member of at least `min_zip_ratio_bytes`
     (1 MiB) that expands more than `max_zip_ratio` (200) times, and a declared
-    total over `max_zip_total_bytes` (2 GiB). Limits live in `auditor/limits.py`.
+    total over `max_zip_total_bytes` (2 GiB). Limits live in `auditor/engine/limits.py`.
 
     ## Why it matters
     The device unzips every update into its storage. A few kilobytes that

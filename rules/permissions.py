@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from auditor.api_usage import DETECTABLE_FEATURES, uses_by_script
-from auditor.context import Context
-from auditor.findings import Hit, Level, Precision
-from auditor.location import Location
+from auditor.chrome.api_usage import DETECTABLE_FEATURES, uses_by_script
+from auditor.engine.context import Context
+from auditor.engine.findings import Hit, Level, Precision
+from auditor.engine.location import Location
 from auditor.parse.js import skipped_scripts
 from auditor.parse.json_pos import pointer_join
-from auditor.parse.manifest import Manifest, load_manifest, parsed_manifest
-from auditor.parse.manifest import member_location as at
-from auditor.permissions import (
+from auditor.chrome.manifest import Manifest, load_manifest, parsed_manifest
+from auditor.chrome.manifest import member_location as at
+from auditor.chrome.permissions_policy import (
     HeaderSyntaxError,
     combine,
     document_headers,
@@ -22,7 +22,7 @@ from auditor.permissions import (
     normalize_origin,
     parse_header,
 )
-from auditor.registry import Need, rule
+from auditor.engine.registry import Need, rule
 
 CROSS_ORIGIN_ISOLATED = "cross-origin-isolated"
 
@@ -475,7 +475,7 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
     if found is None:
         return
     _, granted = found
-    from auditor.api_usage import ELEMENTS
+    from auditor.chrome.api_usage import ELEMENTS
     from auditor.parse.html import documents, tag_span
 
     for document in documents(ctx):
@@ -534,7 +534,7 @@ def permission_granted_but_unused(ctx: Context) -> Iterator[Hit]:
     if found is None or not found[1] or skipped_scripts(ctx):
         return
     manifest, granted = found
-    from auditor.api_usage import ELEMENTS
+    from auditor.chrome.api_usage import ELEMENTS
     from auditor.parse.html import documents
 
     used = {use.feature for _, uses in uses_by_script(ctx) for use in uses}

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.context import Context
-from auditor.findings import Hit, Level
-from auditor.model import BUNDLE_KINDS, InputKind, IntegrityBlock, SignatureType
-from auditor.registry import Need, rule
+from auditor.engine.context import Context
+from auditor.engine.findings import Hit, Level
+from auditor.engine.model import BUNDLE_KINDS, InputKind, IntegrityBlock, SignatureType
+from auditor.engine.registry import Need, rule
 
 SIGNED = frozenset({InputKind.SWBN})
 BLOCK_PROBLEMS = ("attribute-name", "nested-attribute", "missing-id", "bad-id", "proxy-id", "empty-stack")

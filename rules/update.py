@@ -6,13 +6,13 @@ import json
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from auditor.context import Context
-from auditor.findings import Hit, Level
-from auditor.model import InputKind
-from auditor.parse.manifest import load_manifest
+from auditor.engine.context import Context
+from auditor.engine.findings import Hit, Level
+from auditor.engine.model import InputKind
+from auditor.chrome.manifest import load_manifest
 from auditor.parse.json_pos import pointer_join
-from auditor.registry import Need, rule
-from auditor.update_manifest import (
+from auditor.engine.registry import Need, rule
+from auditor.chrome.update_manifest import (
     DEFAULT_CHANNEL,
     ENTRY_MEMBERS,
     ROOT_MEMBERS,

@@ -11,10 +11,10 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from auditor.findings import Finding
+from auditor.engine.findings import Finding
 from auditor.readers import open_input
-from auditor.registry import RuleSet, all_rules, select_rules
-from auditor.runner import Report, run_rules
+from auditor.engine.registry import RuleSet, all_rules, select_rules
+from auditor.engine.runner import Report, run_rules
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SARIF_SCHEMA = SHARED / "schemas-external" / "sarif-schema-2.1.0.json"

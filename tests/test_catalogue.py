@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from auditor.registry import ID_PATTERN, NAME_PATTERN, Rule, all_rules
+from auditor.engine.registry import ID_PATTERN, NAME_PATTERN, Rule, all_rules
 from auditor.rules import FAMILIES
 
 RULES = all_rules()

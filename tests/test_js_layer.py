@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from auditor.parse.js import REGISTERED, JsTree, matches, query_matches
-from auditor.model import Resource
+from auditor.engine.model import Resource
 from auditor.rules import content
 
 SCRIPT = """

@@ -1,6 +1,6 @@
 import pytest
 
-from auditor.location import TextIndex
+from auditor.engine.location import TextIndex
 from auditor.parse.json_pos import JsonPositionError, parse_json
 
 

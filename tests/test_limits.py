@@ -7,7 +7,7 @@ import json
 import pytest
 
 from auditor.cli import main
-from auditor.limits import DEFAULT_LIMITS, parse_limit
+from auditor.engine.limits import DEFAULT_LIMITS, parse_limit
 from helpers import audit_lines
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor.location import Location, TextIndex
-from auditor.model import Resource
+from auditor.engine.location import Location, TextIndex
+from auditor.engine.model import Resource
 
 CSS_MIME_TYPES = ("text/css",)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.location import Location, Span
-from auditor.model import Resource
+from auditor.engine.location import Location, Span
+from auditor.engine.model import Resource
 
 HTML_MIME_TYPES = ("text/html", "application/xhtml+xml")
 # HTML "JavaScript MIME type essence match" plus the script types that execute.

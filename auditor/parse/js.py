@@ -12,8 +12,8 @@ from __future__ import annotations
 import bisect
 from functools import lru_cache
 
-from auditor.location import Location
-from auditor.model import Resource
+from auditor.engine.location import Location
+from auditor.engine.model import Resource
 
 JS_MIME_TYPES = frozenset({"application/javascript", "text/javascript", "application/ecmascript", "text/ecmascript", "application/x-javascript"})
 JS_SUFFIXES = (".js", ".mjs", ".cjs")

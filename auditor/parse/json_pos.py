@@ -14,7 +14,7 @@ import json.decoder
 import re
 from dataclasses import dataclass, field
 
-from auditor.model import JsonDocument
+from auditor.engine.model import JsonDocument
 
 WHITESPACE = re.compile(r"[ \t\n\r]*")
 NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")

@@ -14,7 +14,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from auditor.model import Computed, JsonDocument
+from auditor.engine.model import Computed, JsonDocument
 from auditor.parse.json_pos import pointer_join
 
 WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"})

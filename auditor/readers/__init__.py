@@ -6,12 +6,12 @@ Reader modules are imported only when their format is seen, to keep start-up lig
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from pathlib import Path
 
-from auditor.errors import InputError, LimitExceeded, Unsupported
-from auditor.limits import DEFAULT_LIMITS, Limits
-from auditor.model import Bundle
+from auditor.engine.errors import InputError, LimitExceeded, Unsupported
+from auditor.engine.limits import DEFAULT_LIMITS, Limits
+from auditor.engine.model import Bundle
 
 SWBN_MAGIC = bytes.fromhex("48f09f968bf09f93a6")  # bstr(8) "🖋📦" after the array head
 WBN_MAGIC = bytes.fromhex("48f09f8c90f09f93a6")   # bstr(8) "🌐📦"
@@ -26,17 +26,17 @@ def sniff(path: Path) -> str:
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if len(head) >= 10 and head[1:10] == SWBN_MAGIC:
-        return "integrity"
+        return "signed_web_bundle"
     if len(head) >= 10 and head[1:10] == WBN_MAGIC:
-        return "webbundle"
+        return "web_bundle"
     if head.startswith(ZIP_MAGICS):
-        return "ota"
+        return "ota_zip"
     text_head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     name = path.name.lower()
     if name.startswith("capacitor.config."):
-        return "capacitor"
+        return "capacitor_config"
     if text_head.startswith((b"{", b"[")):
-        return "documents"
+        return "json_document"
     if not head:
         raise Unsupported("the file is empty", where=str(path))
     raise Unsupported(
@@ -59,8 +59,24 @@ def open_input(path: Path, *, limits: Limits = DEFAULT_LIMITS, options: dict | N
         module_name = sniff(path)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
-    module = importlib.import_module(f"auditor.readers.{module_name}")
     try:
-        return module.read(path, limits=limits, options=options or {})
+        return reader(module_name)(path, limits=limits, options=options or {})
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
+
+
+def reader(name: str) -> Callable[..., Bundle]:
+    """The `read` function of the reader `sniff` named, imported only now (start-up stays light)."""
+    if name == "folder":
+        from auditor.readers.folder import read
+    elif name == "signed_web_bundle":
+        from auditor.readers.signed_web_bundle import read
+    elif name == "web_bundle":
+        from auditor.readers.web_bundle import read
+    elif name == "ota_zip":
+        from auditor.readers.ota_zip import read
+    elif name == "capacitor_config":
+        from auditor.readers.capacitor_config import read
+    else:
+        from auditor.readers.json_document import read
+    return read

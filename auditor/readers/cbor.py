@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.errors import LimitExceeded, Malformed, Truncated
+from auditor.engine.errors import LimitExceeded, Malformed, Truncated
 
 MAJOR_UINT, MAJOR_NINT, MAJOR_BSTR, MAJOR_TSTR, MAJOR_ARRAY, MAJOR_MAP, MAJOR_TAG, MAJOR_SIMPLE = range(8)
 MAJOR_NAMES = ("unsigned integer", "negative integer", "byte string", "text string", "array", "map", "tag", "simple value/float")

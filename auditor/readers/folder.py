@@ -13,9 +13,9 @@ import mimetypes
 import os
 from pathlib import Path
 
-from auditor.errors import LimitExceeded, Malformed
-from auditor.limits import Limits
-from auditor.model import Body, Bundle, InputKind, Resource
+from auditor.engine.errors import LimitExceeded, Malformed
+from auditor.engine.limits import Limits
+from auditor.engine.model import Body, Bundle, InputKind, Resource
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__"})
 

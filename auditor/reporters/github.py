@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.findings import Level
+from auditor.engine.findings import Level
 from auditor.reporters.places import place
-from auditor.runner import Report
+from auditor.engine.runner import Report
 
 COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 SHOWN_PER_STEP = 10

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 
 from auditor import __version__
-from auditor.findings import Level
+from auditor.engine.findings import Level
 from auditor.reporters.places import place
-from auditor.runner import Report
+from auditor.engine.runner import Report
 
 SCHEMA_VERSION = 1
 

@@ -11,8 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.location import Location, Span
-from auditor.model import Bundle, InputKind
+from auditor.engine.location import Location, Span
+from auditor.engine.model import Bundle, InputKind
 
 
 @dataclass(frozen=True, slots=True)

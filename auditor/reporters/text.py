@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from auditor.findings import Finding, Level
+from auditor.engine.findings import Finding, Level
 from auditor.reporters.places import place
-from auditor.runner import Report
+from auditor.engine.runner import Report
 
 COLORS = {Level.ERROR: "\033[31m", Level.WARNING: "\033[33m", Level.NOTE: "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"

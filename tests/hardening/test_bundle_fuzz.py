@@ -14,10 +14,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.errors import InputError
+from auditor.engine.errors import InputError
 from auditor.readers import open_input
-from auditor.registry import RuleSet, all_rules
-from auditor.runner import run_rules
+from auditor.engine.registry import RuleSet, all_rules
+from auditor.engine.runner import run_rules
 from builders import fuzz_seeds
 
 SEEDS = fuzz_seeds()

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor.readers import open_input
-from auditor.registry import RuleSet, all_rules
-from auditor.runner import run_rules
+from auditor.engine.registry import RuleSet, all_rules
+from auditor.engine.runner import run_rules
 from helpers import write_tree
 
 RULES = RuleSet(all_rules())

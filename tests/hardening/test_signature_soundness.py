@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.errors import InputError
+from auditor.engine.errors import InputError
 from auditor.readers import open_input
 from builders import build_wbn, ecdsa_key, ed25519_key, sign
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.errors import InputError
-from auditor.model import Computed, InputKind
+from auditor.engine.errors import InputError
+from auditor.engine.model import Computed, InputKind
 from auditor.parse.ts_literal import parse_ts_config
 from auditor.readers import open_input
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.errors import InputError, Malformed
-from auditor.model import InputKind
+from auditor.engine.errors import InputError, Malformed
+from auditor.engine.model import InputKind
 from auditor.readers import open_input
 from zipcraft import APP, patch_sizes, write_zip, zip_bytes
 

@@ -146,7 +146,7 @@ def test_prm010_allows_structured_dictionary(app):
 
 
 def test_inspect_prints_effective_policy(app, capsys):
-    from auditor.inspect import main
+    from auditor.commands.inspect import main
 
     path, _, options = policy_app(app, {"camera": ["self"], "direct-sockets": ["self"], "cross-origin-isolated": ["self"]}, header="camera=()")
     # inspect takes a bundle or folder; headers come from the folder's headers file option

@@ -1,7 +1,7 @@
 """Rules as data: the Rule record, the @rule decorator, and selection.
 
 The engine names no rule: it reads `auditor.rules.ALL_RULES` (one explicit list
-per family module) and the engine's own diagnostics in `auditor.engine_rules`.
+per family module) and the engine's own diagnostics in `auditor.engine.diagnostics`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from auditor.findings import Hit, Level, Precision
-from auditor.model import IWA_KINDS, InputKind
+from auditor.engine.findings import Hit, Level, Precision
+from auditor.engine.model import IWA_KINDS, InputKind
 
 if TYPE_CHECKING:
-    from auditor.context import Context
+    from auditor.engine.context import Context
 
 ID_PATTERN = re.compile(r"^[A-Z]{3}\d{3}$")
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -111,7 +111,7 @@ def rule(
 
 def all_rules() -> tuple[Rule, ...]:
     """Every rule we ship: the engine's diagnostics first, then each family in order."""
-    from auditor.engine_rules import ENGINE_RULES
+    from auditor.engine.diagnostics import ENGINE_RULES
     from auditor.rules import ALL_RULES
 
     return ENGINE_RULES + ALL_RULES

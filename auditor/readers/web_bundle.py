@@ -14,9 +14,9 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from auditor.errors import LimitExceeded, Malformed, Unsupported
-from auditor.limits import Limits
-from auditor.model import Body, Bundle, IndexEntry, InputKind, Problem, Resource
+from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
+from auditor.engine.limits import Limits
+from auditor.engine.model import Body, Bundle, IndexEntry, InputKind, Problem, Resource
 from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_TSTR, CborReader
 
 WBN_MAGIC = bytes.fromhex("f09f8c90f09f93a6")
@@ -193,7 +193,7 @@ def claimed_host(index: list[tuple[str, int, int, int]]) -> str | None:
     `wbn --baseURL isolated-app://<id>/` writes absolute keys; taking their host
     as the origin keeps those resources addressable by path.
     """
-    from auditor.crypto import parse_web_bundle_id
+    from auditor.chrome.signatures import parse_web_bundle_id
 
     for raw_url, *_ in index:
         if raw_url.startswith("isolated-app://"):

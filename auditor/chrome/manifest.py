@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.app_url import AppUrl, resolve
-from auditor.context import Context
-from auditor.location import Location
-from auditor.model import JsonDocument, Resource
+from auditor.chrome.urls import AppUrl, resolve
+from auditor.engine.context import Context
+from auditor.engine.location import Location
+from auditor.engine.model import JsonDocument, Resource
 from auditor.parse.json_pos import JsonPositionError, parse_json
 
 MANIFEST_PATH = "/.well-known/manifest.webmanifest"

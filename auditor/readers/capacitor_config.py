@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.errors import LimitExceeded, Malformed, Unsupported
-from auditor.limits import DEFAULT_LIMITS, Limits
-from auditor.model import Body, Bundle, Computed, InputKind, JsonDocument, Problem, Resource
+from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
+from auditor.engine.limits import DEFAULT_LIMITS, Limits
+from auditor.engine.model import Body, Bundle, Computed, InputKind, JsonDocument, Problem, Resource
 
 JSON_SUFFIXES = frozenset({".json"})
 CODE_SUFFIXES = frozenset({".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"})

@@ -13,12 +13,12 @@ from __future__ import annotations
 import mmap
 from pathlib import Path
 
-from auditor import crypto
-from auditor.errors import Malformed
-from auditor.limits import Limits
-from auditor.model import Bundle, InputKind, IntegrityBlock, Problem, Signature, SignatureType
+from auditor.chrome import signatures as crypto
+from auditor.engine.errors import Malformed
+from auditor.engine.limits import Limits
+from auditor.engine.model import Bundle, InputKind, IntegrityBlock, Problem, Signature, SignatureType
 from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, CborReader
-from auditor.readers.webbundle import open_map, read_web_bundle, release_pages
+from auditor.readers.web_bundle import open_map, read_web_bundle, release_pages
 
 IB_MAGIC = crypto.IB_MAGIC
 VERSIONS = {b"2b\x00\x00": "2b", b"1b\x00\x00": "1b"}

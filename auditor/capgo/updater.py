@@ -13,8 +13,8 @@ import zlib
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from auditor.context import Context
-from auditor.model import Archive, Computed, JsonDocument, Resource
+from auditor.engine.context import Context
+from auditor.engine.model import Archive, Computed, JsonDocument, Resource
 from auditor.parse.json_pos import pointer_join
 
 UPDATER = "/plugins/CapacitorUpdater"

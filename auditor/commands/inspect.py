@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.context import AuditSession, Context
-from auditor.model import Bundle
+from auditor.engine.context import AuditSession, Context
+from auditor.engine.model import Bundle
 
-SECTION_PROVIDERS: tuple[str, ...] = ("auditor.permissions:inspect_section",)
+SECTION_PROVIDERS: tuple[str, ...] = ("auditor.chrome.permissions_policy:inspect_section",)
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Section:
 
 def manifest_version(ctx: Context) -> str | None:
     """The manifest's `version` when the manifest parses and has a text one."""
-    from auditor.parse.manifest import load_manifest
+    from auditor.chrome.manifest import load_manifest
 
     manifest = load_manifest(ctx)
     value = manifest.data.get("version") if manifest is not None else None
@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str]) -> int:
-    from auditor.errors import InputError
+    from auditor.engine.errors import InputError
     from auditor.readers import open_input
 
     args = build_parser().parse_args(list(argv))

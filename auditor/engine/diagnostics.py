@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import Hit, Level
-from auditor.model import InputKind
-from auditor.registry import rule
+from auditor.engine.findings import Hit, Level
+from auditor.engine.model import InputKind
+from auditor.engine.registry import rule
 
 ALL_KINDS = frozenset(InputKind)
 
@@ -65,7 +65,7 @@ def limit_exceeded(ctx) -> Iterator[Hit]:
 
     ## What it checks
     Input size, resource count, nesting depth, per-resource size and archive
-    compression ratio against the limits in `auditor/limits.py`.
+    compression ratio against the limits in `auditor/engine/limits.py`.
 
     ## Why it matters
     Limits stop decompression bombs and hostile nesting from exhausting the CI
@@ -78,9 +78,9 @@ def limit_exceeded(ctx) -> Iterator[Hit]:
 
     ## Fix
     Split the oversized resource, or raise the limit if the input is genuine:
-    `--limit max_text_resource_bytes=128M` (see `auditor/limits.py` for all names).
+    `--limit max_text_resource_bytes=128M` (see `auditor/engine/limits.py` for all names).
     """
-    from auditor.context import is_text_type
+    from auditor.engine.context import is_text_type
     from auditor.parse.js import is_script
 
     limits = ctx.limits

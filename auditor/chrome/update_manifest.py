@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from auditor.iwa_version import IwaVersion, VersionError, parse_version
+from auditor.chrome.version import IwaVersion, VersionError, parse_version
 from auditor.parse.json_pos import pointer_join
 
 DEFAULT_CHANNEL = "default"

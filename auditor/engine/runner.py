@@ -13,13 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.context import AuditSession, Context
-from auditor.errors import InputError, LimitExceeded
-from auditor.findings import Finding, Hit, Level, fingerprint
-from auditor.limits import DEFAULT_LIMITS, Limits
-from auditor.location import Location
-from auditor.model import Bundle
-from auditor.registry import Rule, RuleSet
+from auditor.engine.context import AuditSession, Context
+from auditor.engine.errors import InputError, LimitExceeded
+from auditor.engine.findings import Finding, Hit, Level, fingerprint
+from auditor.engine.limits import DEFAULT_LIMITS, Limits
+from auditor.engine.location import Location
+from auditor.engine.model import Bundle
+from auditor.engine.registry import Rule, RuleSet
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class Report:
     @property
     def incomplete(self) -> bool:
         """True when the engine could not audit everything (exit 2)."""
-        from auditor.engine_rules import INCOMPLETE_RULE_IDS
+        from auditor.engine.diagnostics import INCOMPLETE_RULE_IDS
 
         return any(f.rule_id in INCOMPLETE_RULE_IDS and not f.suppressed for f in self.findings)
 
@@ -68,7 +68,7 @@ def _engine_rule(rules: Sequence[Rule], rule_id: str) -> Rule:
     for r in rules:
         if r.id == rule_id:
             return r
-    from auditor.engine_rules import ENGINE_RULES
+    from auditor.engine.diagnostics import ENGINE_RULES
 
     return next(r for r in ENGINE_RULES if r.id == rule_id)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.errors import LimitExceeded, Malformed, Unsupported
-from auditor.limits import Limits
-from auditor.model import Body, Bundle, InputKind, Problem, Resource
+from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
+from auditor.engine.limits import Limits
+from auditor.engine.model import Body, Bundle, InputKind, Problem, Resource
 from auditor.parse.json_pos import JsonPositionError, parse_json
 
 UPDATE_RESPONSE_KEYS = frozenset({"url", "checksum", "session_key"})

@@ -19,9 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from auditor.errors import LimitExceeded, Malformed
-from auditor.limits import Limits
-from auditor.model import Archive, ArchiveEntry, Body, Bundle, InputKind, Problem, Resource
+from auditor.engine.errors import LimitExceeded, Malformed
+from auditor.engine.limits import Limits
+from auditor.engine.model import Archive, ArchiveEntry, Body, Bundle, InputKind, Problem, Resource
 from auditor.readers.folder import guess_content_type
 
 EOCD = b"PK\x05\x06"

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TypeVar
 
-from auditor.limits import DEFAULT_LIMITS, Limits
-from auditor.location import Location, TextIndex
-from auditor.model import Bundle, JsonDocument, Resource
+from auditor.engine.limits import DEFAULT_LIMITS, Limits
+from auditor.engine.location import Location, TextIndex
+from auditor.engine.model import Bundle, JsonDocument, Resource
 
 T = TypeVar("T")
 

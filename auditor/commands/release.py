@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from auditor.iwa_version import IwaVersion, VersionError, parse_version
+from auditor.chrome.version import IwaVersion, VersionError, parse_version
 
 
 @dataclass
@@ -50,9 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def bundle_facts(path: Path) -> tuple[str | None, str | None, list[str]]:
     """(Web Bundle ID, manifest version, problems) of one bundle, verified."""
-    from auditor.context import AuditSession, Context
-    from auditor.errors import InputError
-    from auditor.parse.manifest import load_manifest
+    from auditor.engine.context import AuditSession, Context
+    from auditor.engine.errors import InputError
+    from auditor.chrome.manifest import load_manifest
     from auditor.readers import open_input
 
     try:
@@ -83,10 +83,10 @@ def local_bundle(src: str, folder: Path) -> Path | None:
 
 
 def check_manifest(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
-    from auditor.errors import InputError
-    from auditor.limits import DEFAULT_LIMITS
-    from auditor.readers import documents
-    from auditor.update_manifest import read_entries, whole_manifest_problems
+    from auditor.engine.errors import InputError
+    from auditor.engine.limits import DEFAULT_LIMITS
+    from auditor.readers import json_document as documents
+    from auditor.chrome.update_manifest import read_entries, whole_manifest_problems
 
     bundle = documents.read(args.input, limits=DEFAULT_LIMITS, options={})
     value = bundle.document.value  # type: ignore[union-attr]
@@ -144,7 +144,7 @@ def downgrades(entries, previous: str | None) -> list[str]:
     """Channels whose newest version is below what users have now."""
     if previous is None:
         return []
-    from auditor.update_manifest import latest_on_channel
+    from auditor.chrome.update_manifest import latest_on_channel
 
     floor = parse_version(previous)
     channels = sorted({c for e in entries if e.usable for c in (e.channels or ())})
@@ -182,7 +182,7 @@ def render_text(checks: list[Check], general: list[str]) -> str:
 
 
 def main(argv: Sequence[str]) -> int:
-    from auditor.errors import InputError
+    from auditor.engine.errors import InputError
 
     args = build_parser().parse_args(list(argv))
     try:

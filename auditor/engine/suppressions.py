@@ -19,9 +19,9 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from auditor.findings import Finding, fingerprint
-from auditor.location import Location
-from auditor.registry import Rule
+from auditor.engine.findings import Finding, fingerprint
+from auditor.engine.location import Location
+from auditor.engine.registry import Rule
 
 DIRECTIVE = re.compile(r"(?:<!--|/\*|//)\s*iwa-audit:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?P<reason>[^\n]*)")
 COMMENT_CLOSERS = re.compile(r"\s*(?:-->|\*/)\s*$")
@@ -41,7 +41,7 @@ class Directive:
 
 def directives(session) -> list[Directive]:
     """Every suppression comment in the audited text resources."""
-    from auditor.context import Context
+    from auditor.engine.context import Context
 
     ctx = Context(session)
     found = []
@@ -89,13 +89,13 @@ def apply_inline(findings: list[Finding], session) -> list[Finding]:
 
 
 def all_known_rules() -> tuple[Rule, ...]:
-    from auditor.registry import all_rules
+    from auditor.engine.registry import all_rules
 
     return all_rules()
 
 
 def engine_finding(rule_: Rule, directive: Directive, message: str) -> Finding:
-    from auditor.location import Span
+    from auditor.engine.location import Span
 
     return Finding(
         rule_id=rule_.id,
@@ -109,7 +109,7 @@ def engine_finding(rule_: Rule, directive: Directive, message: str) -> Finding:
 
 def apply_path_ignores(findings: list[Finding], patterns: dict[str, list[str]], rules: tuple[Rule, ...]) -> list[Finding]:
     """Suppress findings whose resource path matches a configured glob for their rule."""
-    from auditor.registry import matches
+    from auditor.engine.registry import matches
 
     by_id = {r.id: r for r in rules}
     out = []

@@ -13,7 +13,7 @@ import base64
 import hashlib
 from collections.abc import Iterable
 
-from auditor.model import SignatureType
+from auditor.engine.model import SignatureType
 
 ID_SUFFIX = {
     SignatureType.ED25519: bytes.fromhex("000102"),

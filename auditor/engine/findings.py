@@ -10,7 +10,7 @@ import enum
 import hashlib
 from dataclasses import dataclass, field
 
-from auditor.location import Location
+from auditor.engine.location import Location
 
 
 class Level(enum.IntEnum):

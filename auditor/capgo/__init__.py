@@ -1,0 +1,1 @@
+"""What the Capgo updater (@capgo/capacitor-updater) does on Android and iOS."""
