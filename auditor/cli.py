@@ -189,8 +189,8 @@ def audit(args: argparse.Namespace) -> int:
 
 def audit_one(path: Path, ruleset, limits, settings: dict, options: dict):
     from auditor.engine.errors import InputError
-    from auditor.readers import open_input
     from auditor.engine.runner import input_error_report, run_rules
+    from auditor.readers import open_input
 
     try:
         bundle = open_input(path, limits=limits, options=options)
@@ -219,8 +219,8 @@ def judge(report, args: argparse.Namespace, config, baseline: Path | None) -> No
 
 def cap(report, max_results: int | None) -> None:
     """Keep the N most severe findings; say how many were dropped (SARIF: a notification)."""
-    from auditor.engine.runner import Notification
     from auditor.engine.findings import Level
+    from auditor.engine.runner import Notification
 
     active = report.active()
     if max_results is None or len(active) <= max_results:

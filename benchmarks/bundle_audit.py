@@ -23,9 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from measure import machine, measure  # noqa: E402
-
-from builders import IB_MAGIC, WBN_MAGIC, entry_attributes, signing_payload_from_hash, web_bundle_id  # noqa: E402
+from builders import IB_MAGIC, WBN_MAGIC, entry_attributes, signing_payload_from_hash, web_bundle_id
+from measure import machine, measure
 
 BLOCK = hashlib.shake_256(b"iwa-audit benchmark asset").digest(1 << 20)  # 1 MiB of incompressible bytes
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import machine, measure  # noqa: E402
+from measure import machine, measure
 
 CHUNK = (
     'var a{i}=function(t,e){{return t&&e?t.map(function(n){{return n.id+"-"+e}}):[]}},'

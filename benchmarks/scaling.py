@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import machine, measure  # noqa: E402
+from measure import machine, measure
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Page {i}</title>
 <link rel="stylesheet" href="/css/s{i}.css"><script type="module" src="/js/m{i}.js"></script></head>

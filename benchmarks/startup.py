@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import machine, measure  # noqa: E402
+from measure import machine, measure
 
 HEAVY = ("cryptography", "cbor2", "jsonschema", "bs4", "tinycss2", "tree_sitter")
 PROBE = (

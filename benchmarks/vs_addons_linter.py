@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import machine, measure  # noqa: E402
+from measure import machine, measure
 
 # addons-linter 10.14.0 depends on addons-scanner-utils 16.0.0, which the registry here lacked
 # (2026-11-23); 10.13.0 is the newest that installs.

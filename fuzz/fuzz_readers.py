@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from auditor.engine.errors import InputError  # noqa: E402
-from auditor.readers import open_input  # noqa: E402
 from auditor.engine.registry import RuleSet, all_rules  # noqa: E402
 from auditor.engine.runner import run_rules  # noqa: E402
+from auditor.readers import open_input  # noqa: E402
 
 RULESET = RuleSet(all_rules())
 SUFFIXES = (".swbn", ".json", ".zip")
@@ -93,7 +93,7 @@ class Target:
                 bundle = open_input(path)
             except InputError:
                 continue
-            except Exception:  # noqa: BLE001 - exactly what we are hunting
+            except Exception:
                 self.save(data, "reader", traceback.format_exc())
                 continue
             report = run_rules(bundle, RULESET)

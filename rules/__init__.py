@@ -8,7 +8,7 @@ as a top-level `rules` module. Each family module ends with a `RULES` tuple;
 if __name__ != "auditor.rules":  # pragma: no cover - guards against a second identity
     raise ImportError("import this package as auditor.rules, not as a top-level 'rules'")
 
-from auditor.rules import (  # noqa: E402
+from auditor.rules import (
     bundle,
     content,
     entry_points,

@@ -26,27 +26,15 @@ from auditor.chrome.urls import REMOTE_KINDS, url_kind
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level, Precision
 from auditor.engine.model import WEB_CONTENT_KINDS, InputKind
+from auditor.engine.registry import Need, rule
 from auditor.parse.html import SCRIPT_TYPES, attribute_location, documents, script_type, tag_location
 from auditor.parse.js import JsTree, all_scripts, is_stringy, literal_text, query_matches, register_query, scripts
-from auditor.engine.registry import Need, rule
 
 JAVASCRIPT_URL = re.compile(r"^[\x00-\x20]*j[\t\n\r]*a[\t\n\r]*v[\t\n\r]*a[\t\n\r]*s[\t\n\r]*c[\t\n\r]*r[\t\n\r]*i[\t\n\r]*p[\t\n\r]*t[\t\n\r]*:", re.IGNORECASE)
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "xlink:href")
 # Event handler content attributes (HTML GlobalEventHandlers, WindowEventHandlers, DocumentAndElementEventHandlers).
 EVENT_NAMES = frozenset(
-    """abort afterprint animationcancel animationend animationiteration animationstart auxclick beforeinput
-    beforematch beforeprint beforetoggle beforeunload blur cancel canplay canplaythrough change click close
-    contextlost contextmenu contextrestored copy cuechange cut dblclick drag dragend dragenter dragleave dragover
-    dragstart drop durationchange emptied ended error focus focusin focusout formdata fullscreenchange
-    fullscreenerror gotpointercapture hashchange input invalid keydown keypress keyup languagechange load
-    loadeddata loadedmetadata loadstart lostpointercapture message messageerror mousedown mouseenter mouseleave
-    mousemove mouseout mouseover mouseup mousewheel offline online pagehide pagereveal pageshow pageswap paste
-    pause play playing pointercancel pointerdown pointerenter pointerleave pointermove pointerout pointerover
-    pointerrawupdate pointerup popstate progress ratechange rejectionhandled reset resize scroll scrollend
-    securitypolicyviolation seeked seeking select selectionchange selectstart slotchange stalled storage submit
-    suspend timeupdate toggle touchcancel touchend touchmove touchstart transitioncancel transitionend
-    transitionrun transitionstart unhandledrejection unload volumechange waiting webkitanimationend
-    webkitanimationiteration webkitanimationstart webkittransitionend wheel search""".split()
+    ["abort", "afterprint", "animationcancel", "animationend", "animationiteration", "animationstart", "auxclick", "beforeinput", "beforematch", "beforeprint", "beforetoggle", "beforeunload", "blur", "cancel", "canplay", "canplaythrough", "change", "click", "close", "contextlost", "contextmenu", "contextrestored", "copy", "cuechange", "cut", "dblclick", "drag", "dragend", "dragenter", "dragleave", "dragover", "dragstart", "drop", "durationchange", "emptied", "ended", "error", "focus", "focusin", "focusout", "formdata", "fullscreenchange", "fullscreenerror", "gotpointercapture", "hashchange", "input", "invalid", "keydown", "keypress", "keyup", "languagechange", "load", "loadeddata", "loadedmetadata", "loadstart", "lostpointercapture", "message", "messageerror", "mousedown", "mouseenter", "mouseleave", "mousemove", "mouseout", "mouseover", "mouseup", "mousewheel", "offline", "online", "pagehide", "pagereveal", "pageshow", "pageswap", "paste", "pause", "play", "playing", "pointercancel", "pointerdown", "pointerenter", "pointerleave", "pointermove", "pointerout", "pointerover", "pointerrawupdate", "pointerup", "popstate", "progress", "ratechange", "rejectionhandled", "reset", "resize", "scroll", "scrollend", "securitypolicyviolation", "seeked", "seeking", "select", "selectionchange", "selectstart", "slotchange", "stalled", "storage", "submit", "suspend", "timeupdate", "toggle", "touchcancel", "touchend", "touchmove", "touchstart", "transitioncancel", "transitionend", "transitionrun", "transitionstart", "unhandledrejection", "unload", "volumechange", "waiting", "webkitanimationend", "webkitanimationiteration", "webkitanimationstart", "webkittransitionend", "wheel", "search"]
 )
 
 

@@ -6,20 +6,19 @@ import json
 import re
 from collections.abc import Iterator
 
+from auditor.chrome.manifest import Manifest, member_target
+from auditor.chrome.manifest import member_location as at
+from auditor.chrome.manifest import parsed_manifest as parsed
 from auditor.chrome.urls import app_host, resolve
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level, Precision
 from auditor.engine.location import Location
-from auditor.parse.json_pos import pointer_join
-from auditor.chrome.manifest import Manifest, member_target
-from auditor.chrome.manifest import member_location as at
-from auditor.chrome.manifest import parsed_manifest as parsed
 from auditor.engine.registry import Need, rule
+from auditor.parse.json_pos import pointer_join
 
 # blink/public/common/custom_handlers/protocol_handler_utils.cc (kStrict safelist)
 SAFELISTED_SCHEMES = frozenset(
-    "bitcoin cabal dat did doi dweb ethereum geo hyper im ipfs ipns irc ircs magnet mailto matrix mms news nntp "
-    "openpgp4fpr sip sms smsto ssb ssh tel urn webcal wtai xmpp ftp ftps sftp".split()
+    ["bitcoin", "cabal", "dat", "did", "doi", "dweb", "ethereum", "geo", "hyper", "im", "ipfs", "ipns", "irc", "ircs", "magnet", "mailto", "matrix", "mms", "news", "nntp", "openpgp4fpr", "sip", "sms", "smsto", "ssb", "ssh", "tel", "urn", "webcal", "wtai", "xmpp", "ftp", "ftps", "sftp"]
 )
 WEB_PLUS = re.compile(r"^web\+[A-Za-z]+$", re.IGNORECASE | re.ASCII)
 IWA_LEVEL_SCHEME = re.compile(r"^[A-Za-z]+(-[A-Za-z]+)*$", re.ASCII)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor.engine.context import Context
 from auditor.chrome.csp import WHAT_BREAKS, blocked_by_bundle, parse_header, without_effect
+from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
 from auditor.engine.location import Location
 from auditor.engine.model import Resource

@@ -7,16 +7,16 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
-from auditor.chrome.urls import display, resolve
-from auditor.engine.context import Context
-from auditor.engine.findings import Hit, Level
-from auditor.chrome.version import version_problem
-from auditor.parse.image_size import HEAD, image_info
-from auditor.parse.json_pos import pointer_join
 from auditor.chrome.manifest import MANIFEST_PATH, load_manifest, member_target
 from auditor.chrome.manifest import member_location as at
 from auditor.chrome.manifest import parsed_manifest as parsed
+from auditor.chrome.urls import display, resolve
+from auditor.chrome.version import version_problem
+from auditor.engine.context import Context
+from auditor.engine.findings import Hit, Level
 from auditor.engine.registry import Need, rule
+from auditor.parse.image_size import HEAD, image_info
+from auditor.parse.json_pos import pointer_join
 
 OLD_MANIFEST_PATHS = ("/manifest.webmanifest", "/manifest.json", "/site.webmanifest")
 INSTALL_ICON_PX = 144

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from auditor.capgo import updater as ota
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level, Precision
-from auditor.engine.model import WEB_CONTENT_KINDS, ArchiveEntry, InputKind
 from auditor.engine.location import Location
+from auditor.engine.model import WEB_CONTENT_KINDS, ArchiveEntry, InputKind
 from auditor.engine.registry import Need, rule
 
 ZIP = frozenset({InputKind.OTA_ZIP})

@@ -6,11 +6,6 @@ import json
 from collections.abc import Iterator
 
 from auditor.chrome.api_usage import DETECTABLE_FEATURES, uses_by_script
-from auditor.engine.context import Context
-from auditor.engine.findings import Hit, Level, Precision
-from auditor.engine.location import Location
-from auditor.parse.js import skipped_scripts
-from auditor.parse.json_pos import pointer_join
 from auditor.chrome.manifest import Manifest, load_manifest, parsed_manifest
 from auditor.chrome.manifest import member_location as at
 from auditor.chrome.permissions_policy import (
@@ -22,7 +17,12 @@ from auditor.chrome.permissions_policy import (
     normalize_origin,
     parse_header,
 )
+from auditor.engine.context import Context
+from auditor.engine.findings import Hit, Level, Precision
+from auditor.engine.location import Location
 from auditor.engine.registry import Need, rule
+from auditor.parse.js import skipped_scripts
+from auditor.parse.json_pos import pointer_join
 
 CROSS_ORIGIN_ISOLATED = "cross-origin-isolated"
 

@@ -6,12 +6,7 @@ import json
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from auditor.engine.context import Context
-from auditor.engine.findings import Hit, Level
-from auditor.engine.model import InputKind
 from auditor.chrome.manifest import load_manifest
-from auditor.parse.json_pos import pointer_join
-from auditor.engine.registry import Need, rule
 from auditor.chrome.update_manifest import (
     DEFAULT_CHANNEL,
     ENTRY_MEMBERS,
@@ -22,6 +17,11 @@ from auditor.chrome.update_manifest import (
     read_entries,
     whole_manifest_problems,
 )
+from auditor.engine.context import Context
+from auditor.engine.findings import Hit, Level
+from auditor.engine.model import InputKind
+from auditor.engine.registry import Need, rule
+from auditor.parse.json_pos import pointer_join
 
 UPDATE_MANIFEST = frozenset({InputKind.UPDATE_MANIFEST})
 

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from auditor.engine.findings import Finding
-from auditor.readers import open_input
 from auditor.engine.registry import RuleSet, all_rules, select_rules
 from auditor.engine.runner import Report, run_rules
+from auditor.readers import open_input
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SARIF_SCHEMA = SHARED / "schemas-external" / "sarif-schema-2.1.0.json"

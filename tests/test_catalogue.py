@@ -6,9 +6,9 @@ import importlib.util
 import re
 
 import pytest
+from auditor.rules import FAMILIES
 
 from auditor.engine.registry import ID_PATTERN, NAME_PATTERN, Rule, all_rules
-from auditor.rules import FAMILIES
 
 RULES = all_rules()
 REQUIRED_SECTIONS = ("## What it checks", "## Why it matters", "## Example", "## Fix")

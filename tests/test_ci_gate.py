@@ -7,9 +7,10 @@ import json
 import re
 from pathlib import Path
 
-from auditor.cli import main
 from builders import build_wbn, ed25519_key, sign
 from helpers import write_tree
+
+from auditor.cli import main
 
 MANIFEST = {"name": "A", "id": "/", "scope": "/", "start_url": "/", "version": "1.0.0"}
 ROOT = Path(__file__).resolve().parents[1]

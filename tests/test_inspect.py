@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from auditor.cli import main
 from builders import build_wbn, ecdsa_key, ed25519_key, public_bytes, sign, simple_app, web_bundle_id
+
+from auditor.cli import main
 
 WBN = build_wbn(simple_app())
 

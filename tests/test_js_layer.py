@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from auditor.parse.js import REGISTERED, JsTree, matches, query_matches
-from auditor.engine.model import Resource
 from auditor.rules import content
+
+from auditor.engine.model import Resource
+from auditor.parse.js import REGISTERED, JsTree, matches, query_matches
 
 SCRIPT = """
 import x from "https://esm.sh/lit"; export * from "./b.js";

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import audit_lines
 
 from auditor.cli import main
 from auditor.engine.limits import DEFAULT_LIMITS, parse_limit
-from helpers import audit_lines
 
 
 def test_parse_limit_accepts_suffixes():

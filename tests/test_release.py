@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from builders import build_wbn, ecdsa_key, ed25519_key, sign, simple_app, web_bundle_id
 
 from auditor.cli import main
-from builders import build_wbn, ed25519_key, ecdsa_key, sign, simple_app, web_bundle_id
 
 KEY = ed25519_key(3)
 URL = "https://updates.example.com/chat"

@@ -179,8 +179,8 @@ def calls_named(ctx: Context, resource: Resource, name: str) -> list[tuple[int, 
         text = ctx.text(resource)
         if text is None or name not in text:
             return []
-        from tree_sitter import Language, Parser
         import tree_sitter_javascript
+        from tree_sitter import Language, Parser
 
         data = text.encode("utf-8", "surrogatepass")
         tree = Parser(Language(tree_sitter_javascript.language())).parse(data)

@@ -93,7 +93,7 @@ def allows(sources: list[str] | None, token: str) -> bool:
         return "*" in present
     # a host source such as https://cdn.example.com
     scheme = token.split("://", 1)[0].lower() + ":" if "://" in token else None
-    return token in present or "*" in present and scheme in (None, "https:", "http:", "wss:", "ws:") or (scheme is not None and allows(sources, scheme))
+    return token in present or ("*" in present and scheme in (None, "https:", "http:", "wss:", "ws:")) or (scheme is not None and allows(sources, scheme))
 
 
 def blocked_by_bundle(policy: Policy) -> list[tuple[str, str]]:

@@ -150,8 +150,8 @@ def combine(manifest: Mapping[str, Allowlist], header: Mapping[str, Allowlist]) 
 
 def inspect_section(ctx):
     """`iwa-audit inspect`: the effective policy per feature, and what each document header does to it."""
-    from auditor.commands.inspect import Section
     from auditor.chrome.manifest import load_manifest
+    from auditor.commands.inspect import Section
 
     manifest = load_manifest(ctx)
     if manifest is None or manifest.document is None:

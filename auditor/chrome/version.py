@@ -45,7 +45,7 @@ class IwaVersion:
     def __hash__(self) -> int:
         return hash(self.normalized)
 
-    def __lt__(self, other: "IwaVersion") -> bool:
+    def __lt__(self, other: IwaVersion) -> bool:
         width = max(len(self.components), len(other.components))
         pad = lambda c: c + (0,) * (width - len(c))  # noqa: E731
         return pad(self.components) < pad(other.components)

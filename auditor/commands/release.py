@@ -50,9 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def bundle_facts(path: Path) -> tuple[str | None, str | None, list[str]]:
     """(Web Bundle ID, manifest version, problems) of one bundle, verified."""
+    from auditor.chrome.manifest import load_manifest
     from auditor.engine.context import AuditSession, Context
     from auditor.engine.errors import InputError
-    from auditor.chrome.manifest import load_manifest
     from auditor.readers import open_input
 
     try:
@@ -83,10 +83,10 @@ def local_bundle(src: str, folder: Path) -> Path | None:
 
 
 def check_manifest(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
+    from auditor.chrome.update_manifest import read_entries, whole_manifest_problems
     from auditor.engine.errors import InputError
     from auditor.engine.limits import DEFAULT_LIMITS
     from auditor.readers import json_document as documents
-    from auditor.chrome.update_manifest import read_entries, whole_manifest_problems
 
     bundle = documents.read(args.input, limits=DEFAULT_LIMITS, options={})
     value = bundle.document.value  # type: ignore[union-attr]

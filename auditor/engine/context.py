@@ -50,7 +50,7 @@ class AuditSession:
 class Context:
     """A rule's view of the audit. Created per rule; the session behind it is shared."""
 
-    __slots__ = ("session", "options")
+    __slots__ = ("options", "session")
 
     def __init__(self, session: AuditSession, options: Mapping[str, object] | None = None) -> None:
         self.session = session

@@ -25,7 +25,7 @@ class Level(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> "Level":
+    def parse(cls, text: str) -> Level:
         try:
             return cls[text.strip().upper()]
         except KeyError:

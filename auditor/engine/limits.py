@@ -33,7 +33,7 @@ class Limits:
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))
 
-    def with_overrides(self, overrides: Mapping[str, object]) -> "Limits":
+    def with_overrides(self, overrides: Mapping[str, object]) -> Limits:
         """These limits with some replaced; an unknown name or a non-positive integer is a ValueError naming it."""
         known = set(self.names())
         changes: dict[str, int] = {}

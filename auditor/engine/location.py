@@ -38,7 +38,7 @@ class Location:
 class TextIndex:
     """Maps character offsets in a text to (line, column) in O(log n)."""
 
-    __slots__ = ("text", "_line_starts")
+    __slots__ = ("_line_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text

@@ -37,7 +37,7 @@ class Body:
     or a callable (zip members). `read()` returns bytes only up to `limit`.
     """
 
-    __slots__ = ("size", "withheld", "_view", "_path", "_opener")
+    __slots__ = ("_opener", "_path", "_view", "size", "withheld")
 
     def __init__(
         self,
@@ -145,7 +145,7 @@ class IntegrityBlock:
     attributes: Mapping[str, object] = field(default_factory=dict)
     signatures: tuple[Signature, ...] = ()
     derived_ids: tuple[str, ...] = ()  # IDs derived from each known-type key
-    problems: tuple["Problem", ...] = ()
+    problems: tuple[Problem, ...] = ()
 
     def rejection(self) -> str | None:
         """Why Chrome would refuse this block (first reason), or None when it would accept it.

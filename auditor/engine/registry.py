@@ -61,7 +61,7 @@ class Rule:
     def family(self) -> str:
         return self.id[:3]
 
-    def __call__(self, ctx: "Context") -> Iterator[Hit]:
+    def __call__(self, ctx: Context) -> Iterator[Hit]:
         return iter(self.check(ctx))
 
 

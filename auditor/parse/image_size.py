@@ -42,6 +42,6 @@ def image_info(head: bytes, content_type: str = "") -> ImageInfo:
             return ImageInfo("webp", width, height)
         return ImageInfo("webp")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if content_type == "image/svg+xml" or text.startswith((b"<svg", b"<?xml")) and b"<svg" in head.lower():
+    if content_type == "image/svg+xml" or (text.startswith((b"<svg", b"<?xml")) and b"<svg" in head.lower()):
         return ImageInfo("svg")
     return ImageInfo("unknown")

@@ -24,9 +24,9 @@ class JsTree:
     """A script: its UTF-8 bytes, where they sit in the resource, and its tree (parsed on first use,
     so a file that holds none of the words any rule looks for is never parsed)."""
 
-    __slots__ = ("resource", "source", "_tree", "_matches", "_budget", "char_base", "inline", "_ascii", "_bytes_at", "_chars_at")
+    __slots__ = ("_ascii", "_budget", "_bytes_at", "_chars_at", "_matches", "_tree", "char_base", "inline", "resource", "source")
 
-    def __init__(self, resource: Resource, source: bytes, tree=None, *, char_base: int = 0, inline: bool = False, budget: "ParseBudget | None" = None) -> None:
+    def __init__(self, resource: Resource, source: bytes, tree=None, *, char_base: int = 0, inline: bool = False, budget: ParseBudget | None = None) -> None:
         self.resource = resource
         self.source = source
         self._tree = tree
@@ -100,11 +100,11 @@ class ParseBudget:
         from collections import OrderedDict
 
         self.limit = limit
-        self.alive: "OrderedDict[int, JsTree]" = OrderedDict()
+        self.alive: OrderedDict[int, JsTree] = OrderedDict()
         self.total = 0
         self.parses = 0
 
-    def parsed(self, tree: "JsTree") -> None:
+    def parsed(self, tree: JsTree) -> None:
         self.parses += 1
         self.alive[id(tree)] = tree
         self.total += len(tree.source)
@@ -113,15 +113,15 @@ class ParseBudget:
             self.total -= len(oldest.source)
             oldest.drop_tree()
 
-    def used(self, tree: "JsTree") -> None:
+    def used(self, tree: JsTree) -> None:
         if id(tree) in self.alive:
             self.alive.move_to_end(id(tree))
 
 
 @lru_cache(maxsize=1)
 def language():
-    from tree_sitter import Language
     import tree_sitter_javascript
+    from tree_sitter import Language
 
     return Language(tree_sitter_javascript.language())
 
@@ -322,7 +322,7 @@ INSPECTED = frozenset({"arg", "value", "url", "args", "method"})
 class Snap:
     """A copy of a tree-sitter node (type, byte range, children to a bounded depth), free of its tree."""
 
-    __slots__ = ("type", "start_byte", "end_byte", "is_named", "children", "_fields")
+    __slots__ = ("_fields", "children", "end_byte", "is_named", "start_byte", "type")
     DEPTH = 4   # enough for a literal, a short `+` chain, a policy call's callee
     WIDTH = 16
 
@@ -331,7 +331,7 @@ class Snap:
         self.children, self._fields = children, fields
 
     @classmethod
-    def of(cls, node, depth: int = DEPTH) -> "Snap":
+    def of(cls, node, depth: int = DEPTH) -> Snap:
         children: tuple = ()
         fields: dict = {}
         if depth > 0 and node.child_count and node.type in DESCEND:

@@ -221,8 +221,8 @@ def exported_config(root):
 
 def parse_ts_config(text: str, *, max_depth: int = 64, resource: str | None = None) -> JsonDocument:
     """The exported config object of a TS/JS config as a JsonDocument (computed values marked)."""
-    from tree_sitter import Language, Parser
     import tree_sitter_typescript
+    from tree_sitter import Language, Parser
 
     data = text.encode("utf-8", "surrogatepass")
     tree = Parser(Language(tree_sitter_typescript.language_typescript())).parse(data)

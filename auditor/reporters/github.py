@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from auditor.engine.findings import Level
-from auditor.reporters.places import place
 from auditor.engine.runner import Report
+from auditor.reporters.places import place
 
 COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 SHOWN_PER_STEP = 10

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from auditor import __version__
 from auditor.engine.findings import Level
-from auditor.reporters.places import place
 from auditor.engine.runner import Report
+from auditor.reporters.places import place
 
 SCHEMA_VERSION = 1
 

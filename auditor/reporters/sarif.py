@@ -15,8 +15,8 @@ from urllib.parse import quote
 from auditor import __version__
 from auditor.engine.findings import Finding, Level
 from auditor.engine.registry import DEFAULT_SEVERITY, Rule
-from auditor.reporters.places import Place, place
 from auditor.engine.runner import Report
+from auditor.reporters.places import Place, place
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 HELP_URI = "https://github.com/iwa-audit/iwa-audit/blob/main/README.md#"

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from auditor.engine.findings import Finding, Level
-from auditor.reporters.places import place
 from auditor.engine.runner import Report
+from auditor.reporters.places import place
 
 COLORS = {Level.ERROR: "\033[31m", Level.WARNING: "\033[33m", Level.NOTE: "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 
-from helpers import audit_lines, write_tree
-
 from cases import CASES
+from helpers import audit_lines, write_tree
 
 MANIFEST = {"name": "A", "id": "/", "scope": "/", "start_url": "/", "version": "1.0.0"}
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from builders import fuzz_seeds
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor.engine.errors import InputError
-from auditor.readers import open_input
 from auditor.engine.registry import RuleSet, all_rules
 from auditor.engine.runner import run_rules
-from builders import fuzz_seeds
+from auditor.readers import open_input
 
 SEEDS = fuzz_seeds()
 SWBN_HEAD = SEEDS[1][:10]

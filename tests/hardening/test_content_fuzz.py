@@ -8,13 +8,13 @@ import os
 import tempfile
 from pathlib import Path
 
+from helpers import write_tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.readers import open_input
 from auditor.engine.registry import RuleSet, all_rules
 from auditor.engine.runner import run_rules
-from helpers import write_tree
+from auditor.readers import open_input
 
 RULES = RuleSet(all_rules())
 SETTINGS = settings(max_examples=int(os.environ.get("IWA_FUZZ_EXAMPLES", "60")),  # raise it for a longer hunt

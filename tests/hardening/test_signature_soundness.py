@@ -13,10 +13,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from builders import build_wbn, ecdsa_key, ed25519_key, sign
 
 from auditor.engine.errors import InputError
 from auditor.readers import open_input
-from builders import build_wbn, ecdsa_key, ed25519_key, sign
 
 TINY_APP = {"": "<p>hi</p>"}
 

@@ -13,11 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from builders import ecdsa_key, ed25519_key, web_bundle_id
 from cryptography.hazmat.primitives import serialization
+from helpers import SARIF_SCHEMA, audit_lines
 
 from auditor.cli import main
-from builders import ecdsa_key, ed25519_key, web_bundle_id
-from helpers import SARIF_SCHEMA, audit_lines
 
 WBN_VERSION = "0.0.9"
 WBN_SIGN_VERSION = "0.2.5"

@@ -7,11 +7,11 @@ import zipfile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from zipcraft import APP, patch_sizes, write_zip, zip_bytes
 
 from auditor.engine.errors import InputError, Malformed
 from auditor.engine.model import InputKind
 from auditor.readers import open_input
-from zipcraft import APP, patch_sizes, write_zip, zip_bytes
 
 
 def test_reads_members_as_resources_without_extracting(tmp_path):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import re
 
-from auditor.cli import main
 from builders import build_wbn, ed25519_key, sign
 from helpers import write_tree
-
 from test_sarif import assert_valid_sarif
+
+from auditor.cli import main
 
 LEVELS = {"none", "note", "warning", "error"}
 PRECISIONS = {"very-high", "high", "medium", "low"}

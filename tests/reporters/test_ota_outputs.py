@@ -7,11 +7,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
-from auditor.cli import main
 from helpers import SARIF_SCHEMA
 from test_sarif import assert_valid_sarif
 from zipcraft import APP, patch_sizes, write_zip, zip_bytes
+
+from auditor.cli import main
 
 CONFIG_TS = """import type { CapacitorConfig } from '@capacitor/cli';
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urlparse
 
-
 from helpers import audit
+
 from auditor.reporters.sarif import render
 
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-
 from helpers import audit_lines, position
-
 from test_manifest import GOOD, manifest_app
-
 
 MODULE_TAG = '<script type="module"'
 IMPORTMAP_TAG = '<script type="importmap"'

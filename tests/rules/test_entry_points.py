@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from helpers import audit_lines, position, position_after
-
 from test_manifest import GOOD, M, manifest_app, q
-
 
 FILES_KEY = '"files": '
 CSV_KEY = '"text/csv": '

@@ -6,7 +6,6 @@ import json
 
 from builders import build_wbn, ed25519_key, sign, simple_app
 from helpers import audit_lines, position
-
 from test_manifest import GOOD, manifest_app
 
 CHROME_CSP = (

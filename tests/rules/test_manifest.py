@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import audit_lines, png, position
 
 M = "/.well-known/manifest.webmanifest"

@@ -8,7 +8,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 from helpers import audit_lines
 from zipcraft import APP, patch_sizes, write_zip, zip_bytes
 

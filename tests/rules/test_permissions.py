@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from helpers import audit_lines, position
-
 from test_manifest import GOOD, M, manifest_app, q
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import cbor2
-
 from builders import build_wbn, ecdsa_key, ed25519_key, public_bytes, sign, simple_app, web_bundle_id
 from helpers import audit_lines
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from helpers import audit_lines, position
-
 from test_manifest import GOOD, manifest_app, q
 
 SRC = "https://updates.example.com/app-1.0.0.swbn"
