@@ -118,7 +118,7 @@ class Mapper:
             resource = self.bundle.resources.get(resource_path)
             if resource is None:
                 continue
-            if _is_script(resource):
+            if is_script(resource):
                 found = self._script(resource, spans)
             elif resource.mime_type in HTML_TYPES:
                 found = self._html(resource, spans)
@@ -378,7 +378,7 @@ def _real(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def _is_script(resource: Resource) -> bool:
+def is_script(resource: Resource) -> bool:
     return resource.mime_type in SCRIPT_TYPES or resource.path.lower().endswith(SCRIPT_SUFFIXES)
 
 

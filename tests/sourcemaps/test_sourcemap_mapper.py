@@ -30,7 +30,7 @@ SEGMENTS = [[(0, 0, 0, 0), (FETCH - 1, 0, 2, 9), (STRING - 1, 0, 2, 15), (STRING
 
 
 def mapper(input_path: Path, root: Path, **kwargs) -> Mapper:
-    bundle = open_input(input_path, options={})
+    bundle = open_input(input_path)
     ctx = Context(AuditSession(bundle))
     return Mapper(bundle, root=root, text_of=ctx.text, index_of=ctx.text_index, **kwargs)
 
