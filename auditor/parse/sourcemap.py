@@ -27,6 +27,8 @@ from urllib.parse import unquote_to_bytes
 
 BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 DIGITS = {c: i for i, c in enumerate(BASE64)}
+VLQ_TOKEN = re.compile(r"[g-z0-9+/]*[A-Za-f]")  # continuation digits, then the last digit of one value
+SINGLE_DIGIT = {c: -(i >> 1) if i & 1 else i >> 1 for c, i in DIGITS.items() if i < 32}  # a value without continuation
 MAX_VLQ_SHIFT = 30            # ECMA-426: values are 32-bit signed; more digits are an error
 MAX_SEGMENT_CACHE = 1 << 16   # distinct segment strings remembered while decoding one map
 DEFAULT_MAX_MAP_BYTES = 64 * 1024 * 1024
@@ -94,6 +96,35 @@ def decode_vlq(segment: str) -> tuple[int, ...]:
     return tuple(values)
 
 
+class _Pieces(dict):
+    """Segment text → its fields, decoded once per distinct segment (real maps repeat most of them)."""
+
+    def __missing__(self, piece: str) -> tuple[int, ...]:
+        try:
+            fields = tuple(map(SINGLE_DIGIT.__getitem__, piece))  # every value one digit: the common case
+        except KeyError:
+            tokens = VLQ_TOKEN.findall(piece)
+            fields = tuple(map(_VALUES.__getitem__, tokens)) if sum(map(len, tokens)) == len(piece) else decode_vlq(piece)
+        if len(self) >= MAX_SEGMENT_CACHE:
+            self.clear()
+        self[piece] = fields
+        return fields
+
+
+class _Values(dict):
+    """One VLQ value's digits → the value, decoded once."""
+
+    def __missing__(self, token: str) -> int:
+        value = decode_vlq(token)[0]
+        if len(self) >= MAX_SEGMENT_CACHE:
+            self.clear()
+        self[token] = value
+        return value
+
+
+_VALUES = _Values()
+
+
 def _strings(value: object, field: str, *, nullable: bool) -> tuple[str | None, ...]:
     if value is None:
         return ()
@@ -138,6 +169,9 @@ class RegularMap:
 
         A segment covers from its generated column to the next segment of the
         same line (the greatest lower bound); a 1-field segment maps to nothing.
+        Decoding stops once the last wanted position is passed: segments are
+        in column order as every bundler writes them (a line whose columns go
+        back is searched whole).
         """
         wanted: dict[int, list[int]] = {}
         for line, column in positions:
@@ -147,54 +181,131 @@ class RegularMap:
             return found
         last_line = max(wanted)
         text = self._mappings
-        cache: dict[str, tuple[int, ...]] = {}
-        source = orig_line = orig_column = name = 0
-        n_sources, n_names = len(self.sources), len(self.names)
+        fields_of = _Pieces().__getitem__
+        state = [0, 0, 0, 0]  # source, original line, original column, name: relative across lines
         line, start = 0, 0
         while line <= last_line and start <= len(text):
             end = text.find(";", start)
             if end == -1:
                 end = len(text)
+            pieces = [p for p in text[start:end].split(",") if p] if end > start else []
             columns = wanted.get(line)
-            best: dict[int, tuple[int, tuple[int, ...] | None]] = {}
-            column = 0
-            if end > start:
-                for piece in text[start:end].split(","):
-                    if not piece:
-                        continue
-                    fields = cache.get(piece)
-                    if fields is None:
-                        fields = decode_vlq(piece)
-                        if len(cache) >= MAX_SEGMENT_CACHE:
-                            cache.clear()
-                        cache[piece] = fields
-                    count = len(fields)
-                    if count not in (1, 4, 5):
-                        self._problem(f"line {line + 1}: a segment has {count} fields (1, 4 or 5 expected)")
-                        continue
-                    column += fields[0]
-                    target: tuple[int, ...] | None = None
-                    if count >= 4:
-                        source += fields[1]
-                        orig_line += fields[2]
-                        orig_column += fields[3]
-                        if count == 5:
-                            name += fields[4]
-                        if column < 0 or orig_line < 0 or orig_column < 0 or not 0 <= source < n_sources:
-                            self._problem(f"line {line + 1}: a segment points outside the map (source {source}, line {orig_line}, column {orig_column})")
-                        else:
-                            target = (source, orig_line, orig_column, name if count == 5 and 0 <= name < n_names else -1)
-                    if columns is not None:
-                        for wanted_column in columns:
-                            if column <= wanted_column and (wanted_column not in best or best[wanted_column][0] <= column):
-                                best[wanted_column] = (column, target)
-            if columns is not None:
+            if columns is None:
+                self._skip(line, map(fields_of, pieces), state)
+            else:
+                before = list(state)
+                best = self._scan(line, map(fields_of, pieces), state, sorted(set(columns)), stop=line == last_line)
+                if best is None:  # columns go back somewhere on this line: search it whole
+                    state[:] = before
+                    best = self._scan_unsorted(line, map(fields_of, pieces), state, set(columns))
                 for wanted_column, (segment_column, target) in best.items():
                     if target is not None:
                         found[(line, wanted_column)] = Segment(self, target[0], target[1], target[2], target[3] if target[3] >= 0 else None, line, segment_column)
             line += 1
             start = end + 1
         return found
+
+    def _skip(self, line: int, decoded: Iterable[tuple[int, ...]], state: list[int]) -> None:
+        """Carry the relative fields over a line no lookup is on."""
+        source, orig_line, orig_column, name = state
+        for fields in decoded:
+            count = len(fields)
+            if count == 4:
+                source += fields[1]
+                orig_line += fields[2]
+                orig_column += fields[3]
+            elif count == 5:
+                source += fields[1]
+                orig_line += fields[2]
+                orig_column += fields[3]
+                name += fields[4]
+            elif count != 1:
+                self._problem(f"line {line + 1}: a segment has {count} fields (1, 4 or 5 expected)")
+        state[:] = (source, orig_line, orig_column, name)
+
+    def _target(self, line: int, column: int, fields: tuple[int, ...], state: list[int]) -> tuple[int, int, int, int] | None:
+        """Apply one segment's deltas to `state`; what it maps to, or None (unmapped or out of range)."""
+        count = len(fields)
+        if count == 1:
+            return None
+        state[0] += fields[1]
+        state[1] += fields[2]
+        state[2] += fields[3]
+        if count == 5:
+            state[3] += fields[4]
+        source, orig_line, orig_column, name = state
+        if column < 0 or orig_line < 0 or orig_column < 0 or not 0 <= source < len(self.sources):
+            self._problem(f"line {line + 1}: a segment points outside the map (source {source}, line {orig_line}, column {orig_column})")
+            return None
+        return (source, orig_line, orig_column, name if count == 5 and 0 <= name < len(self.names) else -1)
+
+    def _scan(self, line: int, decoded: Iterable[tuple[int, ...]], state: list[int], columns: list[int], *, stop: bool) -> dict | None:
+        """The covering segment of each sorted column, walking the line once; None if its columns go back.
+
+        The hot loop of the mapping: `_target`'s work is written out inline.
+        """
+        best: dict[int, tuple[int, tuple[int, int, int, int] | None]] = {}
+        at, wanted = 0, len(columns)
+        next_column = columns[0]
+        column = 0
+        source, orig_line, orig_column, name = state
+        n_sources, n_names = len(self.sources), len(self.names)
+        previous: tuple[int, tuple[int, int, int, int] | None] | None = None
+        for fields in decoded:
+            count = len(fields)
+            if count != 4 and count != 5 and count != 1:
+                self._problem(f"line {line + 1}: a segment has {count} fields (1, 4 or 5 expected)")
+                continue
+            delta = fields[0]
+            if delta < 0 and previous is not None:
+                return None
+            column += delta
+            if column > next_column:
+                while at < wanted and columns[at] < column:
+                    if previous is not None:
+                        best[columns[at]] = previous
+                    at += 1
+                if at == wanted:
+                    if stop:
+                        state[:] = (source, orig_line, orig_column, name)
+                        return best
+                    next_column = 1 << 62  # nothing more to resolve on this line
+                else:
+                    next_column = columns[at]
+            if count == 4 or count == 5:
+                source += fields[1]
+                orig_line += fields[2]
+                orig_column += fields[3]
+                if count == 5:
+                    name += fields[4]
+                if column < 0 or orig_line < 0 or orig_column < 0 or not 0 <= source < n_sources:
+                    self._problem(f"line {line + 1}: a segment points outside the map (source {source}, line {orig_line}, column {orig_column})")
+                    previous = (column, None)
+                else:
+                    previous = (column, (source, orig_line, orig_column, name if count == 5 and 0 <= name < n_names else -1))
+            else:
+                previous = (column, None)
+        while at < wanted:
+            if previous is not None:
+                best[columns[at]] = previous
+            at += 1
+        state[:] = (source, orig_line, orig_column, name)
+        return best
+
+    def _scan_unsorted(self, line: int, decoded: Iterable[tuple[int, ...]], state: list[int], columns: set[int]) -> dict:
+        best: dict[int, tuple[int, tuple[int, int, int, int] | None]] = {}
+        column = 0
+        for fields in decoded:
+            count = len(fields)
+            if count not in (1, 4, 5):
+                self._problem(f"line {line + 1}: a segment has {count} fields (1, 4 or 5 expected)")
+                continue
+            column += fields[0]
+            target = self._target(line, column, fields, state)
+            for wanted_column in columns:
+                if column <= wanted_column and (wanted_column not in best or best[wanted_column][0] <= column):
+                    best[wanted_column] = (column, target)
+        return best
 
     def _problem(self, message: str) -> None:
         if len(self.problems) < 10:

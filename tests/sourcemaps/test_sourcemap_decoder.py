@@ -194,3 +194,16 @@ def test_utf16_columns_differ_from_code_points_only_after_astral_characters():
     assert cp_to_utf16("é x", 2) == 2
     assert utf16_to_cp("é x", 2) == 2
     assert utf16_to_cp(line, 99) == len(line)
+
+
+def test_a_line_whose_columns_go_back_is_searched_whole():
+    smap = parse_map(json.dumps({"version": 3, "sources": ["a.ts"], "names": [], "mappings": "UAAU,PAAC,KAAC"}))  # columns 10, 3, 8
+    got = smap.lookup_many([(0, 5), (0, 9), (0, 12)])
+    assert {k: v.column for k, v in got.items()} == {(0, 5): 11, (0, 9): 12, (0, 12): 10}  # segments at columns 3, 8 and 10
+
+
+def test_decoding_stops_after_the_last_lookup():
+    smap = parse_map(json.dumps({"version": 3, "sources": ["a.ts"], "mappings": "AAAA,CAAC,!!!!"}))
+    assert found(smap, 0, 0) == ("a.ts", 0, 0, None)
+    with pytest.raises(SourceMapError):
+        smap.lookup_many([(0, 5)])
