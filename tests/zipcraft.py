@@ -15,7 +15,7 @@ from pathlib import Path
 APP = {"index.html": "<!doctype html><script src=app.js></script>", "app.js": "CapacitorUpdater.notifyAppReady();\n"}
 
 
-def zip_bytes(files: Mapping[str, str | bytes] | Iterable[tuple[str, str | bytes]], *, method: int = zipfile.ZIP_DEFLATED, modes: Mapping[str, int] | None = None) -> bytes:
+def zip_bytes(files: Mapping[str, str | bytes] | Iterable[tuple[str, str | bytes]], *, method: int = zipfile.ZIP_DEFLATED, modes: Mapping[str, int] | None = None, system: int = 3) -> bytes:
     """A zip of the given members, in order (duplicates allowed when given as pairs)."""
     buffer = io.BytesIO()
     items = files.items() if isinstance(files, Mapping) else files
@@ -23,7 +23,7 @@ def zip_bytes(files: Mapping[str, str | bytes] | Iterable[tuple[str, str | bytes
         for name, content in items:
             info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
             info.compress_type = method
-            info.create_system = 3
+            info.create_system = system
             info.external_attr = ((modes or {}).get(name, 0o100644)) << 16
             data = content.encode() if isinstance(content, str) else content
             import warnings

@@ -1,7 +1,7 @@
 """Shared knowledge for the OTA rules: Capgo updater config, archive names, checksums, versions.
 
-Facts come from ../shared/spec/ota-capgo.md (Capgo capacitor-updater v8.51.14,
-Capgo CLI v7.93.4). Rules stay thin: they ask these helpers and report.
+Facts come from Cap-go/capacitor-updater 8.51.23 (`CapgoUpdater`, `CryptoCipher`
+on Android and iOS) and Cap-go/CLI 8.68.1. Rules stay thin: they ask these helpers and report.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ SEMVER = re.compile(
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$",
     re.ASCII,  # \d must not match other scripts' digits
 )
+PRIVATE_KEY_PEM = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+PRIVATE_KEY_PEM_BYTES = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
 ARCHIVE_SUFFIXES = (".zip", ".jar", ".apk", ".aab", ".ipa", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".rar", ".zst")
 ARCHIVE_MAGICS = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh", b"\xfd7zXZ")
 
@@ -79,16 +81,53 @@ def is_local_host(host: str) -> bool:
 
 
 def unsafe_name_reason(name: str) -> str | None:
-    """Why an entry name could escape the extraction folder, or None."""
+    """Why both updaters refuse an entry name (`resolvePathInsideDirectory`), or None.
+
+    A backslash is refused outright; an absolute path too; a path whose `..`
+    segments climb above the bundle folder fails the canonical-path check. A
+    `..` that stays inside, or `C:/x.js` (a folder named `C:`), is accepted.
+    """
     if "\\" in name:
         return "contains a backslash"
-    if re.match(r"^[A-Za-z]:", name):
-        return "starts with a drive letter"
     if name.startswith("/"):
         return "is an absolute path"
-    if ".." in name.split("/"):
-        return "contains a `..` segment"
+    if escapes(name.split("/")):
+        return "climbs out of the bundle folder with `..`"
     return None
+
+
+def escapes(parts: list[str]) -> bool:
+    """Whether lexical normalisation of these path segments goes above their start."""
+    depth = 0
+    for part in parts:
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif part not in ("", "."):
+            depth += 1
+    return False
+
+
+def link_stays_inside(name: str, target: str) -> bool:
+    """ZIPFoundation/Capgo's lexical check: the target resolves inside the link's own folder."""
+    if not target or target.startswith("/"):
+        return False
+    return not escapes(target.split("/"))
+
+
+def link_resolves_into(name: str, target: str, other: str) -> bool:
+    """Whether the link `name -> target` points at (or through) the entry `other`."""
+    parent = name.rsplit("/", 1)[0] + "/" if "/" in name else ""
+    parts: list[str] = []
+    for part in (parent + target).split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    resolved = "/".join(parts)
+    return resolved == other or resolved.startswith(other + "/")
 
 
 def looks_like_archive(resource: Resource) -> bool:

@@ -51,9 +51,21 @@ def rsa_keys():
 # --- bundle ---------------------------------------------------------------------------------
 
 
-def test_ota001_flags_index_one_level_too_deep(tmp_path):
+def test_ota001_notes_a_single_top_level_folder_both_updaters_flatten(tmp_path):
     path = bundle(tmp_path, {"dist/index.html": "x", "dist/app.js": APP["app.js"]})
-    assert audit_lines(path, "OTA001") == ["OTA001 error <input> no `index.html` at the root of the bundle; found `/dist/index.html`, one level too deep"]
+    assert audit_lines(path, "OTA001") == ["OTA001 note <input> both updaters make the single top-level folder `dist/` the bundle root (`flattenAssets`, `unflatFolder`)"]
+
+
+def test_ota001_flags_index_two_levels_too_deep(tmp_path):
+    path = bundle(tmp_path, {"dist/www/index.html": "x", "dist/www/app.js": APP["app.js"], "dist/other.txt": "x"})
+    assert audit_lines(path, "OTA001") == ["OTA001 error <input> no `index.html` at the root of the bundle; found `/www/index.html`, one level too deep"]
+
+
+def test_ota001_flags_a_macosx_folder_that_stops_ios_flattening(tmp_path):
+    path = bundle(tmp_path, {"dist/index.html": "x", "dist/app.js": APP["app.js"], "__MACOSX/dist/._index.html": "x"})
+    assert audit_lines(path, "OTA001") == [
+        "OTA001 error <input> the platforms pick different bundle roots: Android `dist`, iOS `/` (iOS counts `__MACOSX` and dot-files at the top level, Android ignores them); one of them has no `index.html`"
+    ]
 
 
 def test_ota001_allows_root_index(tmp_path):
@@ -76,13 +88,12 @@ def test_ota002_allows_a_call(tmp_path, call):
 
 
 def test_ota003_flags_traversal_absolute_backslash_and_drive_names(tmp_path):
-    path = bundle(tmp_path, {**APP, "../evil.js": "", "/abs.js": "", "a\\b.js": "", "C:/x.js": ""})
+    path = bundle(tmp_path, {**APP, "../evil.js": "", "/abs.js": "", "a\\b.js": "", "C:/x.js": "", "a/../b.js": ""})
     assert audit_lines(path, "OTA003") == [
-        "OTA003 error <input>@154 entry `../evil.js` contains a `..` segment",
-        "OTA003 error <input>@196 entry `/abs.js` is an absolute path",
-        "OTA003 error <input>@235 entry `a\\b.js` contains a backslash",
-        "OTA003 error <input>@273 entry `C:/x.js` starts with a drive letter",
-    ]
+        "OTA003 error <input>@154 entry `../evil.js` climbs out of the bundle folder with `..`; both updaters refuse the whole update (`canonical_path_fail`)",
+        "OTA003 error <input>@196 entry `/abs.js` is an absolute path; both updaters refuse the whole update (`canonical_path_fail`)",
+        "OTA003 error <input>@235 entry `a\\b.js` contains a backslash; both updaters refuse the whole update (`canonical_path_fail`)",
+    ]  # `C:/x.js` is a folder named `C:` and `a/../b.js` stays inside: both updaters accept them
 
 
 def test_ota003_allows_dots_inside_names(tmp_path):
@@ -91,16 +102,35 @@ def test_ota003_allows_dots_inside_names(tmp_path):
 
 def test_ota004_flags_a_duplicate_name(tmp_path):
     path = bundle(tmp_path, [*APP.items(), ("app.js", "evil()")])
-    assert audit_lines(path, "OTA004") == ["OTA004 error <input>@154 entry `app.js` appears more than once"]
+    assert audit_lines(path, "OTA004") == ["OTA004 error <input>@154 entry `app.js` appears more than once (central directory); the last copy is installed"]
 
 
 def test_ota004_allows_same_name_in_other_folders(tmp_path):
     assert audit_lines(bundle(tmp_path, [*APP.items(), ("js/app.js", "x")]), "OTA004") == []
 
 
-def test_ota005_flags_a_symlink(tmp_path):
-    path = bundle(tmp_path, {**APP, "data": "/data/data/com.example"}, modes={"data": 0o120777})
-    assert audit_lines(path, "OTA005") == ["OTA005 error <input>@154 entry `data` is a symbolic link"]
+def test_ota005_flags_a_symlink_outside_its_folder(tmp_path):
+    path = bundle(tmp_path, {**APP, "data": "/data/data/com.example"}, modes={"data": 0o120777}, method=0)
+    assert audit_lines(path, "OTA005") == [
+        "OTA005 error <input>@154 symlink `data` -> `/data/data/com.example` points outside its folder; iOS refuses the update, Android writes a file holding the path"
+    ]
+
+
+def test_ota005_warns_about_a_contained_os_x_symlink(tmp_path):
+    path = bundle(tmp_path, {**APP, "latest.js": "app.js"}, modes={"latest.js": 0o120777}, method=0, system=19)
+    assert audit_lines(path, "OTA005") == [
+        "OTA005 warning <input>@154 symlink `latest.js` -> `app.js` (made by OS X): iOS creates the link, Android writes a file holding the path"
+    ]
+
+
+def test_ota005_flags_a_chain_of_links(tmp_path):
+    path = bundle(tmp_path, {**APP, "a": ".", "a/b": "x"}, modes={"a": 0o120777, "a/b": 0o120777}, method=0)
+    assert audit_lines(path, "OTA005")[-1] == "OTA005 error <input>@186 symlink `a/b` lies inside the linked folder `a`: a chain of links can write outside the bundle on iOS"
+
+
+def test_ota005_flags_a_deflated_link_ios_cannot_read(tmp_path):
+    path = bundle(tmp_path, {**APP, "data": "app.js" * 20}, modes={"data": 0o120777})
+    assert audit_lines(path, "OTA005") == ["OTA005 error <input>@154 symlink `data`: its target is not UTF-8 as iOS reads it (the raw, not inflated, bytes): iOS refuses the update"]
 
 
 def test_ota005_allows_an_executable_file(tmp_path):
@@ -109,7 +139,10 @@ def test_ota005_allows_an_executable_file(tmp_path):
 
 def test_ota006_flags_an_encrypted_entry(tmp_path):
     (tmp_path / "b.zip").write_bytes(patch_sizes(zip_bytes(APP), 1, flags=0x1, local=True))
-    assert audit_lines(tmp_path / "b.zip", "OTA006") == ["OTA006 error <input>@81 entry `app.js` is encrypted"]
+    assert audit_lines(tmp_path / "b.zip", "OTA006") == [
+        "OTA006 error <input> entry at offset 210 is encrypted: iOS stops reading the directory there and installs only the entries before it",
+        "OTA006 error <input>@81 the entry at offset 81 is encrypted: Android refuses the update",
+    ]
 
 
 def test_ota006_allows_the_utf8_flag(tmp_path):
@@ -147,7 +180,7 @@ def test_ota008_allows_a_compressible_small_file(tmp_path):
 def test_ota009_flags_a_central_directory_that_lies(tmp_path):
     (tmp_path / "b.zip").write_bytes(patch_sizes(zip_bytes(APP), 1, size=5, compressed=3))
     assert audit_lines(tmp_path / "b.zip", "OTA009") == [
-        "OTA009 error <input>@81 `app.js`: local header declares 35 bytes (37 compressed), the central directory 5 (3 compressed)"
+        "OTA009 error <input>@81 `app.js` differs between the platforms: size: Android 35 bytes, iOS 5 bytes",
     ]
 
 

@@ -1,0 +1,354 @@
+"""OTA integrity and response rules: checksums, versions and update responses as the device compares them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterator
+
+from auditor.capgo import updater as ota
+from auditor.engine.context import Context
+from auditor.engine.findings import Hit, Level
+from auditor.engine.location import Location
+from auditor.engine.model import InputKind
+from auditor.engine.registry import Need, rule
+
+ZIP = frozenset({InputKind.OTA_ZIP})
+RESPONSE = frozenset({InputKind.UPDATE_RESPONSE})
+
+
+@rule(id="OTA012", name="bundle-checksum-mismatch", level=Level.ERROR, inputs=ZIP, tags=("ota", "integrity"), security_severity=8.0)
+def bundle_checksum_mismatch(ctx: Context) -> Iterator[Hit]:
+    """The zip does not match the checksum given with `--checksum`.
+
+    ## What it checks
+    With `--checksum HEX`: 64 hex digits are compared with the SHA-256 of the
+    zip file's bytes, 8 hex digits with its CRC32 (see OTA013); anything else
+    is not a checksum the updater understands.
+
+    ## Why it matters
+    The device compares the downloaded zip with this value and refuses a
+    mismatch (`checksum_fail`): a mismatch means the zip you audit is not the
+    one the server announces, or it was modified in transit or storage.
+
+    ## Example
+    ```
+    iwa-audit bundle.zip --checksum 3b1f...e9   # value from another build
+    ```
+
+    ## Fix
+    Publish the checksum printed by `npx @capgo/cli bundle zip --json` for this exact zip.
+
+    ## References
+    ../shared/spec/ota-capgo.md §4.2 (checksum over the zip bytes), §4.3.
+    """
+    given = ctx.setting("checksum")
+    if not isinstance(given, str) or not given:
+        return
+    value = given.strip().lower()
+    sha256, crc32 = ota.file_digests(ctx)
+    if ota.SHA256_HEX.match(value):
+        if value != sha256:
+            yield Hit(f"SHA-256 of the zip is `{sha256}`, not `{value}`", ctx.bundle_location())
+    elif ota.CRC32_HEX.match(value):
+        if value != crc32:
+            yield Hit(f"CRC32 of the zip is `{crc32}`, not `{value}`", ctx.bundle_location())
+    else:
+        yield Hit(f"`{given}` is neither a SHA-256 (64 hex digits) nor a CRC32 (8 hex digits)", ctx.bundle_location())
+
+
+@rule(id="OTA013", name="crc32-checksum", level=Level.WARNING, inputs=ZIP | RESPONSE, tags=("ota", "integrity"))
+def crc32_checksum(ctx: Context) -> Iterator[Hit]:
+    """The bundle's checksum is a CRC32, which the updater deprecates and anyone can forge.
+
+    ## What it checks
+    An 8-hex-digit checksum: `--checksum` for a zip, or `checksum` in an update
+    response without `session_key`.
+
+    ## Why it matters
+    CRC32 detects accidents, not attacks: a modified zip with the same CRC32
+    takes seconds to make. Updaters since 7.0.0 use SHA-256 and log CRC32 as deprecated.
+
+    ## Example
+    ```json
+    {"version": "1.2.0", "url": "https://cdn.example.com/1.2.0.zip", "checksum": "9a0364b9"}
+    ```
+
+    ## Fix
+    Rebuild with a current Capgo CLI (SHA-256 by default; do not pass `--force-crc32-checksum`).
+
+    ## References
+    ../shared/spec/ota-capgo.md §4.2, §4.3.
+    """
+    if ctx.bundle.kind is InputKind.OTA_ZIP:
+        given = ctx.setting("checksum")
+        if isinstance(given, str) and ota.CRC32_HEX.match(given.strip()):
+            yield Hit(f"checksum `{given.strip()}` is a CRC32", ctx.bundle_location())
+        return
+    value = ota.member(ctx.bundle.document, "/checksum")  # type: ignore[arg-type]
+    if isinstance(value, str) and ota.CRC32_HEX.match(value) and not ota.member(ctx.bundle.document, "/session_key"):  # type: ignore[arg-type]
+        yield Hit(f"checksum `{value}` is a CRC32", ctx.document_location(ctx.bundle.document, "/checksum", key=True))  # type: ignore[arg-type]
+
+
+CHECKSUM_FILES = ("/checksum.json", "/checksums.json")
+
+
+@rule(id="OTA014", name="checksum-manifest-mismatch", level=Level.ERROR, inputs=ZIP, tags=("ota", "integrity"))
+def checksum_manifest_mismatch(ctx: Context) -> Iterator[Hit]:
+    """The bundle's `checksum.json` does not match its files: missing, extra or changed.
+
+    ## What it checks
+    When the zip holds `checksum.json` (or `checksums.json`) mapping file paths
+    to SHA-256 hex digests (`{"app.js": "<hex>"}` or `{"files": {...}}`), every
+    listed file must exist with that digest, and every other file (except the
+    checksum file itself) must be listed.
+
+    ## Why it matters
+    Per-file manifests (as in delta updates) are what the device trusts file by
+    file. A stale entry breaks the update; an unlisted file is never verified.
+
+    ## Example
+    ```json
+    {"index.html": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}
+    ```
+
+    ## Fix
+    Generate the manifest from the final build output, after every step that changes files.
+    """
+    source = next((ctx.resource(p) for p in CHECKSUM_FILES if ctx.resource(p) is not None), None)
+    if source is None:
+        return
+    text = ctx.text(source)
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        data = None
+    table = data.get("files", data) if isinstance(data, dict) else None
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        yield Hit(f"`{source.path}` is not a JSON object of path to SHA-256 hex digest", ctx.bundle_location(resource=source.path))
+        return
+    listed = {"/" + k.lstrip("/"): v.lower() for k, v in table.items()}
+    for path, expected in listed.items():
+        resource = ctx.bundle.resources.get(path)
+        if resource is None:
+            yield Hit(f"`{path}` is listed in `{source.path}` but not in the bundle", ctx.bundle_location(resource=source.path))
+            continue
+        actual = ota.member_sha256(resource, ctx.limits.max_text_resource_bytes)
+        if actual is not None and actual != expected:
+            yield Hit(f"`{path}` has SHA-256 `{actual}`, `{source.path}` says `{expected}`", ctx.bundle_location(resource=path))
+    for path in ctx.bundle.resources:
+        if path not in listed and path != source.path:
+            yield Hit(f"`{path}` is not listed in `{source.path}`", ctx.bundle_location(resource=path))
+
+
+def bundle_version(ctx: Context) -> tuple[object, Location]:
+    """The version being shipped and where it was written: `--app-version` or the response's `version`."""
+    if ctx.bundle.kind is InputKind.UPDATE_RESPONSE and ctx.bundle.document is not None:
+        value = ota.member(ctx.bundle.document, "/version")
+        return value, ctx.document_location(ctx.bundle.document, "/version", key=True)
+    return ctx.setting("app_version"), ctx.bundle_location()
+
+
+@rule(id="OTA015", name="version-not-semver", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "version"))
+def version_not_semver(ctx: Context) -> Iterator[Hit]:
+    """The bundle version is not a semantic version.
+
+    ## What it checks
+    The response's `version`, or `--app-version` for a zip, against semver 2.0.0
+    (`MAJOR.MINOR.PATCH`, optional `-prerelease` and `+build`).
+
+    ## Why it matters
+    The Capgo CLI refuses non-semver versions (`invalid_semver`), and the
+    updater and channels compare versions as semver (downgrade protection,
+    `--disable-auto-update major|minor|patch`). `v1.2` or `1.2` breaks them.
+
+    ## Example
+    ```json
+    {"version": "v1.2", "url": "https://cdn.example.com/1.2.zip", "checksum": "..."}
+    ```
+
+    ## Fix
+    Use a full semantic version such as `1.2.0`.
+    """
+    version, location = bundle_version(ctx)
+    if version is None:
+        return
+    if not isinstance(version, str) or ota.semver_key(version) is None:
+        yield Hit(f"version `{version}` is not a semantic version (MAJOR.MINOR.PATCH)", location)
+
+
+@rule(id="OTA016", name="version-downgrade", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "version"), security_severity=7.0)
+def version_downgrade(ctx: Context) -> Iterator[Hit]:
+    """The bundle version is lower than `--previous-version`: a downgrade.
+
+    ## What it checks
+    With `--previous-version`, that the shipped version (`--app-version` for a
+    zip, `version` in a response) is not lower in semver precedence.
+
+    ## Why it matters
+    Serving an older bundle re-opens the bugs and vulnerabilities the newer one
+    fixed; a replayed old response is the classic rollback attack, and Capgo
+    signs only the zip, not the version.
+
+    ## Example
+    ```
+    iwa-audit response.json --previous-version 1.4.0    # response says 1.3.9
+    ```
+
+    ## Fix
+    Bump the version above the one deployed; roll back by publishing a *new*
+    version with the old code.
+
+    ## References
+    ../shared/spec/ota-capgo.md §4.4 (Capgo signs only the checksum), §4.5 item 19.
+    """
+    previous = ctx.setting("previous_version")
+    version, location = bundle_version(ctx)
+    if not isinstance(previous, str) or not isinstance(version, str):
+        return
+    new_key, old_key = ota.semver_key(version), ota.semver_key(previous)
+    if new_key is not None and old_key is not None and new_key < old_key:
+        yield Hit(f"version `{version}` is lower than the previous version `{previous}`", location)
+
+
+# --- update response ------------------------------------------------------------------------
+
+
+@rule(id="OTA040", name="insecure-bundle-url", level=Level.ERROR, inputs=RESPONSE, needs=Need.DOCUMENT, tags=("ota", "response", "external/cwe/cwe-319"), security_severity=8.0)
+def insecure_bundle_url(ctx: Context) -> Iterator[Hit]:
+    """The update response's `url` is not an `https:` URL.
+
+    ## What it checks
+    That `url` in the update response (`{version, url, checksum}`) starts with `https://`.
+
+    ## Why it matters
+    The device downloads the bundle from there. Over `http:` a network
+    attacker swaps the zip; the checksum comes from the same unauthenticated
+    channel unless bundles are signed.
+
+    ## Example
+    ```json
+    {"version": "1.2.0", "url": "http://cdn.example.com/1.2.0.zip", "checksum": "..."}
+    ```
+
+    ## Fix
+    Serve bundles over HTTPS.
+
+    ## References
+    ../shared/spec/ota-capgo.md §4.3, §4.5 item 15.
+    """
+    document = ctx.bundle.document
+    value = ota.member(document, "/url") if document else None
+    if isinstance(value, str) and not ota.is_https(value):
+        yield Hit(f"bundle `url` `{value}` is not https:", ctx.document_location(document, "/url", key=True))  # type: ignore[arg-type]
+
+
+def decoded_length(value: str) -> int | None:
+    """Bytes in a hex or base64 string (how the updater reads an encrypted checksum), or None."""
+
+    if ota.HEX.match(value):
+        return len(value) // 2
+    try:
+        return len(base64.b64decode(value, validate=True))
+    except (binascii.Error, ValueError):
+        return None
+
+
+@rule(id="OTA041", name="bad-response-checksum", level=Level.ERROR, inputs=RESPONSE, needs=Need.DOCUMENT, tags=("ota", "response", "integrity"), security_severity=7.5)
+def bad_response_checksum(ctx: Context) -> Iterator[Hit]:
+    """The update response's `checksum` is missing or not in a form the updater verifies.
+
+    ## What it checks
+    Without `session_key`: `checksum` must be a SHA-256 hex digest (64 hex
+    digits; 8 digits is CRC32, see OTA013). With `session_key`: it is the
+    encrypted checksum and must decode (hex or base64) to exactly 256 bytes.
+
+    ## Why it matters
+    An app with `publicKey` refuses an empty checksum (`checksum_required`);
+    an encrypted checksum of another length is refused ("Bundle checksum is
+    not encrypted"); a malformed plain one fails `checksum_fail`. Each is an
+    update that never installs.
+
+    ## Example
+    ```json
+    {"version": "1.2.0", "url": "https://cdn.example.com/1.2.0.zip"}
+    ```
+
+    ## Fix
+    Put the checksum printed by `npx @capgo/cli bundle zip --json` (or the
+    `encryptedChecksum` of `bundle encrypt`) in the response.
+
+    ## References
+    ../shared/spec/ota-capgo.md §4.3.
+    """
+    document = ctx.bundle.document
+    if document is None:
+        return
+    checksum = ota.member(document, "/checksum")
+    encrypted = bool(ota.member(document, "/session_key"))
+    if not isinstance(checksum, str) or not checksum:
+        yield Hit("the response has no `checksum`", ctx.document_location(document, "/checksum", key=True))
+    elif encrypted:
+        length = decoded_length(checksum)
+        if length != 256:
+            got = "is neither hex nor base64" if length is None else f"decodes to {length} bytes"
+            yield Hit(f"encrypted `checksum` {got}; an RSA-2048 signature is 256 bytes", ctx.document_location(document, "/checksum", key=True))
+    elif not ota.SHA256_HEX.match(checksum) and not ota.CRC32_HEX.match(checksum):
+        yield Hit(f"`checksum` `{checksum[:80]}` is not a SHA-256 hex digest", ctx.document_location(document, "/checksum", key=True))
+
+
+SESSION_KEY = re.compile(r"^[A-Za-z0-9+/=_-]+:[A-Za-z0-9+/=_-]+$")
+
+
+@rule(id="OTA042", name="unsigned-update-response", level=Level.ERROR, inputs=RESPONSE, needs=Need.DOCUMENT, tags=("ota", "response", "signing"), security_severity=8.5)
+def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
+    """The app has a `publicKey`, but this response carries no `session_key`, so nothing is verified.
+
+    ## What it checks
+    With `--capacitor-config` naming a config whose updater has `publicKey`:
+    the response must carry `session_key` (`base64(iv):base64(key)`). The
+    256-byte encrypted checksum is checked by OTA041. Without
+    `--capacitor-config`, a response without `session_key` gets a note, since
+    only the app's config tells whether it should have one.
+
+    ## Why it matters
+    The updater decrypts and verifies a bundle only when both `publicKey` and
+    `session_key` are non-empty. A response with a plain SHA-256 and no
+    `session_key` is compared as plain text: a compromised server, CDN or
+    cached manifest can serve an unsigned bundle with a matching hash, and the
+    app's key protects nothing.
+
+    ## Example
+    ```json
+    {"version": "1.2.0", "url": "https://cdn.example.com/1.2.0.zip", "checksum": "<64 hex>"}
+    ```
+
+    ## Fix
+    Upload encrypted bundles (`npx @capgo/cli bundle encrypt`) and return their
+    `session_key` and encrypted checksum.
+
+    ## References
+    ../shared/spec/ota-capgo.md §4.3 (observation: `!publicKey.isEmpty() &&
+    !sessionKey.isEmpty()` in `CapgoUpdater.java`).
+    """
+    app = ctx.setting("capacitor_config")
+    config = app.get("plugins", {}).get("CapacitorUpdater") if isinstance(app, dict) and isinstance(app.get("plugins"), dict) else None
+    document = ctx.bundle.document
+    session_key = ota.member(document, "/session_key") if document else None
+    if app is None and not session_key:
+        yield Hit("no `session_key`: unsigned unless the app has no `publicKey` (pass --capacitor-config to check)", ctx.document_location(document, ""), level=Level.NOTE)  # type: ignore[arg-type]
+        return
+    if not isinstance(config, dict) or not config.get("publicKey"):
+        return
+    if not session_key:
+        yield Hit("no `session_key`: the app has a `publicKey` but will accept this bundle unverified", ctx.document_location(document, ""))  # type: ignore[arg-type]
+    elif not isinstance(session_key, str) or not SESSION_KEY.match(session_key):
+        yield Hit("`session_key` is not `base64(iv):base64(encrypted key)`", ctx.document_location(document, "/session_key", key=True))  # type: ignore[arg-type]
+
+
+RULES = (
+    bundle_checksum_mismatch, crc32_checksum, checksum_manifest_mismatch, version_not_semver,
+    version_downgrade, insecure_bundle_url, bad_response_checksum, unsigned_update_response,
+)
