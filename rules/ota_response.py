@@ -19,14 +19,27 @@ ZIP = frozenset({InputKind.OTA_ZIP})
 RESPONSE = frozenset({InputKind.UPDATE_RESPONSE})
 
 
+def app_public_key(ctx: Context) -> str | None:
+    """The app's `publicKey` from `--capacitor-config`, as a raw string, or None."""
+    app = ctx.setting("capacitor_config")
+    plugins = app.get("plugins") if isinstance(app, dict) else None
+    config = plugins.get("CapacitorUpdater") if isinstance(plugins, dict) else None
+    key = config.get("publicKey") if isinstance(config, dict) else None
+    return key if isinstance(key, str) and key else None
+
+
 @rule(id="OTA012", name="bundle-checksum-mismatch", level=Level.ERROR, inputs=ZIP, tags=("ota", "integrity"), security_severity=8.0)
 def bundle_checksum_mismatch(ctx: Context) -> Iterator[Hit]:
     """The zip does not match the checksum given with `--checksum`.
 
     ## What it checks
-    With `--checksum HEX`: 64 hex digits are compared with the SHA-256 of the
-    zip file's bytes, 8 hex digits with its CRC32 (see OTA013); anything else
-    is not a checksum the updater understands.
+    With `--checksum VALUE`, as the device compares it (`CryptoCipher.calcChecksum`,
+    `finishDownload`): a lower-case SHA-256 hex digest must equal the zip's; an
+    upper-case one fails on every device (the comparison is case-sensitive); a
+    256-byte value (hex or base64) is the encrypted checksum `bundle encrypt`
+    prints: valid, and with `--capacitor-config` holding the app's `publicKey` it is
+    decrypted (the key ships in the app, so no secret is needed) and compared.
+    8 hex digits are a CRC32 (OTA013).
 
     ## Why it matters
     The device compares the downloaded zip with this value and refuses a
@@ -47,29 +60,26 @@ def bundle_checksum_mismatch(ctx: Context) -> Iterator[Hit]:
     given = ctx.setting("checksum")
     if not isinstance(given, str) or not given:
         return
-    value = given.strip().lower()
-    sha256, crc32 = ota.file_digests(ctx)
-    if ota.SHA256_HEX.match(value):
-        if value != sha256:
-            yield Hit(f"SHA-256 of the zip is `{sha256}`, not `{value}`", ctx.bundle_location())
-    elif ota.CRC32_HEX.match(value):
-        if value != crc32:
-            yield Hit(f"CRC32 of the zip is `{crc32}`, not `{value}`", ctx.bundle_location())
-    else:
-        yield Hit(f"`{given}` is neither a SHA-256 (64 hex digits) nor a CRC32 (8 hex digits)", ctx.bundle_location())
+    value = given.strip()
+    sha256, _ = ota.file_digests(ctx)
+    problem = ota.checksum_problem(value, sha256, app_public_key(ctx))
+    if problem:
+        yield Hit(f"checksum `{value[:80]}` {problem}" if not problem.startswith("SHA-256") else problem, ctx.bundle_location())
 
 
-@rule(id="OTA013", name="crc32-checksum", level=Level.WARNING, inputs=ZIP | RESPONSE, tags=("ota", "integrity"))
+@rule(id="OTA013", name="crc32-checksum", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "integrity"))
 def crc32_checksum(ctx: Context) -> Iterator[Hit]:
-    """The bundle's checksum is a CRC32, which the updater deprecates and anyone can forge.
+    """The bundle's checksum is a CRC32, which updater 8.x never computes, so every device refuses it.
 
     ## What it checks
     An 8-hex-digit checksum: `--checksum` for a zip, or `checksum` in an update
     response without `session_key`.
 
     ## Why it matters
-    CRC32 detects accidents, not attacks: a modified zip with the same CRC32
-    takes seconds to make. Updaters since 7.0.0 use SHA-256 and log CRC32 as deprecated.
+    Updater 8.x computes only SHA-256 (`CryptoCipher.calcChecksum`); an 8-digit
+    CRC32 is recognised and logged as deprecated, then compared with the
+    SHA-256 and refused (`checksum_fail`). CRC32 was never a defence anyway: a
+    modified zip with the same CRC32 takes seconds to make.
 
     ## Example
     ```json
@@ -85,11 +95,11 @@ def crc32_checksum(ctx: Context) -> Iterator[Hit]:
     if ctx.bundle.kind is InputKind.OTA_ZIP:
         given = ctx.setting("checksum")
         if isinstance(given, str) and ota.CRC32_HEX.match(given.strip()):
-            yield Hit(f"checksum `{given.strip()}` is a CRC32", ctx.bundle_location())
+            yield Hit(f"checksum `{given.strip()}` is a CRC32: updater 8.x computes only SHA-256 and refuses it on every device", ctx.bundle_location())
         return
     value = ota.member(ctx.bundle.document, "/checksum")  # type: ignore[arg-type]
     if isinstance(value, str) and ota.CRC32_HEX.match(value) and not ota.member(ctx.bundle.document, "/session_key"):  # type: ignore[arg-type]
-        yield Hit(f"checksum `{value}` is a CRC32", ctx.document_location(ctx.bundle.document, "/checksum", key=True))  # type: ignore[arg-type]
+        yield Hit(f"checksum `{value}` is a CRC32: updater 8.x computes only SHA-256 and refuses it on every device", ctx.document_location(ctx.bundle.document, "/checksum", key=True))  # type: ignore[arg-type]
 
 
 CHECKSUM_FILES = ("/checksum.json", "/checksums.json")
@@ -261,9 +271,14 @@ def bad_response_checksum(ctx: Context) -> Iterator[Hit]:
     """The update response's `checksum` is missing or not in a form the updater verifies.
 
     ## What it checks
-    Without `session_key`: `checksum` must be a SHA-256 hex digest (64 hex
-    digits; 8 digits is CRC32, see OTA013). With `session_key`: it is the
-    encrypted checksum and must decode (hex or base64) to exactly 256 bytes.
+    Without `session_key`: `checksum` must be a lower-case SHA-256 hex digest
+    (upper case fails the device's case-sensitive comparison; 8 digits is CRC32,
+    see OTA013). With `session_key`: it is the encrypted checksum and must
+    decode (hex or base64) to exactly 256 bytes. A delta response
+    (`manifest: [{file_name, file_hash, download_url}]`) needs no bundle
+    checksum, but every `download_url` must be https and every `file_hash` a
+    lower-case SHA-256. The backend's "no update" answer
+    (`error: no_new_version_available`, `kind: up_to_date`) needs nothing.
 
     ## Why it matters
     An app with `publicKey` refuses an empty checksum (`checksum_required`);
@@ -284,19 +299,46 @@ def bad_response_checksum(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/ota-capgo.md §4.3.
     """
     document = ctx.bundle.document
-    if document is None:
+    if document is None or no_update(document):
+        return
+    manifest = ota.member(document, "/manifest")
+    if isinstance(manifest, list) and manifest:
+        yield from delta_manifest_problems(ctx, manifest)
         return
     checksum = ota.member(document, "/checksum")
     encrypted = bool(ota.member(document, "/session_key"))
+    location = ctx.document_location(document, "/checksum", key=True)
     if not isinstance(checksum, str) or not checksum:
-        yield Hit("the response has no `checksum`", ctx.document_location(document, "/checksum", key=True))
+        yield Hit("the response has no `checksum`", location)
     elif encrypted:
-        length = decoded_length(checksum)
-        if length != 256:
-            got = "is neither hex nor base64" if length is None else f"decodes to {length} bytes"
-            yield Hit(f"encrypted `checksum` {got}; an RSA-2048 signature is 256 bytes", ctx.document_location(document, "/checksum", key=True))
-    elif not ota.SHA256_HEX.match(checksum) and not ota.CRC32_HEX.match(checksum):
-        yield Hit(f"`checksum` `{checksum[:80]}` is not a SHA-256 hex digest", ctx.document_location(document, "/checksum", key=True))
+        data = ota.checksum_bytes(checksum)
+        if data is None or len(data) != 256:
+            got = "is neither hex nor base64" if data is None else f"decodes to {len(data)} bytes"
+            yield Hit(f"encrypted `checksum` {got}; an RSA-2048 signature is 256 bytes", location)
+    elif not ota.CRC32_HEX.match(checksum):
+        problem = ota.checksum_problem(checksum, None, None)
+        if problem:
+            yield Hit(f"`checksum` `{checksum[:80]}` {problem}", location)
+
+
+def no_update(document) -> bool:
+    """The backend's "no new version" answer (`error` set, or `kind: up_to_date`): nothing to install."""
+    value = document.value
+    return isinstance(value, dict) and (value.get("kind") == "up_to_date" or bool(value.get("error"))) and not value.get("url")
+
+
+def delta_manifest_problems(ctx: Context, manifest: list) -> Iterator[Hit]:
+    """A delta response: each file needs an https `download_url` and a lower-case SHA-256 `file_hash`."""
+    document = ctx.bundle.document
+    for i, item in enumerate(manifest):
+        if not isinstance(item, dict):
+            yield Hit(f"`manifest/{i}` is not an object of `file_name`, `file_hash`, `download_url`", ctx.document_location(document, f"/manifest/{i}"))  # type: ignore[arg-type]
+            continue
+        url, digest = item.get("download_url"), item.get("file_hash")
+        if not isinstance(url, str) or not ota.is_https(url):
+            yield Hit(f"`manifest/{i}/download_url` `{url}` is not https:", ctx.document_location(document, f"/manifest/{i}/download_url", key=True))  # type: ignore[arg-type]
+        if not isinstance(digest, str) or not ota.SHA256_LOWER.match(digest):
+            yield Hit(f"`manifest/{i}/file_hash` `{digest}` is not a lower-case SHA-256 hex digest", ctx.document_location(document, f"/manifest/{i}/file_hash", key=True))  # type: ignore[arg-type]
 
 
 SESSION_KEY = re.compile(r"^[A-Za-z0-9+/=_-]+:[A-Za-z0-9+/=_-]+$")
@@ -304,7 +346,7 @@ SESSION_KEY = re.compile(r"^[A-Za-z0-9+/=_-]+:[A-Za-z0-9+/=_-]+$")
 
 @rule(id="OTA042", name="unsigned-update-response", level=Level.ERROR, inputs=RESPONSE, needs=Need.DOCUMENT, tags=("ota", "response", "signing"), security_severity=8.5)
 def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
-    """The app has a `publicKey`, but this response carries no `session_key`, so nothing is verified.
+    """The response's `session_key` does not fit the app's `publicKey`: the update fails or goes unsigned.
 
     ## What it checks
     With `--capacitor-config` naming a config whose updater has `publicKey`:
@@ -314,11 +356,12 @@ def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
     only the app's config tells whether it should have one.
 
     ## Why it matters
-    The updater decrypts and verifies a bundle only when both `publicKey` and
-    `session_key` are non-empty. A response with a plain SHA-256 and no
-    `session_key` is compared as plain text: a compromised server, CDN or
-    cached manifest can serve an unsigned bundle with a matching hash, and the
-    app's key protects nothing.
+    Updater 8.51.23 refuses a response without a valid `session_key` when the
+    app has a `publicKey`, on Android and iOS (`session_key_required`): the
+    update never installs. Up to 8.51.22 Android accepted it and compared only
+    the plain checksum, so a compromised server could ship an unsigned bundle.
+    A `session_key` sent to an app without `publicKey` cannot be decrypted:
+    that update fails on every device.
 
     ## Example
     ```json
@@ -333,19 +376,32 @@ def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/ota-capgo.md §4.3 (observation: `!publicKey.isEmpty() &&
     !sessionKey.isEmpty()` in `CapgoUpdater.java`).
     """
-    app = ctx.setting("capacitor_config")
-    config = app.get("plugins", {}).get("CapacitorUpdater") if isinstance(app, dict) and isinstance(app.get("plugins"), dict) else None
     document = ctx.bundle.document
-    session_key = ota.member(document, "/session_key") if document else None
-    if app is None and not session_key:
-        yield Hit("no `session_key`: unsigned unless the app has no `publicKey` (pass --capacitor-config to check)", ctx.document_location(document, ""), level=Level.NOTE)  # type: ignore[arg-type]
+    if document is None or no_update(document):
         return
-    if not isinstance(config, dict) or not config.get("publicKey"):
+    app = ctx.setting("capacitor_config")
+    public_key = app_public_key(ctx)
+    session_key = ota.member(document, "/session_key")
+    if app is None and not session_key:
+        yield Hit("no `session_key`: unsigned unless the app has no `publicKey` (pass --capacitor-config to check)", ctx.document_location(document, ""), level=Level.NOTE)
+        return
+    if app is not None and public_key is None:
+        if session_key:
+            yield Hit(
+                "`session_key` for an app without `publicKey`: the device cannot decrypt the bundle and every update fails",
+                ctx.document_location(document, "/session_key", key=True),
+            )
+        return
+    if public_key is None:
         return
     if not session_key:
-        yield Hit("no `session_key`: the app has a `publicKey` but will accept this bundle unverified", ctx.document_location(document, ""))  # type: ignore[arg-type]
+        yield Hit(
+            "no `session_key` for an app with a `publicKey`: updater 8.51.23 refuses it on Android and iOS (`session_key_required`); "
+            "Android up to 8.51.22 installed it with only the plain checksum checked",
+            ctx.document_location(document, ""),
+        )
     elif not isinstance(session_key, str) or not SESSION_KEY.match(session_key):
-        yield Hit("`session_key` is not `base64(iv):base64(encrypted key)`", ctx.document_location(document, "/session_key", key=True))  # type: ignore[arg-type]
+        yield Hit("`session_key` is not `base64(iv):base64(encrypted key)`", ctx.document_location(document, "/session_key", key=True))
 
 
 RULES = (

@@ -229,24 +229,32 @@ def test_ota012_flags_a_sha256_of_another_zip(tmp_path):
 
 def test_ota012_flags_a_value_that_is_no_checksum(tmp_path):
     assert audit_lines(bundle(tmp_path, APP), "OTA012", settings={"checksum": "xyz"}) == [
-        "OTA012 error <input> `xyz` is neither a SHA-256 (64 hex digits) nor a CRC32 (8 hex digits)"
+        "OTA012 error <input> checksum `xyz` is neither a lower-case SHA-256 (64 hex digits) nor a 256-byte encrypted checksum"
     ]
 
 
-def test_ota012_allows_the_right_sha256_in_capitals(tmp_path):
+def test_ota012_flags_the_right_sha256_in_capitals(tmp_path):
     path = bundle(tmp_path, APP)
-    assert audit_lines(path, "OTA012", settings={"checksum": hashlib.sha256(path.read_bytes()).hexdigest().upper()}) == []
+    digest = hashlib.sha256(path.read_bytes()).hexdigest().upper()
+    assert audit_lines(path, "OTA012", settings={"checksum": digest}) == [
+        f"OTA012 error <input> checksum `{digest}` is upper-case hex: the device computes lower-case SHA-256 hex and compares case-sensitively, so every device refuses it"
+    ]
+
+
+def test_ota012_allows_the_right_lower_case_sha256(tmp_path):
+    path = bundle(tmp_path, APP)
+    assert audit_lines(path, "OTA012", settings={"checksum": hashlib.sha256(path.read_bytes()).hexdigest()}) == []
 
 
 def test_ota013_flags_a_matching_crc32(tmp_path):
     path = bundle(tmp_path, APP)
     crc = f"{zlib.crc32(path.read_bytes()):08x}"
-    assert audit_lines(path, "OTA012,OTA013", settings={"checksum": crc}) == [f"OTA013 warning <input> checksum `{crc}` is a CRC32"]
+    assert audit_lines(path, "OTA012,OTA013", settings={"checksum": crc}) == [f"OTA013 error <input> checksum `{crc}` is a CRC32: updater 8.x computes only SHA-256 and refuses it on every device"]
 
 
 def test_ota013_flags_a_crc32_in_a_response(tmp_path):
     path = response(tmp_path, version="1.0.0", url="https://cdn.example.com/1.zip", checksum="9a0364b9")
-    assert audit_lines(path, "OTA013") == ["OTA013 warning <input>:4:3 checksum `9a0364b9` is a CRC32"]
+    assert audit_lines(path, "OTA013") == ["OTA013 error <input>:4:3 checksum `9a0364b9` is a CRC32: updater 8.x computes only SHA-256 and refuses it on every device"]
 
 
 def test_ota013_allows_an_encrypted_checksum_response(tmp_path):
@@ -342,13 +350,13 @@ def test_ota022_flags_spki_and_short_keys(tmp_path, rsa_keys):
         "OTA022 error <input>:4:7 `publicKey` does not start with `-----BEGIN RSA PUBLIC KEY-----` (PKCS#1) but with `-----BEGIN PUBLIC KEY-----`"
     ]
     assert audit_lines(updater_config(tmp_path, publicKey=rsa_keys[1024]), "OTA022") == [
-        "OTA022 error <input>:4:7 `publicKey` is a 1024-bit RSA key; the updater needs 2048 bits (one 256-byte block)"
+        "OTA022 error <input>:4:7 `publicKey` is a 1024-bit RSA key; iOS stops the app (`fatalError`) unless it is 2048 bits"
     ]
 
 
 def test_ota022_flags_a_truncated_key(tmp_path, rsa_keys):
     lines = audit_lines(updater_config(tmp_path, publicKey=rsa_keys[2048][:200]), "OTA022")
-    assert len(lines) == 1 and lines[0].startswith("OTA022 error <input>:4:7 `publicKey` is not a parseable PEM public key")
+    assert len(lines) == 1 and lines[0].startswith("OTA022 error <input>:4:7 `publicKey` is not a parseable PKCS#1 RSA public key")
 
 
 def test_ota022_allows_a_pkcs1_rsa_2048_key(tmp_path, rsa_keys):
@@ -542,7 +550,7 @@ def test_ota041_flags_a_short_encrypted_checksum(tmp_path):
 
 def test_ota041_flags_a_non_hex_plain_checksum(tmp_path):
     path = response(tmp_path, version="1.0.0", url="https://x/1.zip", checksum="sha256-abc")
-    assert audit_lines(path, "OTA041") == ["OTA041 error <input>:4:3 `checksum` `sha256-abc` is not a SHA-256 hex digest"]
+    assert audit_lines(path, "OTA041") == ["OTA041 error <input>:4:3 `checksum` `sha256-abc` is neither a lower-case SHA-256 (64 hex digits) nor a 256-byte encrypted checksum"]
 
 
 def test_ota041_allows_a_256_byte_encrypted_checksum(tmp_path):
@@ -556,7 +564,7 @@ APP_WITH_KEY = {"plugins": {"CapacitorUpdater": {"publicKey": "-----BEGIN RSA PU
 def test_ota042_flags_a_plain_checksum_for_an_app_with_a_key(tmp_path):
     path = response(tmp_path, version="1.0.0", url="https://x/1.zip", checksum="ab" * 32)
     assert audit_lines(path, "OTA042", settings={"capacitor_config": APP_WITH_KEY}) == [
-        "OTA042 error <input>:1:1 no `session_key`: the app has a `publicKey` but will accept this bundle unverified"
+        "OTA042 error <input>:1:1 no `session_key` for an app with a `publicKey`: updater 8.51.23 refuses it on Android and iOS (`session_key_required`); Android up to 8.51.22 installed it with only the plain checksum checked"
     ]
 
 
