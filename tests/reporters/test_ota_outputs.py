@@ -79,10 +79,17 @@ def test_zip_member_findings_name_the_member_in_sarif(tmp_path, monkeypatch, val
 
 def test_a_corrupt_zip_exits_2_with_one_line(tmp_path, capsys):
     data = zip_bytes(APP)
-    (tmp_path / "b.zip").write_bytes(data[:-30])
+    (tmp_path / "b.zip").write_bytes(data[:60])  # cut inside the first member: no reader gets anything
     assert main([str(tmp_path / "b.zip")]) == 2
     err = capsys.readouterr().err
     assert "end-of-central-directory" in err and "Traceback" not in err
+
+
+def test_a_zip_without_its_end_record_is_audited_because_android_installs_it(tmp_path, capsys):
+    data = zip_bytes(APP)
+    (tmp_path / "b.zip").write_bytes(data[:-30])  # the local headers stream fine: ZipInputStream never needs the end record
+    assert main([str(tmp_path / "b.zip"), "--select", "OTA009"]) == 1
+    assert "iOS cannot open the archive (no end-of-central-directory record); Android installs 2 entries" in capsys.readouterr().out
 
 
 def test_a_bomb_is_audited_not_refused(tmp_path, capsys):
