@@ -163,8 +163,8 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
     """The stream view of `data` (bytes or a memory map).
 
     `declared` maps local header offsets to the central directory's (size,
-    compressed size), used only to bound inflation of data-descriptor entries,
-    whose own sizes come after the data.
+    compressed size), used only to refuse inflating a data-descriptor entry
+    (whose own sizes come after the data) that the directory calls a bomb.
     """
     entries: list[StreamEntry] = []
     pos, total, end = 0, 0, len(data)
@@ -202,6 +202,9 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
         bound_size, bound_csize = (size, csize) if not descriptor else declared.get(pos, (limits.max_zip_member_bytes, 0))
         if method not in (STORED, DEFLATED):
             return stop(f"ZipException: invalid compression method {method}", at=pos)
+        if descriptor and pos in declared and over_limits(bound_size, bound_csize, total, limits):
+            entries.append(StreamEntry(pos, raw, name, flags, method, crc, bound_size, bound_csize, data_at, 0, None, None, data_at, withheld=True))
+            return stop("the central directory declares bomb sizes for this data-descriptor entry; not inflated, the walk stops here", at=pos, incomplete=True)
         if not descriptor and over_limits(bound_size, bound_csize, total, limits):
             entries.append(StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, csize, None, None, data_at + csize, withheld=True))
             total += size
@@ -218,7 +221,7 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
             if size and actual_crc != crc:
                 return stop(f"ZipException: invalid entry CRC (expected 0x{crc:x} but got 0x{actual_crc:x})", at=entry.offset)
             continue
-        cap = min(bound_size if not descriptor else max(bound_size, 0), limits.max_zip_member_bytes)
+        cap = min(bound_size, limits.max_zip_member_bytes) if not descriptor else limits.max_zip_member_bytes
         consumed, produced, actual_crc, error = inflate_measure(data, data_at, cap, limits)
         if error in ("over-size", "over-ratio"):
             if not descriptor and error == "over-size":
