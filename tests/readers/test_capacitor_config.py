@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.engine.errors import InputError
 from auditor.engine.model import Computed, InputKind
-from auditor.parse.ts_literal import parse_ts_config
+from auditor.parse.ts_literal import TsLiteralError, parse_ts_config
 from auditor.readers import open_input
 
 TS = """import type { CapacitorConfig } from '@capacitor/cli';
@@ -121,14 +123,8 @@ def test_random_text_is_not_called_an_encrypted_bundle(tmp_path):
         open_input(path)
 
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from auditor.parse.ts_literal import TsLiteralError
-
-
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(list("{}[]()'\"`$,:;.=\\ \nabcx01-+*/") + ["export default ", "as const", "...", "é", "module.exports = "]), max_size=40).map("".join))
+@given(st.lists(st.sampled_from([*list("{}[]()'\"`$,:;.=\\ \nabcx01-+*/"), "export default ", "as const", "...", "é", "module.exports = "]), max_size=40).map("".join))
 def test_any_text_gives_a_document_or_a_ts_error(text):
     try:
         document = parse_ts_config(text)
