@@ -268,11 +268,13 @@ def local_endpoint_configured(ctx: Context) -> Iterator[Hit]:
 
     ## What it checks
     Any of `localHost`, `localWebHost`, `localSupa`, `localSupaAnon`,
-    `localApi`, `localApiFiles` (warning), an error when its value is an `http:` URL.
+    `localApi`, `localApiFiles`; a warning at most, `http:` values included.
 
     ## Why it matters
-    These point the CLI and updater at a development or self-hosted backend.
-    In a release config they are a leftover, and over `http:` a network attacker can answer.
+    These point the Capgo CLI at a development or self-hosted backend. The
+    updater's native code never reads them (8.51.23), so devices are not
+    affected; in a release config they are a leftover that sends CI uploads to
+    the wrong (perhaps plain-http) server.
 
     ## Example
     ```json
@@ -288,7 +290,7 @@ def local_endpoint_configured(ctx: Context) -> Iterator[Hit]:
         if value in (None, ""):
             continue
         insecure = isinstance(value, str) and value.strip().lower().startswith("http://")
-        yield Hit(f"`{key}` is set" + (f" to the plain-http URL `{value}`" if insecure else ""), config_location(ctx, f"{ota.UPDATER}/{key}"), level=Level.ERROR if insecure else None)
+        yield Hit(f"`{key}` is set" + (f" to the plain-http URL `{value}`" if insecure else "") + "; only the Capgo CLI reads it, never the app", config_location(ctx, f"{ota.UPDATER}/{key}"))
 
 
 @rule(id="OTA028", name="reset-when-update-disabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"))

@@ -43,3 +43,20 @@ def make_rsa_keys() -> dict:
     return {1024: pkcs1(1024), 2048: pkcs1(2048)}
 
 
+
+
+def private_encrypt(private_key, data: bytes) -> bytes:
+    """Node's `crypto.privateEncrypt` with PKCS#1 v1.5 padding (what `bundle encrypt` does): raw RSA on type-1 padded data."""
+    numbers = private_key.private_numbers()
+    size = (private_key.key_size + 7) // 8
+    block = b"\x00\x01" + b"\xff" * (size - 3 - len(data)) + b"\x00" + data
+    return pow(int.from_bytes(block, "big"), numbers.d, numbers.public_numbers.n).to_bytes(size, "big")
+
+
+def capgo_key_pair() -> tuple[object, str]:
+    """An RSA-2048 private key and its PKCS#1 PEM public key, as `key create` makes them."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key, key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.PKCS1).decode()

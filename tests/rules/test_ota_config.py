@@ -58,6 +58,29 @@ def test_ota022_flags_a_truncated_key(tmp_path, rsa_keys):
     assert len(lines) == 1 and lines[0].startswith("OTA022 error <input>:4:7 `publicKey` is not a parseable PKCS#1 RSA public key")
 
 
+def test_ota022_flags_a_leading_newline_that_silently_disables_decryption(tmp_path, rsa_keys):
+    assert audit_lines(updater_config(tmp_path, publicKey="\n" + rsa_keys[2048]), "OTA022") == [
+        "OTA022 error <input>:4:7 `publicKey` starts with whitespace before `-----BEGIN RSA PUBLIC KEY-----`: both platforms then silently skip decryption"
+    ]
+
+
+def test_ota022_flags_literal_newline_escapes_that_crash_android(tmp_path, rsa_keys):
+    escaped = rsa_keys[2048].strip().replace("\n", "\\n")
+    assert audit_lines(updater_config(tmp_path, publicKey=escaped), "OTA022") == [
+        "OTA022 error <input>:4:7 `publicKey` holds literal `\\n` escapes instead of newlines: Android fails to load it and the app crashes at start"
+    ]
+
+
+def test_ota022_allows_a_computed_key_in_a_ts_config_leaving_a_note(tmp_path):
+    path = tmp_path / "capacitor.config.ts"
+    path.write_text("export default { plugins: { CapacitorUpdater: { publicKey: process.env.CAPGO_PUBLIC_KEY } } };\n", encoding="utf-8")
+    assert audit_lines(path, "OTA022,OTA034") == ["OTA034 note <input>:1:49 `/plugins/CapacitorUpdater/publicKey` is computed (`process.env.CAPGO_PUBLIC_KEY`); not checked"]
+
+
+def test_ota022_allows_a_key_without_a_final_newline(tmp_path, rsa_keys):
+    assert audit_lines(updater_config(tmp_path, publicKey=rsa_keys[2048].strip()), "OTA022") == []
+
+
 def test_ota022_allows_a_pkcs1_rsa_2048_key(tmp_path, rsa_keys):
     assert audit_lines(updater_config(tmp_path, publicKey=rsa_keys[2048]), "OTA022") == []
 
@@ -116,8 +139,8 @@ def test_ota026_allows_a_string_true(tmp_path):
 
 def test_ota027_flags_local_endpoints(tmp_path):
     assert audit_lines(updater_config(tmp_path, localApi="http://192.168.1.20:54321", localHost="https://dev.example.com"), "OTA027") == [
-        "OTA027 error <input>:4:7 `localApi` is set to the plain-http URL `http://192.168.1.20:54321`",
-        "OTA027 warning <input>:5:7 `localHost` is set",
+        "OTA027 warning <input>:4:7 `localApi` is set to the plain-http URL `http://192.168.1.20:54321`; only the Capgo CLI reads it, never the app",
+        "OTA027 warning <input>:5:7 `localHost` is set; only the Capgo CLI reads it, never the app",
     ]
 
 

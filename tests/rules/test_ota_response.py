@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import zlib
@@ -10,7 +11,7 @@ import pytest
 from helpers import audit_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ota_inputs import bundle, core_config, make_rsa_keys, response
+from ota_inputs import bundle, capgo_key_pair, core_config, make_rsa_keys, private_encrypt, response
 from zipcraft import APP
 
 
@@ -215,3 +216,101 @@ def test_ota035_flags_a_duplicate_config_key(tmp_path):
 def test_ota035_allows_the_same_key_in_different_objects(tmp_path):
     path = core_config(tmp_path, {"server": {"url": ""}, "plugins": {"X": {"url": ""}}})
     assert audit_lines(path, "OTA035") == []
+
+
+# --- the encrypted checksum, as `bundle encrypt` prints it and the device decrypts it -----------
+
+
+@pytest.fixture(scope="module")
+def capgo_keys():
+    return capgo_key_pair()
+
+
+def app_config(public_key: str) -> dict:
+    return {"plugins": {"CapacitorUpdater": {"publicKey": public_key}}}
+
+
+def test_ota012_allows_the_v3_encrypted_checksum_of_this_zip(tmp_path, capgo_keys):
+    key, public = capgo_keys
+    path = bundle(tmp_path, APP)
+    encrypted = private_encrypt(key, hashlib.sha256(path.read_bytes()).digest()).hex()
+    assert audit_lines(path, "OTA012", settings={"checksum": encrypted, "capacitor_config": app_config(public)}) == []
+    assert audit_lines(path, "OTA012", settings={"checksum": encrypted}) == []  # without the key: a valid shape, not checked
+
+
+def test_ota012_flags_an_encrypted_checksum_of_another_zip(tmp_path, capgo_keys):
+    key, public = capgo_keys
+    path = bundle(tmp_path, APP)
+    other = hashlib.sha256(b"another zip").hexdigest()
+    encrypted = base64.b64encode(private_encrypt(key, bytes.fromhex(other))).decode()
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert audit_lines(path, "OTA012", settings={"checksum": encrypted, "capacitor_config": app_config(public)}) == [
+        f"OTA012 error <input> checksum `{encrypted[:80]}` decrypts to `{other}`, but the zip's SHA-256 is `{sha}`"
+    ]
+
+
+def test_ota012_flags_the_v2_checksum_format_8x_devices_refuse(tmp_path, capgo_keys):
+    key, public = capgo_keys
+    path = bundle(tmp_path, APP)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    encrypted = base64.b64encode(private_encrypt(key, base64.b64decode(sha))).decode()  # encryptChecksum: the hex read as base64
+    lines = audit_lines(path, "OTA012", settings={"checksum": encrypted, "capacitor_config": app_config(public)})
+    assert lines == [f"OTA012 error <input> checksum `{encrypted[:80]}` is the V2 encrypted checksum (the hex digest read as base64); 8.x devices compare it as hex and refuse it: encrypt with a CLI that sees updater 8.x"]
+
+
+def test_ota012_flags_a_checksum_encrypted_with_another_key(tmp_path, capgo_keys):
+    _, public = capgo_keys
+    other_key, _ = capgo_key_pair()
+    path = bundle(tmp_path, APP)
+    encrypted = private_encrypt(other_key, hashlib.sha256(path.read_bytes()).digest()).hex()
+    assert audit_lines(path, "OTA012", settings={"checksum": encrypted, "capacitor_config": app_config(public)}) == [
+        f"OTA012 error <input> checksum `{encrypted[:80]}` the encrypted checksum fails on the device: it does not decrypt under the app's `publicKey` (InvalidSignature)"
+    ]
+
+
+# --- every response shape ------------------------------------------------------------------------
+
+
+def test_ota041_allows_the_no_update_answer(tmp_path):
+    path = response(tmp_path, error="no_new_version_available", message="No new version available", kind="up_to_date")
+    assert audit_lines(path, "OTA") == []
+
+
+def test_ota041_flags_a_delta_manifest_with_http_and_upper_case_hashes(tmp_path):
+    digest = hashlib.sha256(b"x").hexdigest()
+    path = tmp_path / "delta.json"
+    path.write_text(json.dumps({"version": "1.2.0", "url": "https://x.example/placeholder", "manifest": [
+        {"file_name": "app.js", "file_hash": digest.upper(), "download_url": "https://cdn.example/app.js"},
+        {"file_name": "index.html", "file_hash": digest, "download_url": "http://cdn.example/index.html"},
+    ]}, indent=2), encoding="utf-8")
+    lines = audit_lines(path, "OTA041")
+    assert [line.split(" ", 3)[3] for line in lines] == [
+        f"`manifest/0/file_hash` `{digest.upper()}` is not a lower-case SHA-256 hex digest",
+        "`manifest/1/download_url` `http://cdn.example/index.html` is not https:",
+    ]
+
+
+def test_ota041_allows_a_delta_manifest_without_a_bundle_checksum(tmp_path):
+    digest = hashlib.sha256(b"x").hexdigest()
+    path = response(tmp_path, version="1.2.0", url="https://x.example/p", manifest=[{"file_name": "a.js", "file_hash": digest, "download_url": "https://cdn.example/a.js"}])
+    assert audit_lines(path, "OTA041") == []
+
+
+def test_ota041_flags_an_upper_case_plain_checksum(tmp_path):
+    digest = hashlib.sha256(b"x").hexdigest().upper()
+    path = response(tmp_path, version="1.2.0", url="https://x.example/b.zip", checksum=digest)
+    assert audit_lines(path, "OTA041") == [
+        f"OTA041 error <input>:4:3 `checksum` `{digest}` is upper-case hex: the device computes lower-case SHA-256 hex and compares case-sensitively, so every device refuses it"
+    ]
+
+
+def test_ota042_flags_a_session_key_for_an_app_without_public_key(tmp_path):
+    path = response(tmp_path, version="1.2.0", url="https://x.example/b.zip", checksum="ab" * 256, session_key="aXY=:a2V5")
+    assert audit_lines(path, "OTA042", settings={"capacitor_config": {"plugins": {"CapacitorUpdater": {}}}}) == [
+        "OTA042 error <input>:5:3 `session_key` for an app without `publicKey`: the device cannot decrypt the bundle and every update fails"
+    ]
+
+
+def test_ota042_allows_the_no_update_answer_for_an_app_with_a_key(tmp_path, capgo_keys):
+    path = response(tmp_path, error="no_new_version_available", message="none", kind="up_to_date")
+    assert audit_lines(path, "OTA042", settings={"capacitor_config": app_config(capgo_keys[1])}) == []
