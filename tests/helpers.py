@@ -13,8 +13,8 @@ from pathlib import Path
 
 from auditor.engine.catalogue import all_rules
 from auditor.engine.findings import Finding
-from auditor.engine.registry import RuleSet, select_rules
 from auditor.engine.pipeline import audit as run_audit
+from auditor.engine.registry import RuleSet, select_rules
 from auditor.engine.runner import Report
 from auditor.engine.settings import Settings
 

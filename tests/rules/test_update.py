@@ -140,3 +140,17 @@ def test_upd008_flags_unknown_members(tmp_path):
 def test_upd008_allows_known_members(tmp_path):
     path, _ = update_doc(tmp_path, {"versions": [{"version": "1.0.0", "src": SRC, "channels": ["default"]}], "channels": {}})
     assert audit_lines(path, "UPD008") == []
+
+
+def test_upd009_flags_a_duplicate_key_at_its_last_occurrence(tmp_path):
+    path = tmp_path / "update.json"
+    text = '{"versions": [{"version": "1.0.0", "src": "https://a.example/a.swbn", "src": "https://b.example/b.swbn"}]}'
+    path.write_text(text, encoding="utf-8")
+    assert audit_lines(path, "UPD009") == [
+        f"UPD009 warning <input>:{position(text, q('src'), 2)} key `/versions/0/src` appears more than once; Chrome keeps the last",
+    ]
+
+
+def test_upd009_allows_the_same_key_in_different_objects(tmp_path):
+    path, _ = update_doc(tmp_path, {"versions": [{"version": "1.0.0", "src": SRC}, {"version": "1.1.0", "src": SRC}]})
+    assert audit_lines(path, "UPD009") == []
