@@ -15,7 +15,7 @@ from pathlib import Path
 from auditor.engine.problems import ProblemCode
 
 
-class InputKind(str, enum.Enum):
+class InputKind(enum.StrEnum):
     """What the audited input is; rules declare which kinds they apply to."""
 
     FOLDER = "folder"                      # an IWA's built source folder
@@ -117,7 +117,7 @@ class IndexEntry:
     key_offset: int | None = None  # where the key sits in the file
 
 
-class SignatureType(str, enum.Enum):
+class SignatureType(enum.StrEnum):
     ED25519 = "ed25519"
     ECDSA_P256 = "ecdsa-p256"
     UNKNOWN = "unknown"

@@ -70,7 +70,7 @@ def test_each_input_in_text_json_and_sarif(tmp_path, monkeypatch, capsys, valida
 
 def test_zip_member_findings_name_the_member_in_sarif(tmp_path, monkeypatch, validator):
     monkeypatch.chdir(tmp_path)
-    path, extra = inputs(tmp_path)["zip"]
+    path, _extra = inputs(tmp_path)["zip"]
     main([str(path), "--select", "OTA010", "--format", "sarif", "-o", "out.sarif"])
     result = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))["runs"][0]["results"][0]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bundle.zip"

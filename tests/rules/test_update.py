@@ -32,7 +32,7 @@ def test_upd001_flags_http_update_manifest_url(app):
 
 def test_upd001_notes_localhost(app):
     path, _ = manifest_app(app, {**GOOD, "update_manifest_url": "http://localhost:8080/u.json"})
-    assert [l.split(" ")[:2] for l in audit_lines(path, "UPD001")] == [["UPD001", "note"]]
+    assert [ln.split(" ")[:2] for ln in audit_lines(path, "UPD001")] == [["UPD001", "note"]]
 
 
 def test_upd001_allows_https(app):
@@ -91,7 +91,7 @@ def test_upd004_flags_relative_src_resolved_to_http_update_url(tmp_path):
 def test_upd004_allows_relative_src_against_https_and_notes_localhost(tmp_path):
     path, _ = update_doc(tmp_path, {"versions": [{"version": "1.0.0", "src": "a.swbn"}, {"version": "1.1.0", "src": "http://127.0.0.1:8000/b.swbn"}]})
     lines = audit_lines(path, "UPD004", settings={"update_url": "https://example.com/u.json"})
-    assert [l.split(" ")[:2] for l in lines] == [["UPD004", "note"]]
+    assert [ln.split(" ")[:2] for ln in lines] == [["UPD004", "note"]]
 
 
 def test_upd005_flags_string_channels_and_notes_empty(tmp_path):
