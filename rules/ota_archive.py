@@ -65,7 +65,7 @@ def missing_root_index(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/ota-capgo.md §4.2 (`checkIndexPosition` in Cap-go/CLI `src/bundle/zip.ts`).
     """
-    root = ctx.bundle.extra.get("flattened_root")
+    root = (ctx.bundle.archive.flattened_root if ctx.bundle.archive else None)
     if "/index.html" in ctx.bundle.resources:
         if root:
             yield Hit(f"both updaters make the single top-level folder `{root}/` the bundle root (`flattenAssets`, `unflatFolder`)", ctx.bundle_location(), level=Level.NOTE)
@@ -510,7 +510,7 @@ def archive_refused_by_updater(ctx: Context) -> Iterator[Hit]:
 
 
 def zip_views(ctx: Context) -> ZipViews | None:
-    found = ctx.bundle.extra.get("zip_views")
+    found = ctx.bundle.archive.views if ctx.bundle.archive else None
     return found if isinstance(found, ZipViews) else None
 
 

@@ -10,6 +10,7 @@ from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level, Precision
 from auditor.engine.location import Location
 from auditor.engine.model import InputKind
+from auditor.engine.problems import ProblemCode
 from auditor.engine.registry import Need, rule
 
 CONFIG = frozenset({InputKind.CAPACITOR_CONFIG})
@@ -510,8 +511,7 @@ def duplicate_json_key(ctx: Context) -> Iterator[Hit]:
     ## Fix
     Keep one copy of each key.
     """
-    duplicates = ctx.bundle.extra.get("duplicate_pointers") or ()
-    for pointer in duplicates:  # type: ignore[union-attr]
+    for pointer in (p.pointer for p in ctx.bundle.problems if p.code is ProblemCode.DUPLICATE_KEY):
         yield Hit(f"key `{pointer}` appears more than once; the last one wins", ctx.document_location(ctx.bundle.document, pointer, key=True))  # type: ignore[arg-type]
 
 

@@ -21,7 +21,7 @@ RESPONSE = frozenset({InputKind.UPDATE_RESPONSE})
 
 def app_public_key(ctx: Context) -> str | None:
     """The app's `publicKey` from `--capacitor-config`, as a raw string, or None."""
-    app = ctx.setting("capacitor_config")
+    app = ctx.settings.capacitor_config
     plugins = app.get("plugins") if isinstance(app, dict) else None
     config = plugins.get("CapacitorUpdater") if isinstance(plugins, dict) else None
     key = config.get("publicKey") if isinstance(config, dict) else None
@@ -57,7 +57,7 @@ def bundle_checksum_mismatch(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/ota-capgo.md §4.2 (checksum over the zip bytes), §4.3.
     """
-    given = ctx.setting("checksum")
+    given = ctx.settings.checksum
     if not isinstance(given, str) or not given:
         return
     value = given.strip()
@@ -93,7 +93,7 @@ def crc32_checksum(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/ota-capgo.md §4.2, §4.3.
     """
     if ctx.bundle.kind is InputKind.OTA_ZIP:
-        given = ctx.setting("checksum")
+        given = ctx.settings.checksum
         if isinstance(given, str) and ota.CRC32_HEX.match(given.strip()):
             yield Hit(f"checksum `{given.strip()}` is a CRC32: updater 8.x computes only SHA-256 and refuses it on every device", ctx.bundle_location())
         return
@@ -158,7 +158,7 @@ def bundle_version(ctx: Context) -> tuple[object, Location]:
     if ctx.bundle.kind is InputKind.UPDATE_RESPONSE and ctx.bundle.document is not None:
         value = ota.member(ctx.bundle.document, "/version")
         return value, ctx.document_location(ctx.bundle.document, "/version", key=True)
-    return ctx.setting("app_version"), ctx.bundle_location()
+    return ctx.settings.app_version, ctx.bundle_location()
 
 
 @rule(id="OTA015", name="version-not-semver", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "version"))
@@ -214,7 +214,7 @@ def version_downgrade(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/ota-capgo.md §4.4 (Capgo signs only the checksum), §4.5 item 19.
     """
-    previous = ctx.setting("previous_version")
+    previous = ctx.settings.previous_version
     version, location = bundle_version(ctx)
     if not isinstance(previous, str) or not isinstance(version, str):
         return
@@ -379,7 +379,7 @@ def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
     document = ctx.bundle.document
     if document is None or no_update(document):
         return
-    app = ctx.setting("capacitor_config")
+    app = ctx.settings.capacitor_config
     public_key = app_public_key(ctx)
     session_key = ota.member(document, "/session_key")
     if app is None and not session_key:

@@ -27,6 +27,7 @@ from auditor.capgo.zip_views import ZipViews, android_kind, android_name, androi
 from auditor.engine.errors import LimitExceeded, Malformed
 from auditor.engine.limits import Limits
 from auditor.engine.model import Archive, ArchiveEntry, Body, Bundle, InputKind, Resource
+from auditor.engine.settings import Settings
 from auditor.readers.folder import guess_content_type
 
 CHUNK = 64 * 1024
@@ -106,7 +107,7 @@ def archive_entries(views: ZipViews) -> tuple[ArchiveEntry, ...]:
     )
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """Read an OTA zip into a Bundle of kind OTA_ZIP: both device views, bodies left in the archive."""
     size = path.stat().st_size
     where = str(path)
@@ -160,11 +161,11 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
             if android_kind(entry) == "file" and not entry.withheld:
                 add(name, entry.method, entry.data_offset, entry.data_length, android_size(entry), entry.data_length, entry.offset, "android")
     entries = archive_entries(views)
-    archive_facts = Archive(entries, sum(e.size for e in entries), ios.directory_offset or 0)
+    archive_facts = Archive(entries, sum(e.size for e in entries), ios.directory_offset or 0, views=views, flattened_root=root)
     return Bundle(
         kind=InputKind.OTA_ZIP,
         source=path,
         resources=resources,
         size=size,
-        extra={"archive": archive_facts, "zip_views": views, "flattened_root": root},
+        archive=archive_facts,
     )

@@ -23,7 +23,7 @@ def test_reads_members_as_resources_without_extracting(tmp_path):
     assert list(bundle.resources) == ["/index.html", "/app.js", "/assets/a.css"]
     assert bundle.resources["/app.js"].mime_type == "application/javascript"
     assert bundle.resources["/assets/a.css"].body.read() == b"p{}"
-    archive = bundle.extra["archive"]
+    archive = bundle.archive
     assert [e.name for e in archive.entries] == ["index.html", "app.js", "assets/a.css", "assets/"]
     assert archive.entries[3].is_dir and not archive.entries[0].is_symlink
     assert set(tmp_path.iterdir()) == before
@@ -57,7 +57,7 @@ def test_a_member_shorter_than_declared_reads_what_is_there(tmp_path):
 def test_a_central_directory_that_lies_gives_two_views_not_a_crash(tmp_path):
     data = patch_sizes(zip_bytes(APP), 1, size=5, compressed=3)
     (tmp_path / "b.zip").write_bytes(data)
-    views = open_input(tmp_path / "b.zip").extra["zip_views"]
+    views = open_input(tmp_path / "b.zip").archive.views
     android, ios = {e.name: e for e in views.android.entries}, {e.name: e for e in views.ios.entries}
     assert (android["app.js"].actual_size, ios["app.js"].size) == (35, 5)
 
@@ -83,7 +83,7 @@ def test_mutated_zips_give_a_bundle_or_an_input_error(tmp_path, data):
         return
     for resource in bundle.resources.values():
         assert len(resource.body.read(1 << 20)) <= resource.size
-    differences(bundle.extra["zip_views"])  # never raises either
+    differences(bundle.archive.views)  # never raises either
 
 
 def test_bomb_like_members_are_never_inflated(tmp_path):

@@ -70,7 +70,7 @@ def test_each_input_in_text_json_and_sarif(tmp_path, monkeypatch, capsys, valida
 
 def test_zip_member_findings_name_the_member_in_sarif(tmp_path, monkeypatch, validator):
     monkeypatch.chdir(tmp_path)
-    path, extra = inputs(tmp_path)["zip"]
+    path, _extra = inputs(tmp_path)["zip"]
     main([str(path), "--select", "OTA010", "--format", "sarif", "-o", "out.sarif"])
     result = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))["runs"][0]["results"][0]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bundle.zip"
@@ -92,10 +92,12 @@ def test_a_zip_without_its_end_record_is_audited_because_android_installs_it(tmp
     assert "iOS cannot open the archive (no end-of-central-directory record); Android installs 2 entries" in capsys.readouterr().out
 
 
-def test_a_bomb_is_audited_not_refused(tmp_path, capsys):
+def test_a_bomb_is_audited_not_refused_and_the_audit_says_it_is_incomplete(tmp_path, capsys):
     (tmp_path / "b.zip").write_bytes(patch_sizes(zip_bytes(APP), 1, size=2**31, local=True))
-    assert main([str(tmp_path / "b.zip"), "--select", "OTA"]) == 1
-    assert "OTA008" in capsys.readouterr().out
+    assert main([str(tmp_path / "b.zip"), "--select", "OTA", "--format", "json"]) == 2  # the withheld member was not audited
+    data = json.loads(capsys.readouterr().out)
+    assert "OTA008" in {f["rule_id"] for f in data["findings"]}
+    assert data["input"]["complete"] is False
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.zip"]  # nothing extracted
 
 
