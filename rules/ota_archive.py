@@ -43,19 +43,23 @@ def missing_root_index(ctx: Context) -> Iterator[Hit]:
     """The OTA zip has no `index.html` at its root.
 
     ## What it checks
-    That the archive holds a file named exactly `index.html` at its top level.
+    That `index.html` is at the root each updater serves. Both make a single
+    top-level folder the bundle root (Android's `flattenAssets` ignoring names
+    that start with `__MACOSX` or `.`; iOS's `unflatFolder` counting every
+    top-level item), so `dist/index.html` alone is fine: a note says so. An
+    error when neither root has it, or when the platforms pick different roots
+    (a `__MACOSX/` folder beside `dist/` stops iOS from flattening).
 
     ## Why it matters
-    The updater serves the unzipped folder and loads `index.html` from its root.
-    The Capgo CLI refuses to build such a bundle (`index_html_not_found`), so a
-    zip without it was built by hand or zipped one folder too high: the update
-    fails to load and rolls back on every device.
+    The updater loads `index.html` from the bundle root. Without it the update
+    fails to load and rolls back on every device of that platform. The Capgo
+    CLI refuses to build such a bundle (`index_html_not_found`).
 
     ## Example
     ```
     bundle.zip
-      dist/index.html     <- one level too deep
-      dist/app.js
+      dist/www/index.html     <- two levels deep: only `dist/` is flattened
+      dist/README.txt
     ```
 
     ## Fix
@@ -63,7 +67,8 @@ def missing_root_index(ctx: Context) -> Iterator[Hit]:
     or use `npx @capgo/cli bundle zip`.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.2 (`checkIndexPosition` in Cap-go/CLI `src/bundle/zip.ts`).
+    Cap-go/CLI `src/bundle/zip.ts` (`checkIndexPosition`); Cap-go/capacitor-updater
+    `CapgoUpdater.flattenAssets` (Android), `CapgoUpdater.unflatFolder` (iOS).
     """
     root = (ctx.bundle.archive.flattened_root if ctx.bundle.archive else None)
     if "/index.html" in ctx.bundle.resources:
@@ -114,7 +119,7 @@ def missing_notify_app_ready(ctx: Context) -> Iterator[Hit]:
     Call it once the app has started: `await CapacitorUpdater.notifyAppReady()`.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.2, §4.3 (capacitor-updater README "notifyAppReady").
+    Cap-go/capacitor-updater README ("notifyAppReady"); Cap-go/CLI `src/bundle/zip.ts` (`searchInDirectory`).
     """
     scripts = [r for r in ctx.resources() if r.path.lower().endswith((".js", ".mjs", ".cjs"))]
     if any(ota.calls_named(ctx, r, "notifyAppReady") for r in scripts):
@@ -129,14 +134,17 @@ def unsafe_archive_path(ctx: Context) -> Iterator[Hit]:
     """A zip entry name could escape the folder it is extracted into (zip slip).
 
     ## What it checks
-    Every entry name in the central directory for a `..` segment, a leading `/`,
-    a backslash or a drive letter (`C:`).
+    Every entry name of both views (local headers and central directory) for
+    what both updaters' `resolvePathInsideDirectory` refuses: a backslash, an
+    absolute path, `..` segments that climb out of the bundle folder. `C:/x.js`
+    is a folder named `C:` on both platforms and `a/../b.js` stays inside:
+    neither is reported.
 
     ## Why it matters
     An unzipper that trusts names writes outside its folder: into the app's
-    other bundles or data. Capgo's updater rejects such entries
-    (`canonical_path_fail`, backslashes), which fails the update; other OTA
-    systems and tools may not.
+    other bundles or data. Capgo's updater refuses such entries
+    (`canonical_path_fail`, `windows_path_fail`), which fails the whole update;
+    other OTA systems and tools may not.
 
     ## Example
     ```
@@ -148,7 +156,7 @@ def unsafe_archive_path(ctx: Context) -> Iterator[Hit]:
     relative-parent or absolute paths in an archive.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.3, §4.5 item 12; CWE-22.
+    Cap-go/capacitor-updater `CapgoUpdater.resolvePathInsideDirectory` (Android and iOS); CWE-22.
     """
     for entry, name in entry_names(ctx):
         reason = ota.unsafe_name_reason(name)
@@ -188,14 +196,21 @@ def duplicate_archive_entry(ctx: Context) -> Iterator[Hit]:
 
 @rule(id="OTA005", name="archive-symlink", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip", "external/cwe/cwe-59"))
 def archive_symlink(ctx: Context) -> Iterator[Hit]:
-    """A zip entry is a symbolic link.
+    """A zip entry is a symbolic link: iOS creates it, Android writes a plain file.
 
     ## What it checks
-    Entries whose Unix mode (external attributes) marks a symlink.
+    Entries whose external attributes carry `S_IFLNK` when "version made by"
+    says Unix (3) or OS X (19), as ZIPFoundation reads them. An error when the
+    target leaves the link's folder (iOS then refuses the update), when the
+    link lies inside a linked folder or points at another link (a chain), or
+    when its target is not UTF-8 as iOS reads it (the raw, not inflated, bytes);
+    a warning when it is contained.
 
     ## Why it matters
-    A link extracted first and written through later points files anywhere on
-    the device the app can write. A web bundle never needs links.
+    The updater's containment check is lexical and per link: a chain of links
+    can write outside the bundle folder on iOS. Even a contained link makes the
+    platforms install different files (Android writes the target path as the
+    file's content). A web bundle never needs links.
 
     ## Example
     ```
@@ -236,11 +251,14 @@ def encrypted_archive_entry(ctx: Context) -> Iterator[Hit]:
     """A zip entry is password-encrypted, so nothing can check or load it.
 
     ## What it checks
-    The encryption bit (general purpose flag bit 0) of every entry.
+    The encryption bit (general purpose flag bit 0) in the central directory
+    (iOS stops reading there, silently, and installs the entries before it) and
+    in the local headers (Android's `ZipInputStream` refuses the update).
 
     ## Why it matters
-    The updater cannot extract it, and no audit can see its content. Capgo
-    encrypts the *whole zip* with AES (`bundle encrypt`), never entries.
+    No updater can extract it, no audit can see its content, and on iOS the
+    update "succeeds" with part of the bundle. Capgo encrypts the *whole zip*
+    with AES (`bundle encrypt`), never entries.
 
     ## Example
     ```
@@ -292,10 +310,13 @@ def decompression_bomb(ctx: Context) -> Iterator[Hit]:
     """The zip declares sizes or compression ratios of a decompression bomb.
 
     ## What it checks
-    From the central directory only (nothing is inflated): a member larger than
-    `max_zip_member_bytes` (256 MiB), a member of at least `min_zip_ratio_bytes`
-    (1 MiB) that expands more than `max_zip_ratio` (200) times, and a declared
-    total over `max_zip_total_bytes` (2 GiB). Limits live in `auditor/engine/limits.py`.
+    From the sizes both views declare (central directory and local headers),
+    before anything is inflated: a member larger than `max_zip_member_bytes`
+    (256 MiB), a member of at least `min_zip_ratio_bytes` (1 MiB) that expands
+    more than `max_zip_ratio` (200) times, and a declared total over
+    `max_zip_total_bytes` (2 GiB); and a data-descriptor member (whose sizes
+    come after its data) that Android's stream would inflate past the ratio
+    limit, where the walk stops. Limits live in `auditor/engine/limits.py`.
 
     ## Why it matters
     The device unzips every update into its storage. A few kilobytes that
@@ -318,10 +339,8 @@ def decompression_bomb(ctx: Context) -> Iterator[Hit]:
     views = zip_views(ctx)
     known = {e.header_offset for e in entries}
     for a in views.android.entries if views else ():
-        if a.offset not in known:
+        if a.offset not in known and not a.flags & 0x8:  # a descriptor entry's header sizes are zero
             entries.append(ArchiveEntry(android_name(a), a.size, a.compressed_size, a.method, a.flags, 0, 0, a.offset, a.crc))
-        elif a.withheld and a.actual_size is None and a.size == 0:
-            continue
     for entry in entries:
         if entry.size > limits.max_zip_member_bytes:
             yield Hit(f"entry `{entry.name}` declares {entry.size} bytes (limit {limits.max_zip_member_bytes})", entry_location(ctx, entry))
@@ -401,7 +420,7 @@ def shipped_secret(ctx: Context) -> Iterator[Hit]:
     signing keys outside the web folder (`.gitignore` them).
 
     ## References
-    ../shared/spec/ota-capgo.md §4.2 (`key create` writes `.capgo_key_v2`), §4.5 item 13.
+    Cap-go/CLI `src/key.ts` (`key create` writes `.capgo_key_v2`); CWE-312.
     """
     for resource in ctx.resources():
         name = resource.path.split("#", 1)[0].rsplit("/", 1)[-1]

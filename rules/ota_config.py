@@ -50,7 +50,7 @@ def insecure_updater_endpoint(ctx: Context) -> Iterator[Hit]:
     Serve the endpoints over HTTPS from a public host.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1, §4.5 item 1.
+    Cap-go/capacitor-updater `src/definitions.ts` (`updateUrl`, `channelUrl`, `statsUrl`).
     """
     config = ota.updater(ctx.bundle.document)
     for key in ENDPOINT_KEYS if config else ():
@@ -89,7 +89,7 @@ def unsigned_updates(ctx: Context) -> Iterator[Hit]:
     the private key in `.capgo_key_v2`) and upload bundles with it.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1 (`publicKey`), §4.2 (`key create`), §4.3.
+    Cap-go/capacitor-updater `src/definitions.ts` (`publicKey`), `CapgoUpdater.finishDownload`; Cap-go/CLI `src/key.ts`.
     """
     config = ota.updater(ctx.bundle.document)
     if config is None or config.get("publicKey"):
@@ -123,7 +123,7 @@ def malformed_public_key(ctx: Context) -> Iterator[Hit]:
     `openssl rsa -pubin -RSAPublicKey_out`).
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1, §4.2, §4.3.
+    Cap-go/capacitor-updater `CryptoCipher.stringToPublicKey` (Android), `CryptoCipher.swift` (iOS); Cap-go/CLI `src/api/crypto.ts`.
     """
     config = ota.updater(ctx.bundle.document)
     value = config.get("publicKey") if config else None
@@ -155,7 +155,7 @@ def private_key_in_config(ctx: Context) -> Iterator[Hit]:
     in the config; the CLI deletes a legacy `privateKey`), and ship a new app build.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1 (`privateKey`), §4.2 (`Cap-go/CLI:src/key.ts`).
+    Cap-go/CLI `src/key.ts` (removes a legacy `privateKey`); CWE-321.
     """
     document = ctx.bundle.document
     config = ota.updater(document)
@@ -197,7 +197,7 @@ def js_can_redirect_updates(ctx: Context) -> Iterator[Hit]:
     require `publicKey` so a redirected server still cannot sign bundles.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1.
+    Cap-go/capacitor-updater `src/definitions.ts`.
     """
     on = set(flags_set(ctx, ("allowModifyUrl", "persistModifyUrl")))
     if "allowModifyUrl" in on:
@@ -254,7 +254,7 @@ def preview_features_enabled(ctx: Context) -> Iterator[Hit]:
     Enable them only in a separate QA config.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1.
+    Cap-go/capacitor-updater `src/definitions.ts`.
     """
     for key in flags_set(ctx, ("allowPreview", "shakeMenu", "allowShakeChannelSelector")):
         yield Hit(f"`{key}` is enabled; it is meant for QA builds", config_location(ctx, f"{ota.UPDATER}/{key}"))
@@ -375,7 +375,7 @@ def live_reload_server_url(ctx: Context) -> Iterator[Hit]:
     Remove `server.url` from release configs (use `npx cap run --live-reload` in development).
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1 (core Capacitor keys; capacitor discussion #5075).
+    Capacitor config docs (`server.url`); ionic-team/capacitor discussion #5075.
     """
     document = ctx.bundle.document
     value = ota.member(document, "/server/url") if document else None

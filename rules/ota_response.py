@@ -55,7 +55,8 @@ def bundle_checksum_mismatch(ctx: Context) -> Iterator[Hit]:
     Publish the checksum printed by `npx @capgo/cli bundle zip --json` for this exact zip.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.2 (checksum over the zip bytes), §4.3.
+    Cap-go/capacitor-updater `CryptoCipher.calcChecksum`, `CryptoCipher.decryptChecksum`,
+    `CapgoUpdater.finishDownload`; Cap-go/CLI `src/bundle/encrypt.ts`, `src/api/crypto.ts`.
     """
     given = ctx.settings.checksum
     if not isinstance(given, str) or not given:
@@ -90,7 +91,7 @@ def crc32_checksum(ctx: Context) -> Iterator[Hit]:
     Rebuild with a current Capgo CLI (SHA-256 by default; do not pass `--force-crc32-checksum`).
 
     ## References
-    ../shared/spec/ota-capgo.md §4.2, §4.3.
+    Cap-go/capacitor-updater `CryptoCipher.calcChecksum` (SHA-256 only) and `decryptChecksum`.
     """
     if ctx.bundle.kind is InputKind.OTA_ZIP:
         given = ctx.settings.checksum
@@ -212,7 +213,7 @@ def version_downgrade(ctx: Context) -> Iterator[Hit]:
     version with the old code.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.4 (Capgo signs only the checksum), §4.5 item 19.
+    Cap-go/capacitor-updater `CapgoUpdater.finishDownload` (only the zip checksum is signed, not the version).
     """
     previous = ctx.settings.previous_version
     version, location = bundle_version(ctx)
@@ -247,7 +248,7 @@ def insecure_bundle_url(ctx: Context) -> Iterator[Hit]:
     Serve bundles over HTTPS.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.3, §4.5 item 15.
+    Capgo docs "Update API Endpoint"; Cap-go/capacitor-updater `InternalUtils.swift` (`AppVersionDec`).
     """
     document = ctx.bundle.document
     value = ota.member(document, "/url") if document else None
@@ -296,7 +297,7 @@ def bad_response_checksum(ctx: Context) -> Iterator[Hit]:
     `encryptedChecksum` of `bundle encrypt`) in the response.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.3.
+    Cap-go/capacitor-updater `CapgoUpdater.finishDownload`, `CryptoCipher.decryptChecksum`.
     """
     document = ctx.bundle.document
     if document is None or no_update(document):
@@ -373,8 +374,8 @@ def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
     `session_key` and encrypted checksum.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.3 (observation: `!publicKey.isEmpty() &&
-    !sessionKey.isEmpty()` in `CapgoUpdater.java`).
+    Cap-go/capacitor-updater `CapgoUpdater.finishDownload` (Android, `session_key_required`)
+    and `CapgoUpdater.download` (iOS), 8.51.23.
     """
     document = ctx.bundle.document
     if document is None or no_update(document):

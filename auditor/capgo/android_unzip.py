@@ -127,13 +127,12 @@ def inflate_measure(data, start: int, cap: int, limits: Limits) -> tuple[int, in
         pending = inflater.unconsumed_tail
         produced += len(out)
         crc = zlib.crc32(out, crc)
-        consumed = pos - start - len(pending) - (len(inflater.unused_data) if inflater.eof else 0)
+        consumed = pos - start - (len(inflater.unused_data) if inflater.eof else len(pending))  # after the end both hold the rest
         if produced > cap:
             return consumed, produced, crc, "over-size"
         if produced >= limits.min_zip_ratio_bytes and produced > limits.max_zip_ratio * max(consumed, 1):
             return consumed, produced, crc, "over-ratio"
-    consumed = pos - start - len(inflater.unused_data) - len(pending)
-    return consumed, produced, crc, None
+    return pos - start - len(inflater.unused_data), produced, crc, None
 
 
 def read_descriptor(data, pos: int, large: bool) -> tuple[int, int, int, int] | None:

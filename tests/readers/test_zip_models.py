@@ -155,3 +155,20 @@ def test_ios_uses_the_local_method_and_the_central_sizes():
     data = raw_zip([Member("a.js", b"abcdef", method=0, cd_size=3)])
     entry = views(data).ios.entries[0]
     assert (entry.method, entry.data_length) == (0, 3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(members, st.lists(st.booleans(), min_size=6, max_size=6), st.lists(st.booleans(), min_size=6, max_size=6))
+def test_well_formed_raw_zips_with_descriptors_give_identical_views(items, descriptors, magics):
+    built = [
+        Member(name, data, method=method, flags=0x800, descriptor=method == zipfile.ZIP_DEFLATED and descriptors[i], descriptor_magic=magics[i])
+        for i, (name, data, method) in enumerate(items)
+    ]
+    data = raw_zip(built)
+    seen = views(data)
+    reference = zipfile.ZipFile(io.BytesIO(data))
+    expected = [(i.filename, reference.read(i)) for i in reference.infolist()]
+    android = [(e.name, inflated(data, e.method, e.data_offset, e.data_length)) for e in seen.android.entries]
+    assert seen.android.failure is None, seen.android.failure
+    assert android == expected
+    assert differences(seen) == []

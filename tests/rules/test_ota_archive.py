@@ -302,3 +302,23 @@ def test_ota010_scans_octet_stream_and_android_only_bodies_as_bytes(tmp_path):
         "OTA010 error /blob.bin:2:1 `/blob.bin` contains a private key",
         "OTA010 error /hidden.dat:2:1 `/hidden.dat` contains a private key",
     ]
+
+
+def test_ota008_flags_a_descriptor_bomb_the_directory_hides_without_inflating_it_all(tmp_path):
+    payload = b"\0" * (8 * 1024 * 1024)
+    path = raw(tmp_path, [INDEX, SCRIPT, Member("pad.js", payload, descriptor=True, cd_size=10, cd_compressed=10)])
+    lines = audit_lines(path, "OTA008")
+    assert lines == ["OTA008 error <input>@139 Android's stream: the entry inflates past the ratio limit; not inflated further"]
+
+
+def test_ota008_allows_a_large_descriptor_entry_that_compresses_normally(tmp_path):
+    import random
+
+    data = random.Random(4).randbytes(300_000)
+    path = raw(tmp_path, [INDEX, SCRIPT, Member("big.bin", data, descriptor=True)])
+    assert audit_lines(path, "OTA008,OTA009,OTA017") == []
+
+
+def test_ota009_allows_a_highly_compressible_descriptor_entry(tmp_path):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member("pad.css", b"a" * 300_000, descriptor=True)])
+    assert audit_lines(path, "OTA008,OTA009,OTA017") == []
