@@ -42,10 +42,6 @@ def sniff(path: Path) -> str:
         return "web_bundle"
     if head.startswith(ZIP_MAGICS) or b"PK\x05\x06" in tail:
         return "ota_zip"  # a zip, perhaps behind prepended data: the end record says so
-    if is_capacitor_config(head, path.name):
-        return "capacitor_config"
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
-        return "json_document"
     if looks_encrypted(head, size):
         raise Unsupported(
             "this looks like an encrypted Capgo bundle (the AES-128-CBC output of `bundle encrypt`: no zip signature, "
@@ -53,6 +49,10 @@ def sniff(path: Path) -> str:
             "the encrypted checksum and `--capacitor-config` naming the app's config to check it",
             where=str(path),
         )
+    if is_capacitor_config(head, path.name):
+        return "capacitor_config"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        return "json_document"
     raise Unsupported(
         "not a Signed Web Bundle, Web Bundle, OTA zip, Capacitor config, JSON document or folder "
         f"(first bytes {head[:8].hex(' ')})",

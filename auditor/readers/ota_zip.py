@@ -17,6 +17,7 @@ bomb is never inflated at all. Nothing is ever written to disk.
 from __future__ import annotations
 
 import mmap
+from dataclasses import replace
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -139,9 +140,12 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
         total += body_size
         bomb = is_bomb_like(body_size, compressed, limits, total)
         key = rpath
-        if key in resources:
+        if key in resources and suffix == "android":
+            key = f"{rpath}#android-{len(resources) + 1}"  # a body only Android's stream installs here
+        elif key in resources:
             previous = resources.pop(key)
-            resources[f"{key}#{suffix}-{len(resources)}"] = previous  # the later copy is the one installed
+            renamed = f"{key}#copy-{len(resources) + 1}"
+            resources[renamed] = replace(previous, path=renamed)  # the later copy is the one installed
         headers = {"content-type": guess_content_type(name)} if body_size else {}
         resources[key] = Resource(
             path=key,

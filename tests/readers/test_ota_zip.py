@@ -92,3 +92,6 @@ def test_bomb_like_members_are_never_inflated(tmp_path):
     assert bundle.resources["/pad.js"].size == 4 * 1024 * 1024
     assert bundle.resources["/pad.js"].body.read(100) == b""
     assert bundle.resources["/app.js"].body.read() == APP["app.js"].encode()
+    streamed = {e.name: e for e in bundle.archive.views.android.entries}
+    assert streamed["pad.js"].withheld and streamed["pad.js"].actual_size is None  # Android's walk never inflated it either
+    assert [e.name for e in bundle.archive.views.android.entries] == ["index.html", "app.js", "pad.js"]

@@ -7,6 +7,8 @@ import struct
 import zlib
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from helpers import audit_lines
 from ota_inputs import bundle, make_rsa_keys
 from zipcraft import APP, Member, patch_sizes, raw_zip, zip_bytes
@@ -322,3 +324,38 @@ def test_ota008_allows_a_large_descriptor_entry_that_compresses_normally(tmp_pat
 def test_ota009_allows_a_highly_compressible_descriptor_entry(tmp_path):
     path = raw(tmp_path, [INDEX, SCRIPT, Member("pad.css", b"a" * 300_000, descriptor=True)])
     assert audit_lines(path, "OTA008,OTA009,OTA017") == []
+
+
+def test_ota010_scans_both_copies_of_a_duplicate(tmp_path):
+    path = raw(tmp_path, [INDEX, Member("app.js", b"// -----BEGIN EC PRIVATE KEY-----\n"), SCRIPT])
+    assert audit_lines(path, "OTA010") == ["OTA010 error /app.js#copy-2:1:4 `/app.js#copy-2` contains a private key"]
+
+
+def test_ota010_scans_a_binary_file_in_a_folder_as_bytes(app):
+    path = app({"index.html": "x", "data/blob.dat": b"\xff\xfe\x00-----BEGIN OPENSSH PRIVATE KEY-----\n"})
+    assert audit_lines(path, "OTA010") == ["OTA010 error /data/blob.dat:1:4 `/data/blob.dat` contains a private key"]
+
+
+def test_ota009_flags_zip64_sizes_that_differ_from_the_directory(tmp_path):
+    extra = struct.pack("<HHQQ", 1, 16, 5, 5)  # the local zip64 extra says 5 bytes; the directory says 35
+    path = raw(tmp_path, [INDEX, Member("app.js", SCRIPT.data + b"x" * 5, method=0, local_size=0xFFFFFFFF, local_compressed=0xFFFFFFFF, local_extra=extra), Member("b.js", b"b")])
+    lines = audit_lines(path, "OTA009")
+    assert lines[0] == "OTA009 error <input>@66 `app.js` differs between the platforms: size: Android 5 bytes, iOS 40 bytes"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_mutated_zips_give_findings_never_a_crashed_rule(tmp_path, data):
+    original = bytearray(raw_zip([INDEX, SCRIPT, Member("a/b.css", b"p{}" * 40, descriptor=True), Member("l", b"app.js", method=0, mode=0o120777)]))
+    for _ in range(data.draw(st.integers(1, 6))):
+        original[data.draw(st.integers(0, len(original) - 1))] = data.draw(st.integers(0, 255))
+    path = tmp_path / "m.zip"
+    path.write_bytes(bytes(original))
+    lines = audit_lines(path, "OTA")
+    assert not [line for line in lines if line.startswith("AUD002")]
+
+
+def test_ota010_scans_the_body_android_streams_at_a_path_ios_serves_differently(tmp_path):
+    evil = Member("app.js", b"-----BEGIN PRIVATE KEY-----\n", listed=False)
+    path = raw(tmp_path, [INDEX, SCRIPT, evil])
+    assert audit_lines(path, "OTA010") == ["OTA010 error /app.js#android-3:1:1 `/app.js#android-3` contains a private key"]
