@@ -89,6 +89,8 @@ def unsafe_name_reason(name: str) -> str | None:
     segments climb above the bundle folder fails the canonical-path check. A
     `..` that stays inside, or `C:/x.js` (a folder named `C:`), is accepted.
     """
+    if not name:
+        return "is empty"
     if "\\" in name:
         return "contains a backslash"
     if name.startswith("/"):

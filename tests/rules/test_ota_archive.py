@@ -359,3 +359,8 @@ def test_ota010_scans_the_body_android_streams_at_a_path_ios_serves_differently(
     evil = Member("app.js", b"-----BEGIN PRIVATE KEY-----\n", listed=False)
     path = raw(tmp_path, [INDEX, SCRIPT, evil])
     assert audit_lines(path, "OTA010") == ["OTA010 error /app.js#android-3:1:1 `/app.js#android-3` contains a private key"]
+
+
+def test_ota003_flags_an_empty_name(tmp_path):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member(b"", b"x")])
+    assert audit_lines(path, "OTA003") == ["OTA003 error <input>@139 entry `` is empty; both updaters refuse the whole update (`canonical_path_fail`)"]
