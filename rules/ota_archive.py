@@ -271,9 +271,9 @@ def encrypted_archive_entry(ctx: Context) -> Iterator[Hit]:
     views = zip_views(ctx)
     if views is None:
         return
-    if views.ios.stopped and "encrypted" in views.ios.stopped:
-        yield Hit(f"{views.ios.stopped}: iOS stops reading the directory there and installs only the entries before it", ctx.bundle_location())
-    if views.android.failure and "encrypted" in views.android.failure:
+    if views.ios.encrypted_at is not None:
+        yield Hit(f"{views.ios.stopped}: iOS stops reading the directory there and installs only the entries before it", ctx.bundle_location(views.ios.encrypted_at, 46))
+    if views.android.kind == "encrypted":
         yield Hit(f"the entry at offset {views.android.failed_entry} is encrypted: Android refuses the update", ctx.bundle_location(views.android.failed_entry, LOCAL_HEADER_SIZE))
 
 
@@ -347,7 +347,7 @@ def decompression_bomb(ctx: Context) -> Iterator[Hit]:
         elif entry.size >= limits.min_zip_ratio_bytes and entry.size > limits.max_zip_ratio * max(entry.compressed_size, 1):
             ratio = entry.size // max(entry.compressed_size, 1)
             yield Hit(f"entry `{entry.name}` expands {ratio} times ({entry.compressed_size} -> {entry.size} bytes; limit {limits.max_zip_ratio})", entry_location(ctx, entry))
-    if views is not None and views.android.incomplete and views.android.failure and "inflates past" in views.android.failure:
+    if views is not None and views.android.kind == "bomb":
         yield Hit(f"Android's stream: {views.android.failure}", ctx.bundle_location(views.android.failed_entry, LOCAL_HEADER_SIZE))
     if found.declared_total > limits.max_zip_total_bytes:
         yield Hit(f"the archive declares {found.declared_total} bytes in total (limit {limits.max_zip_total_bytes})", ctx.bundle_location(found.central_directory_offset, 0))
@@ -510,7 +510,7 @@ def archive_refused_by_updater(ctx: Context) -> Iterator[Hit]:
         return
     android = views.android
     if android.failure and not android.incomplete:
-        ios_side = "iOS installs it (it never checks CRC-32, `skipCRC32: true`)" if "CRC" in android.failure else "iOS reads the central directory instead"
+        ios_side = "iOS installs it (it never checks CRC-32, `skipCRC32: true`)" if android.kind == "crc" else "iOS reads the central directory instead"
         if android.crash:
             message = f"Android crashes the app: {android.failure}, which the updater does not catch (only IOException is); {ios_side}"
         else:

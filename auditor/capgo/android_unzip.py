@@ -73,6 +73,7 @@ class StreamView:
     crash: bool = False         # the failure escapes the updater (IllegalArgumentException)
     failed_entry: int | None = None  # local header offset of the entry that failed
     incomplete: bool = False    # the walk stopped at a limit, not where the device would
+    kind: str | None = None     # why, as a code: eof, name, encrypted, stored-descriptor, method, crc, size, inflate, bomb, limit
 
 
 def decode_name(raw: bytes) -> str | None:
@@ -169,29 +170,29 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
     pos, total, end = 0, 0, len(data)
     declared = declared or {}
 
-    def stop(reason: str | None, *, crash: bool = False, at: int | None = None, incomplete: bool = False) -> StreamView:
-        return StreamView(tuple(entries), pos, reason, crash, at, incomplete)
+    def stop(reason: str | None, *, kind: str | None = None, crash: bool = False, at: int | None = None, incomplete: bool = False) -> StreamView:
+        return StreamView(tuple(entries), pos, reason, crash, at, incomplete, kind)
 
     while True:
         if pos + LOCAL.size > end or bytes(data[pos : pos + 4]) != LOCAL_MAGIC:
             return stop(None)
         if len(entries) >= limits.max_resources:
-            return stop(f"more than {limits.max_resources} entries (max_resources)", incomplete=True)
+            return stop(f"more than {limits.max_resources} entries (max_resources)", kind="limit", incomplete=True)
         _, _, flags, method, _, _, crc, csize, size, name_len, extra_len = LOCAL.unpack_from(data, pos)
         name_at = pos + LOCAL.size
         if name_at + name_len > end:
-            return stop("EOFException reading the entry name", at=pos)
+            return stop("EOFException reading the entry name", kind="eof", at=pos)
         raw = bytes(data[name_at : name_at + name_len])
         name = decode_name(raw)
         if name is None:
-            return stop("IllegalArgumentException: the entry name is not valid UTF-8", crash=True, at=pos)
+            return stop("IllegalArgumentException: the entry name is not valid UTF-8", kind="name", crash=True, at=pos)
         if flags & 0x1:
-            return stop("ZipException: encrypted ZIP entry not supported", at=pos)
+            return stop("ZipException: encrypted ZIP entry not supported", kind="encrypted", at=pos)
         descriptor = bool(flags & 0x8)
         if descriptor and method != DEFLATED:
-            return stop("ZipException: only DEFLATED entries can have EXT descriptor", at=pos)
+            return stop("ZipException: only DEFLATED entries can have EXT descriptor", kind="stored-descriptor", at=pos)
         if name_at + name_len + extra_len > end:
-            return stop("EOFException reading the extra field", at=pos)
+            return stop("EOFException reading the extra field", kind="eof", at=pos)
         extra = bytes(data[name_at + name_len : name_at + name_len + extra_len])
         if not descriptor and ZIP64_MAGIC in (csize, size):
             big = zip64_sizes(extra)
@@ -200,10 +201,10 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
         data_at = name_at + name_len + extra_len
         bound_size, bound_csize = (size, csize) if not descriptor else declared.get(pos, (limits.max_zip_member_bytes, 0))
         if method not in (STORED, DEFLATED):
-            return stop(f"ZipException: invalid compression method {method}", at=pos)
+            return stop(f"ZipException: invalid compression method {method}", kind="method", at=pos)
         if descriptor and pos in declared and over_limits(bound_size, bound_csize, total, limits):
             entries.append(StreamEntry(pos, raw, name, flags, method, crc, bound_size, bound_csize, data_at, 0, None, None, data_at, withheld=True))
-            return stop("the central directory declares bomb sizes for this data-descriptor entry; not inflated, the walk stops here", at=pos, incomplete=True)
+            return stop("the central directory declares bomb sizes for this data-descriptor entry; not inflated, the walk stops here", kind="bomb", at=pos, incomplete=True)
         if not descriptor and over_limits(bound_size, bound_csize, total, limits):
             entries.append(StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, csize, None, None, data_at + csize, withheld=True))
             total += size
@@ -211,32 +212,32 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
             continue
         if method == STORED:
             if data_at + size > end:
-                return stop("ZipException: unexpected EOF", at=pos)
+                return stop("ZipException: unexpected EOF", kind="eof", at=pos)
             actual_crc = crc_of(data, data_at, size) if size else crc
             entry = StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, size, size, actual_crc, data_at + size)
             entries.append(entry)
             total += size
             pos = entry.end
             if size and actual_crc != crc:
-                return stop(f"ZipException: invalid entry CRC (expected 0x{crc:x} but got 0x{actual_crc:x})", at=entry.offset)
+                return stop(f"ZipException: invalid entry CRC (expected 0x{crc:x} but got 0x{actual_crc:x})", kind="crc", at=entry.offset)
             continue
         cap = min(bound_size, limits.max_zip_member_bytes) if not descriptor else limits.max_zip_member_bytes
         consumed, produced, actual_crc, error = inflate_measure(data, data_at, cap, limits)
         if error in ("over-size", "over-ratio"):
             if not descriptor and error == "over-size":
                 entries.append(StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, consumed, None, None, data_at + consumed))
-                return stop(f"ZipException: invalid entry size (expected {size} but got more bytes)", at=pos)
+                return stop(f"ZipException: invalid entry size (expected {size} but got more bytes)", kind="size", at=pos)
             entries.append(StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, consumed, None, None, data_at + consumed, withheld=True))
             why = "its declared size" if error == "over-size" else "the ratio limit"
-            return stop(f"the entry inflates past {why}; not inflated further", at=pos, incomplete=True)
+            return stop(f"the entry inflates past {why}; not inflated further", kind="bomb", at=pos, incomplete=True)
         if error is not None:
-            return stop(f"ZipException: {error}", at=pos)
+            return stop(f"ZipException: {error}", kind="inflate", at=pos)
         after = data_at + consumed
         if descriptor:
             large = produced > ZIP64_MAGIC or consumed > ZIP64_MAGIC
             found = read_descriptor(data, after, large)
             if found is None:
-                return stop("EOFException reading the data descriptor", at=pos)
+                return stop("EOFException reading the data descriptor", kind="eof", at=pos)
             crc, csize, size, length = found
             after += length
         entry = StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, consumed, produced, actual_crc, after)
@@ -244,8 +245,8 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
         total += produced
         pos = after
         if size != produced:
-            return stop(f"ZipException: invalid entry size (expected {size} but got {produced} bytes)", at=entry.offset)
+            return stop(f"ZipException: invalid entry size (expected {size} but got {produced} bytes)", kind="size", at=entry.offset)
         if csize != consumed:
-            return stop(f"ZipException: invalid entry compressed size (expected {csize} but got {consumed} bytes)", at=entry.offset)
+            return stop(f"ZipException: invalid entry compressed size (expected {csize} but got {consumed} bytes)", kind="size", at=entry.offset)
         if crc != actual_crc:
-            return stop(f"ZipException: invalid entry CRC (expected 0x{crc:x} but got 0x{actual_crc:x})", at=entry.offset)
+            return stop(f"ZipException: invalid entry CRC (expected 0x{crc:x} but got 0x{actual_crc:x})", kind="crc", at=entry.offset)

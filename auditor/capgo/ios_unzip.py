@@ -98,6 +98,7 @@ class DirectoryView:
     directory_offset: int | None = None
     declared_count: int = 0
     incomplete: bool = False       # stopped at one of our limits
+    encrypted_at: int | None = None  # the central record of the encrypted entry iteration stopped at
 
 
 def decode_name(raw: bytes, flags: int) -> str:
@@ -152,8 +153,8 @@ def walk(data, limits: Limits) -> DirectoryView:
         count, cd_offset = struct.unpack_from("<Q", data, record_at + 32)[0], struct.unpack_from("<Q", data, record_at + 48)[0]
     entries: list[DirectoryEntry] = []
 
-    def view(stopped: str | None = None, incomplete: bool = False) -> DirectoryView:
-        return DirectoryView(tuple(entries), None, stopped, eocd_at, cd_offset, count, incomplete)
+    def view(stopped: str | None = None, incomplete: bool = False, encrypted_at: int | None = None) -> DirectoryView:
+        return DirectoryView(tuple(entries), None, stopped, eocd_at, cd_offset, count, incomplete, encrypted_at)
 
     at = cd_offset
     while len(entries) < count:
@@ -177,7 +178,7 @@ def walk(data, limits: Limits) -> DirectoryView:
         if local_offset + LOCAL.size + local_name_len + local_extra_len > size:
             return view(f"the local header at offset {local_offset} runs past the end of the file")
         if flags & 0x1:
-            return view(f"entry at offset {at} is encrypted")
+            return view(f"entry at offset {at} is encrypted", encrypted_at=at)
         local_name = bytes(data[local_offset + LOCAL.size : local_offset + LOCAL.size + local_name_len])
         data_at = local_offset + LOCAL.size + local_name_len + local_extra_len
         is_link = (version_made_by >> 8) in (UNIX, OSX) and (external >> 16) & S_IFMT == S_IFLNK

@@ -111,8 +111,8 @@ def test_ota005_allows_an_executable_file(tmp_path):
 def test_ota006_flags_an_encrypted_entry(tmp_path):
     (tmp_path / "b.zip").write_bytes(patch_sizes(zip_bytes(APP), 1, flags=0x1, local=True))
     assert audit_lines(tmp_path / "b.zip", "OTA006") == [
-        "OTA006 error <input> entry at offset 210 is encrypted: iOS stops reading the directory there and installs only the entries before it",
         "OTA006 error <input>@81 the entry at offset 81 is encrypted: Android refuses the update",
+        "OTA006 error <input>@210 entry at offset 210 is encrypted: iOS stops reading the directory there and installs only the entries before it",
     ]
 
 
