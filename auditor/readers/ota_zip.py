@@ -17,9 +17,9 @@ bomb is never inflated at all. Nothing is ever written to disk.
 from __future__ import annotations
 
 import mmap
-from dataclasses import replace
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 

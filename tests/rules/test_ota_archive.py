@@ -7,9 +7,9 @@ import struct
 import zlib
 
 import pytest
+from helpers import audit_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from helpers import audit_lines
 from ota_inputs import bundle, make_rsa_keys
 from zipcraft import APP, Member, patch_sizes, raw_zip, zip_bytes
 
