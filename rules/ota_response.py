@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from collections.abc import Iterator
@@ -252,19 +250,11 @@ def insecure_bundle_url(ctx: Context) -> Iterator[Hit]:
     """
     document = ctx.bundle.document
     value = ota.member(document, "/url") if document else None
+    manifest = ota.member(document, "/manifest") if document else None
+    if isinstance(manifest, list) and manifest:
+        return  # a delta response: `url` is a placeholder, each `download_url` is checked by OTA041
     if isinstance(value, str) and not ota.is_https(value):
         yield Hit(f"bundle `url` `{value}` is not https:", ctx.document_location(document, "/url", key=True))  # type: ignore[arg-type]
-
-
-def decoded_length(value: str) -> int | None:
-    """Bytes in a hex or base64 string (how the updater reads an encrypted checksum), or None."""
-
-    if ota.HEX.match(value):
-        return len(value) // 2
-    try:
-        return len(base64.b64decode(value, validate=True))
-    except (binascii.Error, ValueError):
-        return None
 
 
 @rule(id="OTA041", name="bad-response-checksum", level=Level.ERROR, inputs=RESPONSE, needs=Need.DOCUMENT, tags=("ota", "response", "integrity"), security_severity=7.5)
@@ -310,7 +300,14 @@ def bad_response_checksum(ctx: Context) -> Iterator[Hit]:
     encrypted = bool(ota.member(document, "/session_key"))
     location = ctx.document_location(document, "/checksum", key=True)
     if not isinstance(checksum, str) or not checksum:
-        yield Hit("the response has no `checksum`", location)
+        app = ctx.settings.capacitor_config
+        if app_public_key(ctx):
+            consequence = "the app has a `publicKey`, so every device refuses it (`checksum_required`)"
+        elif app is not None:
+            consequence = "the app has no `publicKey`, so devices install the bundle without checking anything"
+        else:
+            consequence = "an app with a `publicKey` refuses it (`checksum_required`), one without installs it unchecked"
+        yield Hit(f"the response has no `checksum`: {consequence}", location)
     elif encrypted:
         data = ota.checksum_bytes(checksum)
         if data is None or len(data) != 256:

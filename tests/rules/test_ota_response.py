@@ -125,7 +125,7 @@ def test_ota040_allows_https_in_capitals(tmp_path):
 
 
 def test_ota041_flags_a_missing_checksum(tmp_path):
-    assert audit_lines(response(tmp_path, version="1.0.0", url="https://x/1.zip"), "OTA041") == ["OTA041 error <input>:1:1 the response has no `checksum`"]
+    assert audit_lines(response(tmp_path, version="1.0.0", url="https://x/1.zip"), "OTA041") == ["OTA041 error <input>:1:1 the response has no `checksum`: an app with a `publicKey` refuses it (`checksum_required`), one without installs it unchecked"]
 
 
 def test_ota041_flags_a_short_encrypted_checksum(tmp_path):
@@ -314,3 +314,9 @@ def test_ota042_flags_a_session_key_for_an_app_without_public_key(tmp_path):
 def test_ota042_allows_the_no_update_answer_for_an_app_with_a_key(tmp_path, capgo_keys):
     path = response(tmp_path, error="no_new_version_available", message="none", kind="up_to_date")
     assert audit_lines(path, "OTA042", settings={"capacitor_config": app_config(capgo_keys[1])}) == []
+
+
+def test_ota040_allows_the_placeholder_url_of_a_delta_response(tmp_path):
+    digest = hashlib.sha256(b"x").hexdigest()
+    path = response(tmp_path, version="1.2.0", url="manifest", manifest=[{"file_name": "a.js", "file_hash": digest, "download_url": "https://cdn.example/a.js"}])
+    assert audit_lines(path, "OTA040,OTA041") == []
