@@ -348,10 +348,11 @@ def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
 
     ## What it checks
     With `--capacitor-config` naming a config whose updater has `publicKey`:
-    the response must carry `session_key` (`base64(iv):base64(key)`). The
-    256-byte encrypted checksum is checked by OTA041. Without
-    `--capacitor-config`, a response without `session_key` gets a note, since
-    only the app's config tells whether it should have one.
+    the response must carry `session_key` (`base64(iv):base64(key)`); for a
+    config without `publicKey` it must not. The 256-byte encrypted checksum is
+    checked by OTA041. Without `--capacitor-config`, a response without
+    `session_key` gets a note, since only the app's config tells whether it
+    should have one. The backend's "no update" answer needs neither.
 
     ## Why it matters
     Updater 8.51.23 refuses a response without a valid `session_key` when the
@@ -381,7 +382,7 @@ def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
     public_key = app_public_key(ctx)
     session_key = ota.member(document, "/session_key")
     if app is None and not session_key:
-        yield Hit("no `session_key`: unsigned unless the app has no `publicKey` (pass --capacitor-config to check)", ctx.document_location(document, ""), level=Level.NOTE)
+        yield Hit("no `session_key`: refused by 8.51.23 if the app has a `publicKey`, unsigned if it has none (pass --capacitor-config to check)", ctx.document_location(document, ""), level=Level.NOTE)
         return
     if app is not None and public_key is None:
         if session_key:

@@ -163,7 +163,7 @@ def test_ota042_flags_a_malformed_session_key(tmp_path):
 def test_ota042_flags_a_plain_response_as_a_note_without_the_app_config(tmp_path):
     path = response(tmp_path, version="1.0.0", url="https://x/1.zip", checksum="ab" * 32)
     assert audit_lines(path, "OTA042") == [
-        "OTA042 note <input>:1:1 no `session_key`: unsigned unless the app has no `publicKey` (pass --capacitor-config to check)"
+        "OTA042 note <input>:1:1 no `session_key`: refused by 8.51.23 if the app has a `publicKey`, unsigned if it has none (pass --capacitor-config to check)"
     ]
 
 
