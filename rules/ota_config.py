@@ -103,15 +103,21 @@ def unsigned_updates(ctx: Context) -> Iterator[Hit]:
 
 @rule(id="OTA022", name="malformed-public-key", level=Level.ERROR, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "signing"))
 def malformed_public_key(ctx: Context) -> Iterator[Hit]:
-    """The updater's `publicKey` is not a PKCS#1 PEM RSA-2048 public key.
+    """The updater's `publicKey` is not a PKCS#1 PEM RSA-2048 key as the device reads it.
 
     ## What it checks
-    That `publicKey` starts with `-----BEGIN RSA PUBLIC KEY-----` and parses as
-    an RSA public key of exactly 2048 bits (parsed with `cryptography`).
+    The raw string, as both platforms read it: it must start with
+    `-----BEGIN RSA PUBLIC KEY-----` (no leading space or newline), hold real
+    newlines rather than literal `\\n` escapes, and decode, the way Android's
+    `stringToPublicKey` does (whitespace and header stripped, base64), to an RSA
+    key of exactly 2048 bits (parsed with `cryptography`). A computed
+    `publicKey` in a `.ts` config is not judged here (OTA034 notes it).
 
     ## Why it matters
-    Android refuses keys without the PKCS#1 header, and the updater decrypts
-    one 256-byte RSA block: any other key makes every signed update fail.
+    Without the header at the very start both platforms silently skip
+    decryption; literal `\\n` escapes corrupt the key and Android throws at
+    plugin load (the app crashes); iOS `fatalError`s unless the key is
+    RSA-2048. Any of these makes every signed update fail.
 
     ## Example
     ```json
