@@ -85,6 +85,9 @@ class Body:
 
             with open(self._path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
                 return _located(pattern.search(mapped, 0, min(limit, self.size)), mapped)
+        chunks = getattr(self._opener, "chunks", None)
+        if chunks is not None:
+            return _search_chunks(pattern, chunks(min(limit, self.size)))
         data = self.read(limit)
         return _located(pattern.search(data), data)
 
@@ -103,6 +106,37 @@ def _located(match: re.Match[bytes] | None, data) -> tuple[int, int, int, int] |
     line = (data.count(b"\n", 0, start) if hasattr(data, "count") else bytes(data[:start]).count(b"\n")) + 1
     column = len(bytes(data[line_start:start]).decode("utf-8", "replace")) + 1
     return start, match.end(), line, column
+
+
+def _search_chunks(pattern: re.Pattern[bytes], chunks) -> tuple[int, int, int, int] | None:
+    """`Body.search` over pieces, keeping only a 4 KiB overlap between them (matches are short).
+
+    The column is in code points when the line starts inside the kept window,
+    else in bytes from the line start.
+    """
+    overlap = 4096
+    carry, base, newlines, last_newline = b"", 0, 0, -1
+    for chunk in chunks:
+        buffer = carry + chunk
+        match = pattern.search(buffer)
+        if match is not None:
+            start = match.start()
+            line = newlines + buffer.count(b"\n", 0, start) + 1
+            at = buffer.rfind(b"\n", 0, start)
+            if at >= 0 or last_newline + 1 == base:
+                line_start = at + 1
+                column = len(buffer[line_start:start].decode("utf-8", "replace")) + 1
+            else:
+                column = base + start - last_newline
+            return base + start, base + match.end(), line, column
+        keep = max(0, len(buffer) - overlap)
+        newlines += buffer.count(b"\n", 0, keep)
+        at = buffer.rfind(b"\n", 0, keep)
+        if at >= 0:
+            last_newline = base + at
+        base += keep
+        carry = buffer[keep:]
+    return None
 
 
 EMPTY_BODY = Body(0, view=b"")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import mmap
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
@@ -35,41 +35,61 @@ CHUNK = 64 * 1024
 STORED, DEFLATED = 0, 8
 
 
+class MemberReader:
+    """A bounded reader of one member: `read(n)` (the Body opener) never inflates past `n`,
+    `chunks(n)` yields the same bytes piecewise so a byte scan never holds the whole member."""
+
+    __slots__ = ("data_length", "data_offset", "method", "path")
+
+    def __init__(self, path: Path, method: int, data_offset: int | None, data_length: int) -> None:
+        self.path, self.method, self.data_offset, self.data_length = path, method, data_offset, data_length
+
+    def __call__(self, n: int) -> bytes:
+        return b"".join(self.chunks(n))
+
+    def chunks(self, n: int) -> Iterator[bytes]:
+        if self.data_offset is None or n <= 0 or self.method not in (STORED, DEFLATED):
+            return
+        with open(self.path, "rb") as handle:
+            handle.seek(self.data_offset)
+            if self.method == STORED:
+                left = min(n, self.data_length)
+                while left > 0:
+                    block = handle.read(min(CHUNK * 16, left))
+                    if not block:
+                        return
+                    left -= len(block)
+                    yield block
+                return
+            yield from inflate_chunks(handle, self.data_length, n)
+
+
 def member_opener(path: Path, method: int, data_offset: int | None, data_length: int) -> Callable[[int], bytes]:
-    """A bounded reader of one member: never inflates past `n` (itself at most the declared size)."""
-
-    def read(n: int) -> bytes:
-        if data_offset is None or n <= 0 or method not in (STORED, DEFLATED):
-            return b""
-        with open(path, "rb") as handle:
-            handle.seek(data_offset)
-            if method == STORED:
-                return handle.read(min(n, data_length))
-            return inflate(handle, data_length, n)
-
-    return read
+    """A bounded reader of one member (see `MemberReader`)."""
+    return MemberReader(path, method, data_offset, data_length)
 
 
-def inflate(handle: BinaryIO, compressed_size: int, want: int) -> bytes:
-    """Raw-deflate at most `want` bytes from at most `compressed_size` input bytes."""
+def inflate_chunks(handle: BinaryIO, compressed_size: int, want: int) -> Iterator[bytes]:
+    """Raw-deflate at most `want` bytes from at most `compressed_size` input bytes, a piece at a time."""
     inflater = zlib.decompressobj(-15)
-    out = bytearray()
-    left = compressed_size
+    left, produced = compressed_size, 0
     pending = b""
     try:
-        while len(out) < want:
+        while produced < want:
             if not pending:
                 if left <= 0 or inflater.eof:
-                    break
+                    return
                 pending = handle.read(min(CHUNK, left))
                 if not pending:
-                    break
+                    return
                 left -= len(pending)
-            out += inflater.decompress(pending, want - len(out))
+            out = inflater.decompress(pending, min(CHUNK * 16, want - produced))
             pending = inflater.unconsumed_tail
+            produced += len(out)
+            if out:
+                yield out
     except zlib.error:
-        pass  # corrupt data: what inflated so far is all there is
-    return bytes(out)
+        return  # corrupt data: what inflated so far is all there is
 
 
 def is_bomb_like(size: int, compressed_size: int, limits: Limits, total_so_far: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import zipfile
 
 import pytest
@@ -95,3 +96,20 @@ def test_bomb_like_members_are_never_inflated(tmp_path):
     streamed = {e.name: e for e in bundle.archive.views.android.entries}
     assert streamed["pad.js"].withheld and streamed["pad.js"].actual_size is None  # Android's walk never inflated it either
     assert [e.name for e in bundle.archive.views.android.entries] == ["index.html", "app.js", "pad.js"]
+
+
+LETTERS = bytes(random.Random(3).choices(b"abcdefghijklmnopqrstuvwxyz", k=1024 * 1024 - 10))  # compresses like code, not like a bomb
+LINES = b"\n".join(LETTERS[i : i + 60] for i in range(0, len(LETTERS), 60))
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+@pytest.mark.parametrize("prefix", [LETTERS, LINES, b"\xff" * 5])
+def test_byte_search_of_a_member_streams_and_finds_matches_across_pieces(tmp_path, method, prefix):
+    from auditor.capgo.updater import PRIVATE_KEY_PEM_BYTES
+
+    body = prefix + b"-----BEGIN RSA PRIVATE KEY-----\n"
+    path = write_zip(tmp_path / "b.zip", {**APP, "blob.bin": body}, method=method)
+    found = open_input(path).resources["/blob.bin"].body.search(PRIVATE_KEY_PEM_BYTES, 64 * 1024 * 1024)
+    line = prefix.count(b"\n") + 1
+    column = len(prefix) - (prefix.rfind(b"\n") + 1) + 1
+    assert found == (len(prefix), len(prefix) + 31, line, column)
