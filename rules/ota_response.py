@@ -268,7 +268,8 @@ def bad_response_checksum(ctx: Context) -> Iterator[Hit]:
     decode (hex or base64) to exactly 256 bytes. A delta response
     (`manifest: [{file_name, file_hash, download_url}]`) needs no bundle
     checksum, but every `download_url` must be https and every `file_hash` a
-    lower-case SHA-256. The backend's "no update" answer
+    lower-case SHA-256 (or, for an encrypted delta upload, the 256-byte hash
+    the CLI encrypts with the private key, as `prepareBundlePartialFiles` does). The backend's "no update" answer
     (`error: no_new_version_available`, `kind: up_to_date`) needs nothing.
 
     ## Why it matters
@@ -335,8 +336,9 @@ def delta_manifest_problems(ctx: Context, manifest: list) -> Iterator[Hit]:
         url, digest = item.get("download_url"), item.get("file_hash")
         if not isinstance(url, str) or not ota.is_https(url):
             yield Hit(f"`manifest/{i}/download_url` `{url}` is not https:", ctx.document_location(document, f"/manifest/{i}/download_url", key=True))  # type: ignore[arg-type]
-        if not isinstance(digest, str) or not ota.SHA256_LOWER.match(digest):
-            yield Hit(f"`manifest/{i}/file_hash` `{digest}` is not a lower-case SHA-256 hex digest", ctx.document_location(document, f"/manifest/{i}/file_hash", key=True))  # type: ignore[arg-type]
+        encrypted = isinstance(digest, str) and len(ota.checksum_bytes(digest) or b"") == 256  # `bundle upload --delta` with a key
+        if not isinstance(digest, str) or not (ota.SHA256_LOWER.match(digest) or encrypted):
+            yield Hit(f"`manifest/{i}/file_hash` `{str(digest)[:80]}` is neither a lower-case SHA-256 hex digest nor a 256-byte encrypted hash", ctx.document_location(document, f"/manifest/{i}/file_hash", key=True))  # type: ignore[arg-type]
 
 
 SESSION_KEY = re.compile(r"^[A-Za-z0-9+/=_-]+:[A-Za-z0-9+/=_-]+$")

@@ -285,14 +285,18 @@ def test_ota041_flags_a_delta_manifest_with_http_and_upper_case_hashes(tmp_path)
     ]}, indent=2), encoding="utf-8")
     lines = audit_lines(path, "OTA041")
     assert [line.split(" ", 3)[3] for line in lines] == [
-        f"`manifest/0/file_hash` `{digest.upper()}` is not a lower-case SHA-256 hex digest",
+        f"`manifest/0/file_hash` `{digest.upper()}` is neither a lower-case SHA-256 hex digest nor a 256-byte encrypted hash",
         "`manifest/1/download_url` `http://cdn.example/index.html` is not https:",
     ]
 
 
-def test_ota041_allows_a_delta_manifest_without_a_bundle_checksum(tmp_path):
+def test_ota041_allows_a_delta_manifest_without_a_bundle_checksum(tmp_path, capgo_keys):
     digest = hashlib.sha256(b"x").hexdigest()
-    path = response(tmp_path, version="1.2.0", url="https://x.example/p", manifest=[{"file_name": "a.js", "file_hash": digest, "download_url": "https://cdn.example/a.js"}])
+    encrypted = private_encrypt(capgo_keys[0], bytes.fromhex(digest)).hex()  # what an encrypted delta upload sends
+    path = response(tmp_path, version="1.2.0", url="https://x.example/p", manifest=[
+        {"file_name": "a.js", "file_hash": digest, "download_url": "https://cdn.example/a.js"},
+        {"file_name": "b.js", "file_hash": encrypted, "download_url": "https://cdn.example/b.js"},
+    ])
     assert audit_lines(path, "OTA041") == []
 
 
