@@ -113,3 +113,12 @@ def test_an_unreadable_capacitor_config_setting_is_a_usage_error(tmp_path, capsy
     response.write_text('{"url": "https://x/1.zip"}', encoding="utf-8")
     assert main([str(response), "--capacitor-config", str(tmp_path / "capacitor.config.json")]) == 2
     assert "--capacitor-config" in capsys.readouterr().err
+
+
+def test_capacitor_config_setting_is_read_by_content_whatever_its_name(tmp_path, capsys):
+    config = tmp_path / "capacitor.config.ts.prod"
+    config.write_text("export default { appId: 'a', plugins: { CapacitorUpdater: { publicKey: '' } } };\n", encoding="utf-8")
+    response = tmp_path / "update.json"
+    response.write_text('{"version": "1.0.0", "url": "https://x/1.zip", "checksum": "' + "ab" * 256 + '", "session_key": "aXY=:a2V5"}', encoding="utf-8")
+    assert main([str(response), "--capacitor-config", str(config), "--select", "OTA042"]) == 1
+    assert "`session_key` for an app without `publicKey`" in capsys.readouterr().out
