@@ -29,6 +29,7 @@ withheld (its declared sizes say "bomb") or over its declared size.
 
 from __future__ import annotations
 
+import mmap
 import struct
 import zlib
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class StreamEntry:
     """One entry as `ZipInputStream.getNextEntry()` returns it, and what reading it gave."""
 
     offset: int               # where its local header starts
-    raw_name: bytes
+    raw_name: bytes | None    # the stored bytes, kept only when they are not UTF-8
     name: str | None          # None: not UTF-8 (IllegalArgumentException)
     flags: int
     method: int
@@ -105,22 +106,25 @@ def over_limits(size: int, compressed: int, total: int, limits: Limits) -> bool:
     return size >= limits.min_zip_ratio_bytes and size > limits.max_zip_ratio * max(compressed, 1)
 
 
-def inflate_measure(data, start: int, cap: int, limits: Limits) -> tuple[int, int, int, str | None]:
+def inflate_measure(data, start: int, cap: int, limits: Limits, hint: int = 0) -> tuple[int, int, int, str | None]:
     """Inflate from `start` until the deflate stream ends: (consumed, produced, crc, error).
 
     Output is counted and CRC'd, never kept. Stops with an error past `cap`
-    bytes or past the ratio limit, before inflating any further.
+    bytes or past the ratio limit, before inflating any further. `hint` (the
+    declared compressed size) only sizes the first read: most members end there.
     """
     inflater = zlib.decompressobj(-15)
     pos, produced, crc = start, 0, 0
     end = len(data)
     pending = b""
+    step = min(CHUNK, hint + 64) if hint > 0 else 4096
     while not inflater.eof:
         if not pending:
             if pos >= end:
                 return pos - start, produced, crc, "Unexpected end of ZLIB input stream"
-            pending = bytes(data[pos : min(end, pos + CHUNK)])
+            pending = data[pos : min(end, pos + step)]
             pos += len(pending)
+            step = CHUNK
         try:
             out = inflater.decompress(pending, CHUNK)
         except zlib.error as exc:
@@ -151,6 +155,19 @@ def read_descriptor(data, pos: int, large: bool) -> tuple[int, int, int, int] | 
     return crc, compressed, size, full if has_magic else full - 4
 
 
+RELEASE_EVERY = 32 * 1024 * 1024
+PAGE = mmap.PAGESIZE
+
+
+def release(data, start: int, end: int) -> None:
+    """Drop the pages of a memory map already walked from our resident set (they stay in the page cache)."""
+    madvise = getattr(data, "madvise", None)
+    start = max(0, start - start % PAGE)
+    end = min(end, len(data))
+    if madvise is not None and end > start:
+        madvise(mmap.MADV_DONTNEED, start, end - start)
+
+
 def crc_of(data, start: int, length: int) -> int:
     """CRC-32 of a byte range, read in chunks (no copy of the whole member)."""
     crc = 0
@@ -168,12 +185,16 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
     """
     entries: list[StreamEntry] = []
     pos, total, end = 0, 0, len(data)
+    released = 0
     declared = declared or {}
 
     def stop(reason: str | None, *, kind: str | None = None, crash: bool = False, at: int | None = None, incomplete: bool = False) -> StreamView:
         return StreamView(tuple(entries), pos, reason, crash, at, incomplete, kind)
 
     while True:
+        if pos - released > RELEASE_EVERY:
+            release(data, released, pos - PAGE)
+            released = pos - PAGE - (pos - PAGE) % PAGE
         if pos + LOCAL.size > end or bytes(data[pos : pos + 4]) != LOCAL_MAGIC:
             return stop(None)
         if len(entries) >= limits.max_resources:
@@ -182,8 +203,10 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
         name_at = pos + LOCAL.size
         if name_at + name_len > end:
             return stop("EOFException reading the entry name", kind="eof", at=pos)
-        raw = bytes(data[name_at : name_at + name_len])
+        raw: bytes | None = bytes(data[name_at : name_at + name_len])
         name = decode_name(raw)
+        if name is not None:
+            raw = None
         if name is None:
             return stop("IllegalArgumentException: the entry name is not valid UTF-8", kind="name", crash=True, at=pos)
         if flags & 0x1:
@@ -222,7 +245,7 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
                 return stop(f"ZipException: invalid entry CRC (expected 0x{crc:x} but got 0x{actual_crc:x})", kind="crc", at=entry.offset)
             continue
         cap = min(bound_size, limits.max_zip_member_bytes) if not descriptor else limits.max_zip_member_bytes
-        consumed, produced, actual_crc, error = inflate_measure(data, data_at, cap, limits)
+        consumed, produced, actual_crc, error = inflate_measure(data, data_at, cap, limits, 0 if descriptor else csize)
         if error in ("over-size", "over-ratio"):
             if not descriptor and error == "over-size":
                 entries.append(StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, consumed, None, None, data_at + consumed))

@@ -47,7 +47,7 @@ class DirectoryEntry:
     """One entry as ZIPFoundation's iterator yields it."""
 
     record_offset: int
-    raw_name: bytes
+    name_length: int          # bytes of the stored name
     name: str                 # "" when flag bit 11 is set and the bytes are not UTF-8
     made_by: int              # upper byte of "version made by"
     external_attr: int
@@ -60,24 +60,8 @@ class DirectoryEntry:
     local_offset: int
     data_offset: int          # after the local header's name and extra
     local_compressed_size: int
-    local_name: bytes
+    kind: str                 # `file`, `directory` or `symlink`, as `Entry.type`
     link_target: bytes | None = None  # for symlinks: the raw bytes ZIPFoundation reads (at most 4 KiB)
-
-    @property
-    def kind(self) -> str:
-        """`file`, `directory` or `symlink`, as `Entry.type`."""
-        is_dir = self.name.endswith("/")
-        if self.made_by in (UNIX, OSX):
-            mode = (self.external_attr >> 16) & S_IFMT
-            if mode == S_IFREG:
-                return "file"
-            if mode == S_IFDIR:
-                return "directory"
-            if mode == S_IFLNK:
-                return "symlink"
-        elif self.made_by == MSDOS:
-            is_dir = is_dir or (self.external_attr >> 4) == 0x01
-        return "directory" if is_dir else "file"
 
     @property
     def data_length(self) -> int:
@@ -99,6 +83,22 @@ class DirectoryView:
     declared_count: int = 0
     incomplete: bool = False       # stopped at one of our limits
     encrypted_at: int | None = None  # the central record of the encrypted entry iteration stopped at
+
+
+def entry_kind(name: str, made_by: int, external_attr: int) -> str:
+    """`Entry.type`: the Unix mode when made by Unix or OS X, else the name's trailing `/` (DOS: its attribute)."""
+    is_dir = name.endswith("/")
+    if made_by in (UNIX, OSX):
+        mode = (external_attr >> 16) & S_IFMT
+        if mode == S_IFREG:
+            return "file"
+        if mode == S_IFDIR:
+            return "directory"
+        if mode == S_IFLNK:
+            return "symlink"
+    elif made_by == MSDOS:
+        is_dir = is_dir or (external_attr >> 4) == 0x01
+    return "directory" if is_dir else "file"
 
 
 def decode_name(raw: bytes, flags: int) -> str:
@@ -179,15 +179,15 @@ def walk(data, limits: Limits) -> DirectoryView:
             return view(f"the local header at offset {local_offset} runs past the end of the file")
         if flags & 0x1:
             return view(f"entry at offset {at} is encrypted", encrypted_at=at)
-        local_name = bytes(data[local_offset + LOCAL.size : local_offset + LOCAL.size + local_name_len])
         data_at = local_offset + LOCAL.size + local_name_len + local_extra_len
-        is_link = (version_made_by >> 8) in (UNIX, OSX) and (external >> 16) & S_IFMT == S_IFLNK
-        target = bytes(data[data_at : data_at + min(local[7], 4096)]) if is_link else None
+        name = decode_name(raw, flags)
+        kind = entry_kind(name, version_made_by >> 8, external)
+        target = bytes(data[data_at : data_at + min(local[7], 4096)]) if kind == "symlink" else None
         entries.append(
             DirectoryEntry(
                 record_offset=at,
-                raw_name=raw,
-                name=decode_name(raw, flags),
+                name_length=len(raw),
+                name=name,
                 made_by=version_made_by >> 8,
                 external_attr=external,
                 flags=flags,
@@ -199,7 +199,7 @@ def walk(data, limits: Limits) -> DirectoryView:
                 local_offset=local_offset,
                 data_offset=data_at,
                 local_compressed_size=local[7],
-                local_name=local_name,
+                kind=kind,
                 link_target=target,
             )
         )

@@ -100,7 +100,7 @@ def served_path(name: str, root: str | None) -> str:
 
 
 def android_name(entry: StreamEntry) -> str:
-    return entry.name if entry.name is not None else entry.raw_name.decode("utf-8", "replace")
+    return entry.name if entry.name is not None else (entry.raw_name or b"").decode("utf-8", "replace")
 
 
 def android_kind(entry: StreamEntry) -> str:

@@ -21,9 +21,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO
 
 from auditor.capgo import android_unzip, ios_unzip
+from auditor.capgo.android_unzip import PAGE, release
 from auditor.capgo.zip_views import ZipViews, android_kind, android_name, android_size, flatten_root, python_view, served_path
 from auditor.engine.errors import LimitExceeded, Malformed
 from auditor.engine.limits import Limits
@@ -35,14 +35,29 @@ CHUNK = 64 * 1024
 STORED, DEFLATED = 0, 8
 
 
+class ArchiveFile:
+    """One read-only memory map of the zip, opened on first use and shared by every member reader."""
+
+    __slots__ = ("_map", "path")
+
+    def __init__(self, path: Path) -> None:
+        self.path, self._map = path, None
+
+    def bytes(self) -> mmap.mmap | bytes:
+        if self._map is None:
+            with open(self.path, "rb") as handle:
+                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if self.path.stat().st_size else b""
+        return self._map
+
+
 class MemberReader:
     """A bounded reader of one member: `read(n)` (the Body opener) never inflates past `n`,
     `chunks(n)` yields the same bytes piecewise so a byte scan never holds the whole member."""
 
-    __slots__ = ("data_length", "data_offset", "method", "path")
+    __slots__ = ("archive", "data_length", "data_offset", "method")
 
-    def __init__(self, path: Path, method: int, data_offset: int | None, data_length: int) -> None:
-        self.path, self.method, self.data_offset, self.data_length = path, method, data_offset, data_length
+    def __init__(self, archive: ArchiveFile, method: int, data_offset: int | None, data_length: int) -> None:
+        self.archive, self.method, self.data_offset, self.data_length = archive, method, data_offset, data_length
 
     def __call__(self, n: int) -> bytes:
         return b"".join(self.chunks(n))
@@ -50,39 +65,36 @@ class MemberReader:
     def chunks(self, n: int) -> Iterator[bytes]:
         if self.data_offset is None or n <= 0 or self.method not in (STORED, DEFLATED):
             return
-        with open(self.path, "rb") as handle:
-            handle.seek(self.data_offset)
-            if self.method == STORED:
-                left = min(n, self.data_length)
-                while left > 0:
-                    block = handle.read(min(CHUNK * 16, left))
-                    if not block:
-                        return
-                    left -= len(block)
-                    yield block
-                return
-            yield from inflate_chunks(handle, self.data_length, n)
+        data = self.archive.bytes()
+        start = self.data_offset
+        stop = min(len(data), start + self.data_length)
+        if self.method == STORED:
+            stop = min(stop, start + n)
+            for at in range(start, stop, CHUNK * 16):
+                yield data[at : min(stop, at + CHUNK * 16)]
+                release(data, at, at + CHUNK * 16 - PAGE)
+            return
+        yield from inflate_chunks(data, start, stop, n)
 
 
-def member_opener(path: Path, method: int, data_offset: int | None, data_length: int) -> Callable[[int], bytes]:
+def member_opener(archive: ArchiveFile, method: int, data_offset: int | None, data_length: int) -> Callable[[int], bytes]:
     """A bounded reader of one member (see `MemberReader`)."""
-    return MemberReader(path, method, data_offset, data_length)
+    return MemberReader(archive, method, data_offset, data_length)
 
 
-def inflate_chunks(handle: BinaryIO, compressed_size: int, want: int) -> Iterator[bytes]:
-    """Raw-deflate at most `want` bytes from at most `compressed_size` input bytes, a piece at a time."""
+def inflate_chunks(data, start: int, stop: int, want: int) -> Iterator[bytes]:
+    """Raw-deflate at most `want` bytes from the compressed bytes `data[start:stop]`, a piece at a time."""
     inflater = zlib.decompressobj(-15)
-    left, produced = compressed_size, 0
+    pos, produced = start, 0
     pending = b""
     try:
         while produced < want:
             if not pending:
-                if left <= 0 or inflater.eof:
+                if pos >= stop or inflater.eof:
                     return
-                pending = handle.read(min(CHUNK, left))
-                if not pending:
-                    return
-                left -= len(pending)
+                pending = data[pos : min(stop, pos + CHUNK)]
+                release(data, pos - CHUNK, pos - PAGE)
+                pos += len(pending)
             out = inflater.decompress(pending, min(CHUNK * 16, want - produced))
             pending = inflater.unconsumed_tail
             produced += len(out)
@@ -147,6 +159,7 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     android_root = flatten_root(android_names, android=True)
     root = ios_root if ios_root == android_root else None
     resources: dict[str, Resource] = {}
+    archive_file = ArchiveFile(path)
     seen: set[tuple[str, int, int, int]] = set()
     total = 0
 
@@ -170,7 +183,7 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
         resources[key] = Resource(
             path=key,
             headers=headers,
-            body=Body(body_size, opener=member_opener(path, method, None if bomb else data_offset, data_length), withheld=bomb),
+            body=Body(body_size, opener=member_opener(archive_file, method, None if bomb else data_offset, data_length), withheld=bomb),
             source_path=name,
             byte_range=(header, data_offset + data_length - header),
             header_names_raw=tuple(headers),
