@@ -195,7 +195,7 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
         if pos - released > RELEASE_EVERY:
             release(data, released, pos - PAGE)
             released = pos - PAGE - (pos - PAGE) % PAGE
-        if pos + LOCAL.size > end or bytes(data[pos : pos + 4]) != LOCAL_MAGIC:
+        if pos + LOCAL.size > end or data[pos : pos + 4] != LOCAL_MAGIC:
             return stop(None)
         if len(entries) >= limits.max_resources:
             return stop(f"more than {limits.max_resources} entries (max_resources)", kind="limit", incomplete=True)

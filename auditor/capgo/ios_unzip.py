@@ -103,6 +103,8 @@ def entry_kind(name: str, made_by: int, external_attr: int) -> str:
 
 def decode_name(raw: bytes, flags: int) -> str:
     """`Entry.path`: UTF-8 with flag bit 11, otherwise code page 437 (which decodes any bytes)."""
+    if raw.isascii():
+        return raw.decode("ascii")  # the same in UTF-8 and code page 437, and much faster
     if flags & 0x800:
         try:
             return raw.decode("utf-8")
@@ -160,7 +162,7 @@ def walk(data, limits: Limits) -> DirectoryView:
     while len(entries) < count:
         if len(entries) >= limits.max_resources:
             return view(f"more than {limits.max_resources} entries (max_resources)", incomplete=True)
-        if at + CENTRAL.size > size or bytes(data[at : at + 4]) != CENTRAL_MAGIC:
+        if at + CENTRAL.size > size or data[at : at + 4] != CENTRAL_MAGIC:
             return view(f"no readable central directory record at offset {at}")
         fields = CENTRAL.unpack_from(data, at)
         version_made_by, flags, method, crc, csize, usize = fields[1], fields[3], fields[4], fields[7], fields[8], fields[9]
@@ -171,7 +173,7 @@ def walk(data, limits: Limits) -> DirectoryView:
         raw = bytes(data[at + CENTRAL.size : at + CENTRAL.size + name_len])
         extra = bytes(data[at + CENTRAL.size + name_len : at + CENTRAL.size + name_len + extra_len])
         usize, csize, local_offset = zip64_extra(extra, usize, csize, local_offset)
-        if local_offset + LOCAL.size > size or bytes(data[local_offset : local_offset + 4]) != LOCAL_MAGIC:
+        if local_offset + LOCAL.size > size or data[local_offset : local_offset + 4] != LOCAL_MAGIC:
             return view(f"no readable local header at offset {local_offset} for the record at offset {at}")
         local = LOCAL.unpack_from(data, local_offset)
         local_name_len, local_extra_len = local[9], local[10]
