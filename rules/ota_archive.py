@@ -225,7 +225,7 @@ def archive_symlink(ctx: Context) -> Iterator[Hit]:
         return
     links = {e.name.rstrip("/"): e for e in views.ios.entries if e.kind == "symlink"}
     for name, entry in links.items():
-        location = ctx.bundle_location(entry.local_offset, LOCAL_HEADER_SIZE + len(entry.raw_name), pointer=entry.name)
+        location = ctx.bundle_location(entry.local_offset, LOCAL_HEADER_SIZE + entry.name_length, pointer=entry.name)
         try:
             target = (entry.link_target or b"").decode("utf-8")
         except UnicodeDecodeError:
@@ -522,7 +522,7 @@ def archive_refused_by_updater(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"entry `{shown}` has a NUL in its name: both updaters refuse the update (`Invalid path separator`)", entry_location(ctx, entry))
     for entry in views.ios.entries:
         location = ctx.bundle_location(entry.local_offset, LOCAL_HEADER_SIZE)
-        if entry.flags & 0x800 and entry.name == "" and entry.raw_name:
+        if entry.flags & 0x800 and entry.name == "" and entry.name_length:
             yield Hit(f"the entry at offset {entry.local_offset} is flagged UTF-8 but its name is not: iOS refuses the update (empty path)", location)
         if entry.kind == "file" and entry.method not in (0, 8):
             yield Hit(f"entry `{entry.name}` uses compression method {entry.method}: iOS refuses the update (`invalidCompressionMethod`)", location)
