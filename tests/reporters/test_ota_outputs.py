@@ -122,3 +122,10 @@ def test_capacitor_config_setting_is_read_by_content_whatever_its_name(tmp_path,
     response.write_text('{"version": "1.0.0", "url": "https://x/1.zip", "checksum": "' + "ab" * 256 + '", "session_key": "aXY=:a2V5"}', encoding="utf-8")
     assert main([str(response), "--capacitor-config", str(config), "--select", "OTA042"]) == 1
     assert "`session_key` for an app without `publicKey`" in capsys.readouterr().out
+
+
+def test_the_backends_no_update_answer_exits_0(tmp_path, capsys):
+    answer = tmp_path / "latest.json"
+    answer.write_text('{"error": "no_new_version_available", "message": "No new version available", "kind": "up_to_date"}', encoding="utf-8")
+    assert main([str(answer)]) == 0
+    assert "no findings" in capsys.readouterr().out
