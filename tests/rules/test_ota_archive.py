@@ -364,3 +364,25 @@ def test_ota010_scans_the_body_android_streams_at_a_path_ios_serves_differently(
 def test_ota003_flags_an_empty_name(tmp_path):
     path = raw(tmp_path, [INDEX, SCRIPT, Member(b"", b"x")])
     assert audit_lines(path, "OTA003") == ["OTA003 error <input>@139 entry `` is empty; both updaters refuse the whole update (`canonical_path_fail`)"]
+
+
+CENTRAL_FIELDS = {"method": (10, "<H"), "crc": (16, "<I"), "compressed": (20, "<I"), "size": (24, "<I"), "offset": (42, "<I")}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 2), st.sampled_from(sorted(CENTRAL_FIELDS)), st.integers(0, 2**32 - 1))
+def test_a_central_directory_field_that_lies_always_gives_a_finding_or_an_input_error(tmp_path, index, field, value):
+    data = bytearray(raw_zip([INDEX, SCRIPT, Member("a.css", b"p{color:red}" * 20)]))
+    record = data.find(b"PK\x01\x02")
+    for _ in range(index):
+        record = data.find(b"PK\x01\x02", record + 4)
+    at, fmt = CENTRAL_FIELDS[field]
+    value &= 0xFFFF if fmt == "<H" else 0xFFFFFFFF
+    if struct.unpack_from(fmt, data, record + at)[0] == value:
+        return  # not a lie
+    struct.pack_into(fmt, data, record + at, value)
+    path = tmp_path / "lie.zip"
+    path.write_bytes(bytes(data))
+    lines = audit_lines(path, "OTA,AUD")
+    assert not [line for line in lines if line.startswith("AUD002")]
+    assert [line for line in lines if line.startswith(("OTA0", "AUD001", "AUD003"))], "a lie in the central directory went unnoticed"
