@@ -260,6 +260,7 @@ def around(root, query, spots: list[tuple[int, int]], height: int) -> list:
     from tree_sitter import QueryCursor
 
     unique: dict[tuple, tuple] = {}
+    cursor = QueryCursor(query)
     for start, end in spots:
         node = root.descendant_for_byte_range(start, end)
         for _ in range(height):
@@ -267,7 +268,6 @@ def around(root, query, spots: list[tuple[int, int]], height: int) -> list:
             if parent is None:
                 break
             node = parent
-        cursor = QueryCursor(query)
         cursor.set_byte_range(start, end)
         for match in cursor.matches(node):
             key = (match[0], *((n.start_byte, n.end_byte) for nodes in match[1].values() for n in nodes))
