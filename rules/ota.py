@@ -427,7 +427,7 @@ def bundle_checksum_mismatch(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/ota-capgo.md §4.2 (checksum over the zip bytes), §4.3.
     """
-    given = ctx.setting("checksum")
+    given = ctx.settings.checksum
     if not isinstance(given, str) or not given:
         return
     value = given.strip().lower()
@@ -466,7 +466,7 @@ def crc32_checksum(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/ota-capgo.md §4.2, §4.3.
     """
     if ctx.bundle.kind is InputKind.OTA_ZIP:
-        given = ctx.setting("checksum")
+        given = ctx.settings.checksum
         if isinstance(given, str) and ota.CRC32_HEX.match(given.strip()):
             yield Hit(f"checksum `{given.strip()}` is a CRC32", ctx.bundle_location())
         return
@@ -531,7 +531,7 @@ def bundle_version(ctx: Context) -> tuple[object, Location]:
     if ctx.bundle.kind is InputKind.UPDATE_RESPONSE and ctx.bundle.document is not None:
         value = ota.member(ctx.bundle.document, "/version")
         return value, ctx.document_location(ctx.bundle.document, "/version", key=True)
-    return ctx.setting("app_version"), ctx.bundle_location()
+    return ctx.settings.app_version, ctx.bundle_location()
 
 
 @rule(id="OTA015", name="version-not-semver", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "version"))
@@ -587,7 +587,7 @@ def version_downgrade(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/ota-capgo.md §4.4 (Capgo signs only the checksum), §4.5 item 19.
     """
-    previous = ctx.setting("previous_version")
+    previous = ctx.settings.previous_version
     version, location = bundle_version(ctx)
     if not isinstance(previous, str) or not isinstance(version, str):
         return
@@ -1208,7 +1208,7 @@ def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
     ../shared/spec/ota-capgo.md §4.3 (observation: `!publicKey.isEmpty() &&
     !sessionKey.isEmpty()` in `CapgoUpdater.java`).
     """
-    app = ctx.setting("capacitor_config")
+    app = ctx.settings.capacitor_config
     config = app.get("plugins", {}).get("CapacitorUpdater") if isinstance(app, dict) and isinstance(app.get("plugins"), dict) else None
     document = ctx.bundle.document
     session_key = ota.member(document, "/session_key") if document else None

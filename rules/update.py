@@ -35,7 +35,7 @@ def at(ctx: Context, pointer: str, *, key: bool = False):
 
 
 def entries(ctx: Context):
-    return ctx.memo("update-entries", lambda: read_entries(doc(ctx).value, ctx.setting("update_url")))  # type: ignore[union-attr]
+    return ctx.memo("update-entries", lambda: read_entries(doc(ctx).value, ctx.settings.update_url))  # type: ignore[union-attr]
 
 
 @rule(id="UPD001", name="update-manifest-url-not-https", level=Level.WARNING, needs=Need.MANIFEST, tags=("manifest", "update"))
@@ -170,7 +170,7 @@ def insecure_update_src(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/iwa-policy.md §4.
     """
-    update_url = ctx.setting("update_url")
+    update_url = ctx.settings.update_url
     for entry in entries(ctx):
         raw = entry.raw.get("src")
         pointer = entry.pointer + "/src"

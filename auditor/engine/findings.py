@@ -70,6 +70,8 @@ class Finding:
     fingerprint: str = ""
     suppressed: str | None = None  # justification when an inline or external suppression applies
     properties: tuple[tuple[str, str], ...] = field(default=())
+    snippet: str | None = None  # the source line the finding starts on (a window of it, for long lines)
+    snippet_start: int = 0      # code points of the line before `snippet` (0 unless it is a window)
 
     def sort_key(self) -> tuple:
         span = self.location.span

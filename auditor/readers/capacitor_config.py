@@ -12,6 +12,7 @@ from pathlib import Path
 from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.model import Body, Bundle, Computed, InputKind, JsonDocument, Problem, Resource
+from auditor.engine.settings import Settings
 
 JSON_SUFFIXES = frozenset({".json"})
 CODE_SUFFIXES = frozenset({".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"})
@@ -53,7 +54,7 @@ def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[JsonDocu
     return document, duplicates
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """Read a Capacitor config into a Bundle of kind CAPACITOR_CONFIG."""
     document, duplicates = load_document(path, limits)
     size = path.stat().st_size

@@ -13,6 +13,7 @@ from pathlib import Path
 from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, InputKind, Problem, Resource
+from auditor.engine.settings import Settings
 from auditor.parse.json_pos import JsonPositionError, parse_json
 
 UPDATE_RESPONSE_KEYS = frozenset({"url", "checksum", "session_key"})
@@ -31,7 +32,7 @@ def classify(value: object) -> InputKind:
     )
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """Parse the document strictly, with positions, and classify it."""
     size = path.stat().st_size
     cap = max(limits.max_update_manifest_bytes, 1)
