@@ -23,7 +23,7 @@ PARALLEL_MIN_BYTES = 512 * 1024
 # Scripts are sent in chunks of about this many bytes, so small files do not pay one round trip each.
 CHUNK_BYTES = 256 * 1024
 
-_SOURCES: list[bytes] = []  # what forked workers read, instead of receiving each script pickled
+_STATE: tuple | None = None  # (sources, groups, counter): what forked workers read instead of pickled input
 
 
 def available_cpus() -> int:
@@ -48,12 +48,25 @@ def words() -> tuple[bytes, ...]:
     return tuple(dict.fromkeys(w for _, ws in js.REGISTERED for w in ws))
 
 
-def _work_forked(indexes: list[int]) -> list[tuple[int, dict]]:
-    return [(i, js.snapshot_matches(js.JsTree(None, _SOURCES[i]))) for i in indexes]
+def _next_group(counter, count: int) -> int | None:
+    """The next group nobody took yet (main process and workers share one counter)."""
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    return index if index < count else None
 
 
-def _work_sent(items: list[tuple[int, bytes]]) -> list[tuple[int, dict]]:
-    return [(i, js.snapshot_matches(js.JsTree(None, source))) for i, source in items]
+def _drain(sources: list[bytes], groups: list[list[int]], counter) -> list[tuple[int, dict]]:
+    done = []
+    while (group := _next_group(counter, len(groups))) is not None:
+        done += [(i, js.snapshot_matches(js.JsTree(None, sources[i]))) for i in groups[group]]
+    return done
+
+
+def _worker(connection) -> None:
+    sources, groups, counter = _STATE  # type: ignore[misc]
+    connection.send(_drain(sources, groups, counter))
+    connection.close()
 
 
 def chunks(sizes: list[tuple[int, int]], chunk_bytes: int, workers: int) -> list[list[int]]:
@@ -111,26 +124,52 @@ class Batch:
 
 
 def run(trees: list[js.JsTree], jobs: int) -> list[dict] | None:
-    """Each script's grouped snapshots, in the order given; None when no pool can be had."""
-    global _SOURCES
-    workers = min(jobs, len(trees))
-    groups = chunks([(i, len(t.source)) for i, t in enumerate(trees)], CHUNK_BYTES, workers)
-    methods = multiprocessing.get_all_start_methods()
-    forked = "fork" in methods and sys.platform != "darwin"
+    """Each script's grouped snapshots, in the order given; None when no worker can be had.
+
+    The main process works too (it would only wait otherwise): it and `jobs - 1`
+    forked workers take chunks from one shared counter, so a slow core or a big
+    script does not hold the others back; each worker sends its results once, at
+    the end. Only where `fork` exists (Linux): elsewhere a worker would have to
+    import the whole tool again, and the audit stays serial.
+    """
+    global _STATE
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
+        return None
+    context = multiprocessing.get_context("fork")
+    sources = [t.source for t in trees]
+    groups = chunks([(i, len(s)) for i, s in enumerate(sources)], CHUNK_BYTES, jobs)
     results: list[dict | None] = [None] * len(trees)
+    workers = []
     try:
-        context = multiprocessing.get_context("fork" if forked else "spawn")
-        if forked:
-            _SOURCES = [t.source for t in trees]
-            work, payload = _work_forked, groups
-        else:
-            work, payload = _work_sent, [[(i, trees[i].source) for i in group] for group in groups]
-        with context.Pool(workers) as pool:
-            for part in pool.imap_unordered(work, payload):
-                for index, grouped in part:
-                    results[index] = grouped
+        counter = context.Value("i", 0)
+        _STATE = (sources, groups, counter)
+        for _ in range(min(jobs, len(groups)) - 1):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_worker, args=(send,), daemon=True)
+            process.start()
+            send.close()
+            workers.append((process, receive))
     except OSError:
-        return None  # no processes to be had (a sandbox): the serial path still works
+        pass  # fewer workers (or none): the main process takes what they would have
     finally:
-        _SOURCES = []
+        _STATE = None
+    try:
+        for index, grouped in _drain(sources, groups, counter):
+            results[index] = grouped
+        for process, receive in workers:
+            try:
+                for index, grouped in receive.recv():
+                    results[index] = grouped
+            except (EOFError, OSError):
+                pass  # a worker died (killed, out of memory): its scripts are redone below
+            process.join()
+    finally:
+        for process, receive in workers:
+            receive.close()
+            if process.is_alive():
+                process.kill()
+                process.join()
+    for index, grouped in enumerate(results):
+        if grouped is None:
+            results[index] = js.snapshot_matches(js.JsTree(None, sources[index]))
     return results  # type: ignore[return-value]
