@@ -11,7 +11,6 @@ word the audit stays serial (`benchmarks/js_parallel.py` measures that point).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 
@@ -132,6 +131,8 @@ def run(trees: list[js.JsTree], jobs: int) -> list[dict] | None:
     the end. Only where `fork` exists (Linux): elsewhere a worker would have to
     import the whole tool again, and the audit stays serial.
     """
+    import multiprocessing
+
     global _STATE
     if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
         return None
