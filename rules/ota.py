@@ -1,7 +1,7 @@
 """OTA: Capacitor OTA update bundles (Capgo), the updater configuration and update responses.
 
 Facts and rule candidates: ../shared/spec/ota-capgo.md §4. Archive rules read
-only the zip's directory (`Bundle.extra["archive"]`); config rules read the
+only the zip's directory (`Bundle.archive`); config rules read the
 literal-evaluated `capacitor.config.*`; response rules read the update JSON.
 """
 
@@ -18,6 +18,7 @@ from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level, Precision
 from auditor.engine.location import Location
 from auditor.engine.model import WEB_CONTENT_KINDS, ArchiveEntry, InputKind
+from auditor.engine.problems import ProblemCode
 from auditor.engine.registry import Need, rule
 
 ZIP = frozenset({InputKind.OTA_ZIP})
@@ -1083,8 +1084,7 @@ def duplicate_json_key(ctx: Context) -> Iterator[Hit]:
     ## Fix
     Keep one copy of each key.
     """
-    duplicates = ctx.bundle.extra.get("duplicate_pointers") or ()
-    for pointer in duplicates:  # type: ignore[union-attr]
+    for pointer in (p.pointer for p in ctx.bundle.problems if p.code is ProblemCode.DUPLICATE_KEY):
         yield Hit(f"key `{pointer}` appears more than once; the last one wins", ctx.document_location(ctx.bundle.document, pointer, key=True))  # type: ignore[arg-type]
 
 

@@ -79,3 +79,13 @@ def test_every_rule_has_a_flag_and_an_allow_test():
         if not re.search(rf"def test_{low}_flags_\w+", text) or not re.search(rf"def test_{low}_allows_\w+", text):
             missing.append(r.id)
     assert not missing, f"rules without a flags/allows test pair: {missing}"
+
+
+def test_every_reader_problem_has_a_consumer_rule():
+    """A problem code no rule reads would be dropped silently: each is named in some rule module."""
+    from auditor.engine.problems import ProblemCode
+
+    root = pathlib.Path(__file__).resolve().parents[1] / "rules"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in root.glob("*.py"))
+    orphans = [c for c in ProblemCode if f"ProblemCode.{c.name}" not in source and f'"{c.value}"' not in source]
+    assert orphans == []

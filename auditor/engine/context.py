@@ -103,7 +103,7 @@ class Context:
         """
         path = path.split("#", 1)[0].split("?", 1)[0] or "/"
         found = self.bundle.resources.get(path)
-        if found is None and path.endswith("/") and self.bundle.extra.get("directory_index"):
+        if found is None and path.endswith("/") and self.bundle.directory_index:
             found = self.bundle.resources.get(path + "index.html")
         return found
 

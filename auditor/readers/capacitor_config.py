@@ -12,6 +12,7 @@ from pathlib import Path
 from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.model import Body, Bundle, Computed, InputKind, JsonDocument, Problem, Resource
+from auditor.engine.problems import ProblemCode
 from auditor.engine.settings import Settings
 
 JSON_SUFFIXES = frozenset({".json"})
@@ -64,7 +65,6 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
         source=path,
         resources={resource.path: resource},
         document=document,
-        problems=tuple(Problem("duplicate-key", f"key `{p}` appears more than once") for p in duplicates),
+        problems=tuple(Problem(ProblemCode.DUPLICATE_KEY, f"key `{p}` appears more than once", pointer=p) for p in duplicates),
         size=size,
-        extra={"duplicate_pointers": duplicates},
     )

@@ -213,5 +213,5 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
         resources=resources,
         problems=tuple(problems),
         size=size,
-        extra={"archive": archive_facts},
+        archive=archive_facts,
     )

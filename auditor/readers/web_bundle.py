@@ -54,14 +54,8 @@ def release_pages(mapped: mmap.mmap) -> None:
 def resolve_url(raw: str, host: str) -> tuple[str, str]:
     """(absolute URL, resource key) for an index key resolved against isolated-app://host/."""
     # urljoin does not know the isolated-app scheme as hierarchical: resolve as https and swap back.
-    if urlsplit(raw).scheme:
-        joined = raw
-    else:
-        joined = urljoin(f"https://{host}/", raw)
-    if joined.startswith(f"https://{host}/") and not urlsplit(raw).scheme:
-        absolute = "isolated-app://" + joined[len("https://") :]
-    else:
-        absolute = joined
+    joined = raw if urlsplit(raw).scheme else urljoin(f"https://{host}/", raw)
+    absolute = "isolated-app://" + joined[len("https://"):] if joined.startswith(f"https://{host}/") and not urlsplit(raw).scheme else joined
     parts = urlsplit(absolute)
     if parts.scheme == "isolated-app" and parts.hostname == host and not parts.username and not parts.password and parts.port is None:
         key = (parts.path or "/") + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
@@ -119,7 +113,7 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         raise Malformed(f"{sections_head.arg} sections but {len(names)} section-lengths entries", offset=lengths_end, where=where)
     offsets: dict[str, tuple[int, int]] = {}
     p = sections_head.content
-    for name, length in zip(names, lengths):
+    for name, length in zip(names, lengths, strict=False):
         reader.need(p, length, f"section `{name}`")
         if name in ("index", "critical", "primary") and length > MAX_METADATA_SECTION:
             raise Malformed(f"section `{name}` is {length} bytes; Chromium allows at most {MAX_METADATA_SECTION}", offset=p, where=where)
