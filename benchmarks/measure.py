@@ -23,10 +23,21 @@ class Measurement:
     exit_code: int
 
 
+# Address space any measured run may take: a run that balloons fails here instead of taking the
+# memory of everyone sharing the machine (its exit code shows it).
+MEMORY_CAP_BYTES = 8 * 1024**3
+
+
+def _cap_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
+
+
 def run_once(cmd: Sequence[str], *, env: dict | None = None, cwd: str | None = None) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MB, and exit code of one run (output discarded)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
+    proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd, preexec_fn=_cap_memory)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
