@@ -30,7 +30,5 @@ class ProblemCode(enum.StrEnum):
     BAD_ID = "bad-id"
     PROXY_ID = "proxy-id"
     EMPTY_STACK = "empty-stack"
-    # Zip archives (OTA)
-    ZIP_HEADER_MISMATCH = "zip-header-mismatch"
     # JSON documents (UPD, OTA)
     DUPLICATE_KEY = "duplicate-key"
