@@ -137,11 +137,11 @@ def write_web_bundle(target: Path, assets: int, asset_size: int, kinds: list[str
     return digest.digest()
 
 
-def build(target: Path, size_mb: int, asset_size: int, kinds: list[str]) -> tuple[str, int]:
+def build(target: Path, size_mb: int, asset_size: int, kinds: list[str], assets: int | None = None) -> tuple[str, int]:
     key = ed25519.Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"benchmark key").digest())
     app_id = web_bundle_id(key)
     wbn = target.with_suffix(".wbn")
-    assets = max(1, size_mb * 1024 * 1024 // asset_size)
+    assets = assets or max(1, size_mb * 1024 * 1024 // asset_size)
     bundle_hash = write_web_bundle(wbn, assets, asset_size, kinds)
     attributes_raw = cbor2.dumps({"webBundleId": app_id}, canonical=True)
     entry_raw = cbor2.dumps(entry_attributes(key), canonical=True)

@@ -86,6 +86,12 @@ def main() -> int:
         print(f"2 processes on a pure-CPU loop: {ceiling:.2f}x one, just before (2.0 when the cores are idle)")
         for name, m in got.items():
             print(f"{name:<26} median {m.median_s:6.2f} s, peak RSS {m.peak_rss_mb:5.0f} MB, exit {m.exit_code}")
+        check = subprocess.run([str(linter), "--output", "json", str(app)], capture_output=True, text=True, check=False)
+        try:
+            scanned = json.loads(check.stdout)
+            print(f"addons-linter scanned {scanned['metadata'].get('totalScannedFileSize', 0) / 1e6:.1f} MB, {scanned['count']} messages")
+        except (ValueError, KeyError):
+            print(f"addons-linter output not JSON: {check.stdout[:200]!r} {check.stderr[-300:]!r}")
         print(f"addons-linter / iwa-audit (default jobs): {ratio(linter_m, parallel):.1f}x (target >= 10)")
         print(f"iwa-audit --jobs 1 / default jobs: {ratio(serial, parallel):.2f}x (target >= 1.6 on an idle 2-core machine)")
     finally:
