@@ -34,10 +34,11 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
 
 
-def run_once(cmd: Sequence[str], *, env: dict | None = None, cwd: str | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB, and exit code of one run (output discarded)."""
+def run_once(cmd: Sequence[str], *, env: dict | None = None, cwd: str | None = None, capped: bool = True) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MB, and exit code of one run (output discarded). `capped=False`
+    for runtimes that reserve more address space than they use (node's V8 fails under the cap)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd, preexec_fn=_cap_memory)
+    proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd, preexec_fn=_cap_memory if capped else None)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -68,7 +69,7 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
-def paired(commands: dict[str, Sequence[str]], *, repeat: int = 5, warmup: int = 1, env: dict | None = None, cwd: str | None = None) -> dict[str, Measurement]:
+def paired(commands: dict[str, Sequence[str]], *, repeat: int = 5, warmup: int = 1, env: dict | None = None, cwd: str | None = None, uncapped: tuple[str, ...] = ()) -> dict[str, Measurement]:
     """Median of each command over `repeat` rounds, the commands taking turns within a round.
 
     On a shared machine the load drifts over minutes; alternating the commands
@@ -76,12 +77,12 @@ def paired(commands: dict[str, Sequence[str]], *, repeat: int = 5, warmup: int =
     absolute times do not. `ratio` gives the median of the per-round ratios.
     """
     for _ in range(warmup):
-        for cmd in commands.values():
-            run_once(cmd, env=env, cwd=cwd)
+        for name, cmd in commands.items():
+            run_once(cmd, env=env, cwd=cwd, capped=name not in uncapped)
     rounds: dict[str, list[tuple[float, float, int]]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, cmd in commands.items():
-            rounds[name].append(run_once(cmd, env=env, cwd=cwd))
+            rounds[name].append(run_once(cmd, env=env, cwd=cwd, capped=name not in uncapped))
     return {
         name: Measurement(
             median_s=statistics.median(r[0] for r in runs),

@@ -79,7 +79,7 @@ def main() -> int:
             "iwa-audit --jobs 1": [*ours, str(app), "--format", "json", "--jobs", "1"],
             "iwa-audit (default jobs)": [*ours, str(app), "--format", "json"],
             "addons-linter": [str(linter), "--output", "json", str(app)],
-        }, repeat=args.repeat)
+        }, repeat=args.repeat, uncapped=("addons-linter",))
         serial, parallel, linter_m = got["iwa-audit --jobs 1"], got["iwa-audit (default jobs)"], got["addons-linter"]
         print(header(f"python benchmarks/vs_addons_linter.py --repeat {args.repeat} --copies {args.copies}"))
         print(f"app: {sum(1 for _ in app.rglob('*.js'))} JS files, {size / 1e6:.1f} MB of JavaScript ({', '.join(PACKAGES)})")
