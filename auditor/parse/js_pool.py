@@ -16,9 +16,10 @@ import sys
 
 from auditor.parse import js
 
-# Break-even measured by benchmarks/js_parallel.py (2 cores): below this much script holding a
-# query word, a pool's start-up costs more than the second core saves.
-PARALLEL_MIN_BYTES = 512 * 1024
+# From benchmarks/js_parallel.py (2 cores, 2026-12-02, the machine's own 2-process ceiling 1.78x):
+# a pool of 2 took 0.91 of the serial time at 32 KB of script, 0.77 at 64 KB, 0.71-0.74 from
+# 128 KB to 512 KB; 64 KB is the smallest volume where it wins clearly (<= 0.9).
+PARALLEL_MIN_BYTES = 64 * 1024
 # Scripts are sent in chunks of about this many bytes, so small files do not pay one round trip each.
 CHUNK_BYTES = 256 * 1024
 
