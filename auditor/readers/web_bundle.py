@@ -51,6 +51,24 @@ def release_pages(mapped: mmap.mmap) -> None:
         mapped.madvise(mmap.MADV_DONTNEED)
 
 
+def page_release(data: memoryview, start: int, end: int):
+    """For a body inside the memory map: drop its pages after each read or scan. The kernel maps
+    whole large folios around a touched byte, so reading one PNG header or scanning one body would
+    otherwise leave the asset (and its neighbours) resident until the end of the audit."""
+    mapped = data.obj
+    if not isinstance(mapped, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED") or end <= start:
+        return None
+    low = start - start % mmap.PAGESIZE
+
+    def release() -> None:
+        try:
+            mapped.madvise(mmap.MADV_DONTNEED, low, end - low)
+        except (ValueError, OSError):
+            pass  # the map is closed (the audit is over) or the range is gone: nothing to release
+
+    return release
+
+
 def resolve_url(raw: str, host: str) -> tuple[str, str]:
     """(absolute URL, resource key) for an index key resolved against isolated-app://host/."""
     # urljoin does not know the isolated-app scheme as hierarchical: resolve as https and swap back.
@@ -79,7 +97,7 @@ def read_version(data: memoryview | bytes, base: int, where: str) -> tuple[CborR
     return reader, end, label
 
 
-RELEASE_EVERY = 64 * 1024 * 1024
+RELEASE_EVERY = 16 * 1024 * 1024
 
 
 def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None, limits: Limits, mapped: mmap.mmap | None = None) -> dict:
@@ -268,7 +286,7 @@ def read_response(reader: CborReader, data: memoryview, offset: int, length: int
             headers[name.lower()] = text
         if value and b":status" not in value:
             problems.append(Problem("bad-status", "the response has no `:status` pseudo-header", offset=headers_head.content, resource=key))
-    body = Body(payload_head.arg, view=data[payload_head.content:payload_end])
+    body = Body(payload_head.arg, view=data[payload_head.content:payload_end], release=page_release(data, payload_head.content, payload_end))
     resource = Resource(
         path=key,
         status=status,
