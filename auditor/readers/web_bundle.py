@@ -9,6 +9,7 @@ copied: each body is a memoryview over the file's memory map.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import re
 from pathlib import Path
@@ -61,10 +62,8 @@ def page_release(data: memoryview, start: int, end: int):
     low = start - start % mmap.PAGESIZE
 
     def release() -> None:
-        try:
+        with contextlib.suppress(ValueError, OSError):  # the map is closed (audit over): nothing to release
             mapped.madvise(mmap.MADV_DONTNEED, low, end - low)
-        except (ValueError, OSError):
-            pass  # the map is closed (the audit is over) or the range is gone: nothing to release
 
     return release
 
