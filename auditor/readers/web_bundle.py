@@ -52,6 +52,9 @@ def release_pages(mapped: mmap.mmap) -> None:
         mapped.madvise(mmap.MADV_DONTNEED)
 
 
+FOLIO_MARGIN = 2 * 1024 * 1024
+
+
 def page_release(data: memoryview, start: int, end: int):
     """For a body inside the memory map: drop its pages after each read or scan. The kernel maps
     whole large folios around a touched byte, so reading one PNG header or scanning one body would
@@ -59,11 +62,15 @@ def page_release(data: memoryview, start: int, end: int):
     mapped = data.obj
     if not isinstance(mapped, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED") or end <= start:
         return None
-    low = start - start % mmap.PAGESIZE
+    # Folios reach past the body into its neighbours: release up to 2 MiB around it too (a
+    # neighbour's page released early is only faulted in again from the page cache).
+    low = max(0, start - FOLIO_MARGIN)
+    low -= low % mmap.PAGESIZE
+    high = min(len(mapped), end + FOLIO_MARGIN)
 
     def release() -> None:
         with contextlib.suppress(ValueError, OSError):  # the map is closed (audit over): nothing to release
-            mapped.madvise(mmap.MADV_DONTNEED, low, end - low)
+            mapped.madvise(mmap.MADV_DONTNEED, low, high - low)
 
     return release
 
