@@ -195,9 +195,10 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         resolved, key = resolve_url(raw_url, bundle_host)
         entries.append(IndexEntry(raw_url, resolved, absolute_offset, length, key_offset))
         resource, response_problems = read_response(reader, data, absolute_offset, length, key, raw_url, where)
-        if mapped is not None and absolute_offset - released > RELEASE_EVERY:
+        released += length  # bytes walked since the last release: index order is not file order
+        if mapped is not None and released > RELEASE_EVERY:
             release_pages(mapped)  # keep peak RSS flat while walking a large bundle
-            released = absolute_offset
+            released = 0
         problems.extend(response_problems)
         if key in resources:
             problems.append(Problem("alias-url", f"index keys `{resources[key].raw_url}` and `{raw_url}` resolve to the same URL; Chromium keeps the first", offset=key_offset, resource=key))
