@@ -40,7 +40,7 @@ class Body:
     or a callable (zip members). `read()` returns bytes only up to `limit`.
     """
 
-    __slots__ = ("_opener", "_path", "_view", "size", "withheld")
+    __slots__ = ("_opener", "_path", "_release", "_view", "size", "withheld")
 
     def __init__(
         self,
@@ -50,8 +50,10 @@ class Body:
         path: Path | None = None,
         opener: Callable[[int], bytes] | None = None,
         withheld: bool = False,
+        release: Callable[[], None] | None = None,
     ) -> None:
         self.size = size
+        self._release = release  # drops a memory-mapped view's pages from the resident set after each use
         self.withheld = withheld  # the reader refused to read it and reports why itself
         self._view = view
         self._path = path
@@ -61,7 +63,10 @@ class Body:
         """The first `limit` bytes (all when None) as a bytes copy of just this body."""
         n = self.size if limit is None else min(limit, self.size)
         if self._view is not None:
-            return bytes(self._view[:n])
+            data = bytes(self._view[:n])
+            if self._release is not None:
+                self._release()
+            return data
         if self._path is not None:
             with open(self._path, "rb") as handle:
                 return handle.read(n)
@@ -79,7 +84,10 @@ class Body:
         if self.size == 0:
             return None
         if self._view is not None:
-            return _located(pattern.search(self._view, 0, min(limit, self.size)), self._view)
+            found = _located(pattern.search(self._view, 0, min(limit, self.size)), self._view)
+            if self._release is not None:
+                self._release()  # a scan touches every page of the body: none stays resident
+            return found
         if self._path is not None:
             import mmap
 

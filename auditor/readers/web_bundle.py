@@ -9,6 +9,7 @@ copied: each body is a memoryview over the file's memory map.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import re
 from pathlib import Path
@@ -51,6 +52,29 @@ def release_pages(mapped: mmap.mmap) -> None:
         mapped.madvise(mmap.MADV_DONTNEED)
 
 
+FOLIO_MARGIN = 2 * 1024 * 1024
+
+
+def page_release(data: memoryview, start: int, end: int):
+    """For a body inside the memory map: drop its pages after each read or scan. The kernel maps
+    whole large folios around a touched byte, so reading one PNG header or scanning one body would
+    otherwise leave the asset (and its neighbours) resident until the end of the audit."""
+    mapped = data.obj
+    if not isinstance(mapped, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED") or end <= start:
+        return None
+    # Folios reach past the body into its neighbours: release up to 2 MiB around it too (a
+    # neighbour's page released early is only faulted in again from the page cache).
+    low = max(0, start - FOLIO_MARGIN)
+    low -= low % mmap.PAGESIZE
+    high = min(len(mapped), end + FOLIO_MARGIN)
+
+    def release() -> None:
+        with contextlib.suppress(ValueError, OSError):  # the map is closed (audit over): nothing to release
+            mapped.madvise(mmap.MADV_DONTNEED, low, high - low)
+
+    return release
+
+
 def resolve_url(raw: str, host: str) -> tuple[str, str]:
     """(absolute URL, resource key) for an index key resolved against isolated-app://host/."""
     # urljoin does not know the isolated-app scheme as hierarchical: resolve as https and swap back.
@@ -79,7 +103,7 @@ def read_version(data: memoryview | bytes, base: int, where: str) -> tuple[CborR
     return reader, end, label
 
 
-RELEASE_EVERY = 64 * 1024 * 1024
+RELEASE_EVERY = 16 * 1024 * 1024
 
 
 def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None, limits: Limits, mapped: mmap.mmap | None = None) -> dict:
@@ -171,9 +195,10 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         resolved, key = resolve_url(raw_url, bundle_host)
         entries.append(IndexEntry(raw_url, resolved, absolute_offset, length, key_offset))
         resource, response_problems = read_response(reader, data, absolute_offset, length, key, raw_url, where)
-        if mapped is not None and absolute_offset - released > RELEASE_EVERY:
+        released += length  # bytes walked since the last release: index order is not file order
+        if mapped is not None and released > RELEASE_EVERY:
             release_pages(mapped)  # keep peak RSS flat while walking a large bundle
-            released = absolute_offset
+            released = 0
         problems.extend(response_problems)
         if key in resources:
             problems.append(Problem("alias-url", f"index keys `{resources[key].raw_url}` and `{raw_url}` resolve to the same URL; Chromium keeps the first", offset=key_offset, resource=key))
@@ -268,7 +293,7 @@ def read_response(reader: CborReader, data: memoryview, offset: int, length: int
             headers[name.lower()] = text
         if value and b":status" not in value:
             problems.append(Problem("bad-status", "the response has no `:status` pseudo-header", offset=headers_head.content, resource=key))
-    body = Body(payload_head.arg, view=data[payload_head.content:payload_end])
+    body = Body(payload_head.arg, view=data[payload_head.content:payload_end], release=page_release(data, payload_head.content, payload_end))
     resource = Resource(
         path=key,
         status=status,
