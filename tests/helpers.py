@@ -13,13 +13,13 @@ from pathlib import Path
 
 from auditor.engine.catalogue import all_rules
 from auditor.engine.findings import Finding
-from auditor.engine.registry import RuleSet, select_rules
 from auditor.engine.pipeline import audit as run_audit
+from auditor.engine.registry import RuleSet, select_rules
 from auditor.engine.runner import Report
 from auditor.engine.settings import Settings
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SARIF_SCHEMA = SHARED / "schemas-external" / "sarif-schema-2.1.0.json"
+DATA = Path(__file__).resolve().parent / "data"
+SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"  # the OASIS SARIF 2.1.0 schema, shipped so tests need nothing outside the repo
 
 
 def where(finding: Finding) -> str:

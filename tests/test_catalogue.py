@@ -45,7 +45,7 @@ def test_every_rule_in_a_family_module_is_listed_in_its_rules_tuple():
 def test_family_prefix_matches_module():
     prefixes = {
         "bundle": "BND", "signatures": "SIG", "manifest": "MAN", "update": "UPD", "permissions": "PRM",
-        "headers": "HDR", "content": "SCR", "entry_points": "LNK", "ota": "OTA",
+        "headers": "HDR", "content": "SCR", "entry_points": "LNK", "ota_archive": "OTA", "ota_config": "OTA", "ota_response": "OTA",
     }
     for family in FAMILIES:
         short = family.__name__.rsplit(".", 1)[1]
@@ -79,3 +79,13 @@ def test_every_rule_has_a_flag_and_an_allow_test():
         if not re.search(rf"def test_{low}_flags_\w+", text) or not re.search(rf"def test_{low}_allows_\w+", text):
             missing.append(r.id)
     assert not missing, f"rules without a flags/allows test pair: {missing}"
+
+
+def test_every_reader_problem_has_a_consumer_rule():
+    """A problem code no rule reads would be dropped silently: each is named in some rule module."""
+    from auditor.engine.problems import ProblemCode
+
+    root = pathlib.Path(__file__).resolve().parents[1] / "rules"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in root.glob("*.py"))
+    orphans = [c for c in ProblemCode if f"ProblemCode.{c.name}" not in source and f'"{c.value}"' not in source]
+    assert orphans == []

@@ -194,7 +194,7 @@ def test_max_results_caps_sarif_with_a_notification(tmp_path, capsys):
 def test_text_to_terminal_and_sarif_to_file_in_one_pass(tmp_path, capsys):
     root = project(tmp_path, {"index.html": "<script>x()</script>"})
     out_file = tmp_path / "out" / "iwa.sarif"
-    code, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR001", "--output", str(out_file), "--output-format", "sarif"])
+    _code, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR001", "--output", str(out_file), "--output-format", "sarif"])
     assert "error[SCR001]" in out
     assert json.loads(out_file.read_text())["runs"][0]["results"][0]["ruleId"] == "SCR001"
 

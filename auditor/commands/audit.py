@@ -83,6 +83,7 @@ def settings_from(args: argparse.Namespace, config: Config) -> Settings:
         source_maps=args.source_maps or config.path("source-maps"),
         map_sources=not args.no_source_maps,
         ignore_vendored=args.ignore_vendored or bool(config.get("ignore-vendored", False)),
+        jobs=args.jobs,
     )
 
 

@@ -98,8 +98,8 @@ def verified(data: dict) -> bool:
 
 def table(columns: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> str:
     widths = [max(len(str(c)), *(len(str(r[i])) for r in rows)) if rows else len(str(c)) for i, c in enumerate(columns)]
-    lines = [indent + "  ".join(str(c).ljust(w) for c, w in zip(columns, widths)).rstrip()]
-    lines += [indent + "  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
+    lines = [indent + "  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=False)).rstrip()]
+    lines += [indent + "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() for row in rows]
     return "\n".join(lines) + "\n"
 
 

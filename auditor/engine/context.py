@@ -47,6 +47,39 @@ class AuditSession:
         self.limits = limits
         self.settings = settings
         self.cache: dict[object, object] = {}
+        self.texts = TextCache(TEXT_CACHE_BYTES)
+
+
+# Decoded text (and its line index) kept for at most this many characters at once: rules that
+# read a resource again soon find it, and the audit of a bundle of any size holds no more.
+TEXT_CACHE_BYTES = 64 * 1024**2
+
+
+class TextCache:
+    """Decoded texts and line indexes by resource path, least recently used dropped past `limit`
+    characters: decoding again costs far less than holding every text for the whole audit."""
+
+    def __init__(self, limit: int) -> None:
+        from collections import OrderedDict
+
+        self.limit = limit
+        self.entries: OrderedDict[str, list] = OrderedDict()  # path -> [text, index or None]
+        self.total = 0
+
+    def get(self, path: str) -> list | None:
+        entry = self.entries.get(path)
+        if entry is not None:
+            self.entries.move_to_end(path)
+        return entry
+
+    def put(self, path: str, text: str | None) -> list:
+        entry = [text, None]
+        self.entries[path] = entry
+        self.total += len(text or "")
+        while self.total > self.limit and len(self.entries) > 1:
+            _, (old, _) = self.entries.popitem(last=False)
+            self.total -= len(old or "")
+        return entry
 
 
 class Context:
@@ -103,31 +136,38 @@ class Context:
         """
         path = path.split("#", 1)[0].split("?", 1)[0] or "/"
         found = self.bundle.resources.get(path)
-        if found is None and path.endswith("/") and self.bundle.extra.get("directory_index"):
+        if found is None and path.endswith("/") and self.bundle.directory_index:
             found = self.bundle.resources.get(path + "index.html")
         return found
 
     def text(self, resource: Resource) -> str | None:
-        """The resource decoded as UTF-8 (replacing bad bytes), or None when too large to parse."""
+        """The resource decoded as UTF-8 (replacing bad bytes), or None when too large to parse.
 
-        def decode() -> str | None:
-            if resource.size > self.limits.max_text_resource_bytes:
-                return None
+        Kept in a bounded cache (`TextCache`), not for the whole audit: a rule that
+        needs a text again after many others may decode it again.
+        """
+        return self._text_entry(resource)[0]
+
+    def _text_entry(self, resource: Resource) -> list:
+        texts = self.session.texts
+        entry = texts.get(resource.path)
+        if entry is not None:
+            return entry
+        text = None
+        if resource.size <= self.limits.max_text_resource_bytes:
             data = resource.body.read(self.limits.max_text_resource_bytes)
             if data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
-            return data.decode("utf-8", "replace")
-
-        return self.memo(("text", resource.path), decode)
+            text = data.decode("utf-8", "replace")
+        return texts.put(resource.path, text)
 
     def text_index(self, resource: Resource) -> TextIndex | None:
-        """Line index of the decoded text, shared by every rule that reports positions."""
-
-        def build() -> TextIndex | None:
-            text = self.text(resource)
-            return None if text is None else TextIndex(text)
-
-        return self.memo(("text-index", resource.path), build)
+        """Line index of the decoded text, shared by every rule that reports positions (cached
+        with the text, and dropped with it)."""
+        entry = self._text_entry(resource)
+        if entry[1] is None and entry[0] is not None:
+            entry[1] = TextIndex(entry[0])
+        return entry[1]
 
     def document_index(self, document: JsonDocument) -> TextIndex:
         """Line index of a JSON document's text, shared by every rule that reports positions in it."""

@@ -32,7 +32,7 @@ class Level(enum.IntEnum):
             raise ValueError(f"unknown level {text!r}: use error, warning or note") from None
 
 
-class Precision(str, enum.Enum):
+class Precision(enum.StrEnum):
     """How sure a rule is; SARIF `precision`, which GitHub uses for ordering."""
 
     VERY_HIGH = "very-high"

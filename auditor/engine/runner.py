@@ -47,10 +47,17 @@ class Report:
 
     @property
     def incomplete(self) -> bool:
-        """True when the engine could not audit everything (exit 2)."""
+        """True when the engine could not audit everything (exit 2).
+
+        That is an incomplete-audit diagnostic (unreadable input, crashed rule,
+        passed limit), or a resource the reader withheld unread (a zip member
+        whose declared sizes are a bomb's): what was not read was not audited.
+        """
         from auditor.engine.diagnostics import INCOMPLETE_RULE_IDS
 
-        return any(f.rule_id in INCOMPLETE_RULE_IDS and not f.suppressed for f in self.findings)
+        if any(f.rule_id in INCOMPLETE_RULE_IDS and not f.suppressed for f in self.findings):
+            return True
+        return self.bundle is not None and any(r.body.withheld for r in self.bundle.resources.values())
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if not f.suppressed]

@@ -36,6 +36,7 @@ class Settings:
     map_sources: bool = True                # False: report in the built files only (no source maps, no HTML copies)
     ignore_vendored: bool = False           # drop findings mapped to a source in its map's ignoreList
     repository: Path | None = None          # originals count only inside it (default: the input's git work tree, else the current folder)
+    jobs: int | None = None                 # worker processes for scripts: None = the CPUs available, 1 = serial
 
     def __post_init__(self) -> None:
         if not isinstance(self.per_path_ignores, MappingProxyType):

@@ -105,5 +105,5 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
         source=path,
         resources=resources,
         size=total,
-        extra={"directory_index": True, "headers_file": str(headers_file) if headers_file else None},
+        directory_index=True,
     )
