@@ -14,7 +14,7 @@ from auditor.engine.model import BUNDLE_KINDS, InputKind, IntegrityBlock, Signat
 from auditor.engine.registry import Need, rule
 
 SIGNED = frozenset({InputKind.SWBN})
-BLOCK_PROBLEMS = ("attribute-name", "nested-attribute", "missing-id", "bad-id", "proxy-id", "empty-stack")
+BLOCK_PROBLEMS = ("attribute-name", "attribute-value", "duplicate-attribute", "nested-attribute", "missing-id", "bad-id", "proxy-id", "empty-stack")
 
 
 def v2_block(ctx: Context) -> IntegrityBlock | None:
@@ -85,9 +85,13 @@ def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
     """The integrity block parses but Chrome rejects it: bad or missing `webBundleId`, odd attributes, no signature.
 
     ## What it checks
-    The v2 block's attributes (text names, no nesting, a `webBundleId` that is
-    a well-formed, non-proxy Web Bundle ID in lower-case base32) and that the
-    signature stack is not empty.
+    The v2 block's attributes and every signature entry's attributes as
+    Chromium's attribute parser reads them: names are unique UTF-8 text;
+    values are integers within int64, byte strings, UTF-8 text or
+    `true`/`false` (never `null`, `undefined`, floats, tags, arrays or maps);
+    text and names hold no Unicode noncharacter (U+FDD0-U+FDEF, U+xxFFFE,
+    U+xxFFFF). The `webBundleId` is a well-formed, non-proxy Web Bundle ID in
+    lower-case base32, and the signature stack is not empty.
 
     ## Why it matters
     Each of these makes Chrome refuse the bundle before any signature is read.
@@ -102,7 +106,8 @@ def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
     block by hand.
 
     ## References
-    ../shared/spec/swbn-format.md §2.2, §3.2, §3.3, §4.5.
+    Chromium `components/web_package/signed_web_bundles/attribute_map_parser.cc`
+    and `input_reader.cc`; ../shared/spec/swbn-format.md §2.2, §3.2, §3.3, §4.5, §6.1.
     """
     block = v2_block(ctx)
     if block is None:

@@ -55,7 +55,7 @@ def test_sig003_flags_upper_case_id(tmp_path):
 def test_sig003_flags_nested_attribute(tmp_path):
     data = sign(WBN, [KEY], attributes={"extra": {"a": 1}})
     (line,) = audit_lines(write(tmp_path, data), "SIG003")
-    assert line == "SIG003 error <input>@15 integrity block attributes: attribute `extra` is nested; Chromium: nested attributes are currently not supported"
+    assert line == "SIG003 error <input>@22 integrity block attributes: attribute `extra` is nested; Chromium: nested attributes are currently not supported"
 
 
 def test_sig003_allows_extra_flat_attribute(tmp_path):
@@ -133,3 +133,50 @@ def test_sig008_flags_two_signatures(tmp_path):
 
 def test_sig008_allows_single_ed25519(tmp_path):
     assert audit_lines(write(tmp_path, sign(WBN, [KEY])), "SIG008") == []
+
+
+def test_sig003_flags_null_attribute_value(tmp_path):
+    data = sign(WBN, [KEY], attributes={"extra": None})
+    at = data.index(b"\x65extra") + 6
+    assert audit_lines(write(tmp_path, data), "SIG003") == [
+        f"SIG003 error <input>@{at} integrity block attributes: attribute `extra` is `null`; Chrome accepts only integers, byte strings, text and booleans"
+    ]
+
+
+def test_sig003_allows_boolean_and_int64_attribute_values(tmp_path):
+    data = sign(WBN, [KEY], attributes={"extra": True, "big": 2**63 - 1, "low": -(2**63), "text": "\ufffd"})
+    assert audit_lines(write(tmp_path, data), "SIG003,SIG005,SIG006") == []
+
+
+def test_sig003_flags_integer_outside_int64(tmp_path):
+    data = sign(WBN, [KEY], attributes={"big": 2**63})
+    (line,) = audit_lines(write(tmp_path, data), "SIG003")
+    assert line.startswith("SIG003 error <input>@") and line.endswith("attribute `big` 9223372036854775808 does not fit in a signed 64-bit integer")
+
+
+def test_sig003_flags_noncharacter_in_a_signature_entry_name(tmp_path):
+    name = cbor2.dumps("x\ufdd0")
+    data = sign(WBN, [KEY], entry_extra_raw=((name, b"\x01"),))
+    at = data.index(name)
+    assert audit_lines(write(tmp_path, data), "SIG003") == [f"SIG003 error <input>@{at} signature 0 attributes: attribute name holds the Unicode noncharacter U+FDD0"]
+
+
+def test_sig003_flags_duplicate_attribute_names(tmp_path):
+    attributes = cbor2.dumps({"webBundleId": APP_ID}, canonical=True)
+    raw = b"\xa2" + attributes[1:] + attributes[1:]
+    data = sign(WBN, [KEY], attributes_raw=raw)
+    at = data.index(raw) + len(attributes)
+    assert audit_lines(write(tmp_path, data), "SIG003") == [f"SIG003 error <input>@{at} integrity block attributes: attribute `webBundleId` appears twice; Chrome refuses duplicate names"]
+
+
+def test_sig003_allows_attributes_out_of_canonical_order(tmp_path):
+    raw = b"\xa2" + cbor2.dumps("webBundleId") + cbor2.dumps(APP_ID) + cbor2.dumps("a") + b"\x01"
+    data = sign(WBN, [KEY], attributes_raw=raw)
+    assert audit_lines(write(tmp_path, data), "SIG003,SIG005,SIG006") == []
+
+
+def test_attribute_value_problem_is_the_block_rejection(tmp_path):
+    from auditor.readers import open_input
+
+    bundle = open_input(write(tmp_path, sign(WBN, [KEY], attributes={"u": cbor2.undefined})), options={})
+    assert bundle.integrity.rejection() == "integrity block attributes: attribute `u` is `undefined`; Chrome accepts only integers, byte strings, text and booleans"
