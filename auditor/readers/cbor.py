@@ -67,10 +67,8 @@ class CborReader:
         size = 1 << (info - 24)
         self.need(pos + 1, size, f"{what} head")
         arg = int.from_bytes(self._slice(pos + 1, pos + 1 + size), "big")
-        if major == MAJOR_SIMPLE:
-            minimum = 32  # RFC 8949 §3.3: one-byte simple values below 32 are not well-formed
-        else:
-            minimum = 24 if size == 1 else 1 << (8 * (size >> 1))
+        # RFC 8949 §3.3: a one-byte simple value below 32 is not well-formed.
+        minimum = 32 if major == MAJOR_SIMPLE else 24 if size == 1 else 1 << (8 * (size >> 1))
         if arg < minimum:
             raise Malformed(f"{what}: non-minimal encoding of {arg}", offset=pos, where=self.where or None)
         return Head(major, arg, pos, pos + 1 + size)

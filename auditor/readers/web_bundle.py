@@ -123,7 +123,7 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         raise Malformed(f"{sections_head.arg} sections but {len(names)} section-lengths entries", offset=lengths_end, where=where)
     offsets: dict[str, tuple[int, int]] = {}
     p = sections_head.content
-    for name, length in zip(names, lengths):
+    for name, length in zip(names, lengths, strict=True):
         reader.need(p, length, f"section `{name}`")
         if name in ("index", "critical", "primary") and length > MAX_METADATA_SECTION:
             raise Malformed(f"section `{name}` is {length} bytes; Chromium allows at most {MAX_METADATA_SECTION}", offset=p, where=where)

@@ -107,7 +107,7 @@ def test_does_not_check_key_order():
 
 def test_reads_any_number_of_attributes():
     attrs = {f"a{i}": i for i in range(3000)}
-    attributes, end, problems = read(cbor2.dumps(attrs))
+    attributes, _, problems = read(cbor2.dumps(attrs))
     assert problems == [] and len(attributes) == 1024 and attributes["a0"] == 0
     keep = cbor2.dumps({**attrs, "webBundleId": "x"})
     assert read(keep)[0]["webBundleId"] == "x"
