@@ -89,7 +89,7 @@ class CborReader:
             raise LimitExceeded(f"{what}: nesting deeper than {self.max_depth} (max_cbor_depth)", offset=pos, where=self.where or None)
         self._items += 1
         if self.max_items is not None and self._items > self.max_items:
-            raise LimitExceeded(f"more than {self.max_items} CBOR items (max_cbor_items)", offset=pos, where=self.where or None)
+            raise LimitExceeded(f"more than {self.max_items} CBOR items", offset=pos, where=self.where or None)
         h = self.head(pos, what)
         if h.major in (MAJOR_UINT, MAJOR_NINT):
             return h.content

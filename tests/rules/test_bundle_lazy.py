@@ -130,7 +130,7 @@ def test_bnd008_missing_content_type_stays_an_error(tmp_path):
     assert line.startswith("BND008 error /none.js@")
 
 
-def test_bundles_are_not_limited_by_max_resources_or_max_cbor_items(tmp_path):
+def test_bundles_are_not_limited_by_max_resources(tmp_path):
     files = simple_app(**{f"f{i}.js": str(i) for i in range(40)})
     path = write(tmp_path, sign(build_wbn(files), [KEY], attributes={f"a{i}": i for i in range(40)}))
     limits = DEFAULT_LIMITS.with_overrides({"max_resources": 3})
