@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from auditor.chrome.install_verdict import INSTALL
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
 from auditor.engine.model import BUNDLE_KINDS, InputKind, Problem
@@ -29,7 +30,7 @@ def problem_hit(ctx: Context, problem: Problem, message: str | None = None, **kw
     return Hit(message or problem.message, location, **kwargs)  # type: ignore[arg-type]
 
 
-@rule(id="BND001", name="unsupported-bundle-version", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND001", name="unsupported-bundle-version", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL))
 def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
     """The web bundle is not format version b2 (for example the old b1).
 
@@ -64,7 +65,7 @@ def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="BND002", name="primary-url-present", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND002", name="primary-url-present", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL))
 def primary_url_present(ctx: Context) -> Iterator[Hit]:
     """The bundle has a `primary` section; Chrome refuses it for an IWA.
 
@@ -90,7 +91,7 @@ def primary_url_present(ctx: Context) -> Iterator[Hit]:
         yield problem_hit(ctx, problem, f"the bundle has a primary URL (`{ctx.bundle.primary_url}`); Chrome rejects IWA bundles that have one", help="build without --primaryURL")
 
 
-@rule(id="BND003", name="off-origin-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security"))
+@rule(id="BND003", name="off-origin-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security", INSTALL))
 def off_origin_url(ctx: Context) -> Iterator[Hit]:
     """A bundle URL is not on the app's own `isolated-app://<id>/` origin.
 
@@ -150,7 +151,7 @@ def _on_origin(ctx: Context, resolved: str) -> bool:
     return parts.hostname == PLACEHOLDER_HOST
 
 
-@rule(id="BND004", name="url-query-fragment-or-credentials", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND004", name="url-query-fragment-or-credentials", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL))
 def url_query_fragment_or_credentials(ctx: Context) -> Iterator[Hit]:
     """A bundle URL carries a query, a fragment or credentials.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.chrome.install_verdict import INSTALL
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
 from auditor.engine.model import BUNDLE_KINDS, InputKind, IntegrityBlock, SignatureType
@@ -23,7 +24,7 @@ def v2_block(ctx: Context) -> IntegrityBlock | None:
     return block if block is not None and block.version == "2b" else None
 
 
-@rule(id="SIG001", name="unsigned-bundle", level=Level.ERROR, inputs=BUNDLE_KINDS, needs=Need.SIGNATURES, tags=("signature",))
+@rule(id="SIG001", name="unsigned-bundle", level=Level.ERROR, inputs=BUNDLE_KINDS, needs=Need.SIGNATURES, tags=("signature", INSTALL))
 def unsigned_bundle(ctx: Context) -> Iterator[Hit]:
     """The bundle has no integrity block: it is a plain `.wbn`, not a Signed Web Bundle.
 
@@ -52,7 +53,7 @@ def unsigned_bundle(ctx: Context) -> Iterator[Hit]:
         yield Hit("the bundle is not signed (no integrity block); Chrome installs IWAs only from Signed Web Bundles", ctx.bundle_location(0, 0), help="sign it with wbn-sign or the webbundle plugin's integrityBlockSign")
 
 
-@rule(id="SIG002", name="integrity-block-v1", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature",))
+@rule(id="SIG002", name="integrity-block-v1", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL))
 def integrity_block_v1(ctx: Context) -> Iterator[Hit]:
     """The integrity block is version 1, which Chrome no longer accepts.
 
@@ -80,7 +81,7 @@ def integrity_block_v1(ctx: Context) -> Iterator[Hit]:
         yield Hit("integrity block v1: Chrome rejects it (deprecated since M129); re-sign the app", ctx.bundle_location(11, 4), help="re-sign with a current wbn-sign (0.2.2+ writes v2)")
 
 
-@rule(id="SIG003", name="malformed-integrity-block", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature",))
+@rule(id="SIG003", name="malformed-integrity-block", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL))
 def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
     """The integrity block parses but Chrome rejects it: bad or missing `webBundleId`, odd attributes, no signature.
 
@@ -117,7 +118,7 @@ def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
             yield Hit(problem.message, ctx.bundle_location(problem.offset, problem.length or 0), help="re-sign the bundle with wbn-sign")
 
 
-@rule(id="SIG004", name="unknown-first-signature-type", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature",))
+@rule(id="SIG004", name="unknown-first-signature-type", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL))
 def unknown_first_signature_type(ctx: Context) -> Iterator[Hit]:
     """The first signature is of a type Chrome does not know.
 
@@ -154,7 +155,7 @@ def unknown_first_signature_type(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"signature {signature.index} has an unknown type; Chrome skips it", ctx.bundle_location(offset, length), level=Level.NOTE)
 
 
-@rule(id="SIG005", name="invalid-signature", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security"), security_severity=9.0)
+@rule(id="SIG005", name="invalid-signature", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security", INSTALL), security_severity=9.0)
 def invalid_signature(ctx: Context) -> Iterator[Hit]:
     """A signature does not verify, or its key or signature bytes are malformed.
 
@@ -190,7 +191,7 @@ def invalid_signature(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"signature {signature.index} ({signature.type.value}, key {signature.public_key.hex()[:16]}…): {signature.problem}", ctx.bundle_location(offset, length), help="rebuild and re-sign the bundle; do not edit signed bundles")
 
 
-@rule(id="SIG006", name="id-not-derived-from-signer", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security"), security_severity=9.0)
+@rule(id="SIG006", name="id-not-derived-from-signer", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security", INSTALL), security_severity=9.0)
 def id_not_derived_from_signer(ctx: Context) -> Iterator[Hit]:
     """The `webBundleId` does not derive from any signer's public key.
 
