@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.chrome.install_verdict import INSTALL
+from auditor.chrome.signatures import is_small_order
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
 from auditor.engine.model import BUNDLE_KINDS, InputKind, IntegrityBlock, SignatureType
@@ -201,8 +202,16 @@ def id_not_derived_from_signer(ctx: Context) -> Iterator[Hit]:
 
     ## Why it matters
     The ID is the app's origin and identity. Chrome accepts a bundle only when
-    a signer owns that ID (key rotation aside); otherwise anyone could sign a
-    bundle that claims to be your app.
+    a signer owns that ID; otherwise anyone could sign a bundle that claims to
+    be your app.
+
+    Key rotation: when Chrome holds key-rotation data for an ID (delivered as
+    component data, `iwa_identity_validator.cc`), it requires a signer to
+    hold the rotated key instead of the key the ID derives from. A static
+    audit cannot see that data, so the finding says so: a bundle signed only
+    by a rotated key is reported here although Chrome may install it, and a
+    bundle whose ID derives from its signer is refused once the ID's key has
+    been rotated away from that signer.
 
     ## Example
     ```
@@ -213,14 +222,62 @@ def id_not_derived_from_signer(ctx: Context) -> Iterator[Hit]:
     Sign with the app's key, or omit the explicit ID so it is derived.
 
     ## References
-    ../shared/spec/swbn-format.md §2.5, §3.1.
+    Chromium `components/web_package/signed_web_bundles/signed_web_bundle_id.cc`,
+    `components/webapps/isolated_web_apps/iwa_identity_validator.cc`;
+    ../shared/spec/swbn-format.md §2.5, §3.1, §6.4.
     """
     block = v2_block(ctx)
     if block is None or not block.web_bundle_id or any(p.code in ("bad-id", "proxy-id") for p in block.problems):
         return
     if block.derived_ids and block.web_bundle_id not in block.derived_ids:
         derived = ", ".join(f"`{i}`" for i in block.derived_ids)
-        yield Hit(f"`webBundleId` `{block.web_bundle_id}` does not derive from any signer's key (signers give {derived})", ctx.bundle_location(0, block.size))
+        yield Hit(
+            f"`webBundleId` `{block.web_bundle_id}` does not derive from any signer's key (signers give {derived}); "
+            "Chrome refuses it unless its key-rotation data (component data, not visible to a static audit) names a signer's key for this ID",
+            ctx.bundle_location(0, block.size),
+            help="sign with the app's key (or, after a key rotation, with the rotated key Chrome was given)",
+        )
+
+
+@rule(id="SIG009", name="small-order-key", level=Level.NOTE, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security"))
+def small_order_key(ctx: Context) -> Iterator[Hit]:
+    """A signer's Ed25519 key is a small-order point: its "signature" verifies for any content.
+
+    ## What it checks
+    Every Ed25519 public key in the signature stack, for the identity point and
+    the 7 other points of order 2, 4 or 8 (in any encoding of them).
+
+    ## Why it matters
+    Chrome (BoringSSL `ED25519_verify`) does not refuse such keys, and neither
+    does any other common verifier. With the identity key, the signature
+    R = identity, S = 0 verifies every message; with the other torsion points
+    a forgery takes a few tries. Nobody holds a private key for them: an app
+    whose ID derives from one can be "updated" by anyone, and a second signer
+    with such a key proves nothing.
+
+    ## Example
+    ```
+    [{"ed25519PublicKey": h'0100000000000000000000000000000000000000000000000000000000000000'}, h'01…00']
+    ```
+
+    ## Fix
+    Generate a real key (`openssl genpkey -algorithm ed25519`) and sign with it.
+
+    ## References
+    Chromium `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`;
+    RFC 8032 §5.1; ../shared/spec/swbn-format.md §6.4.
+    """
+    block = ctx.bundle.integrity
+    if block is None:
+        return
+    for signature in block.signatures:
+        if is_small_order(signature.type, signature.public_key):
+            offset, length = signature.byte_range or (None, 0)
+            yield Hit(
+                f"signature {signature.index} uses the small-order Ed25519 key {signature.public_key.hex()[:16]}…: a signature by it verifies for any content, so it proves nothing",
+                ctx.bundle_location(offset, length),
+                help="sign with a key generated for this app",
+            )
 
 
 @rule(id="SIG007", name="unexpected-web-bundle-id", level=Level.ERROR, inputs=BUNDLE_KINDS, needs=Need.SIGNATURES, tags=("signature", "security"), security_severity=8.0)
@@ -303,4 +360,5 @@ RULES = (
     id_not_derived_from_signer,
     unexpected_web_bundle_id,
     signature_compatibility,
+    small_order_key,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import cbor2
+import pytest
 from builders import build_wbn, ecdsa_key, ed25519_key, public_bytes, sign, simple_app, web_bundle_id
 from helpers import audit_lines
 
@@ -99,7 +100,8 @@ def test_sig006_flags_id_of_another_key(tmp_path):
     other = web_bundle_id(ed25519_key(2))
     data = sign(WBN, [KEY], web_bundle_id_override=other)
     assert audit_lines(write(tmp_path, data), "SIG006") == [
-        f"SIG006 error <input>@0 `webBundleId` `{other}` does not derive from any signer's key (signers give `{APP_ID}`)"
+        f"SIG006 error <input>@0 `webBundleId` `{other}` does not derive from any signer's key (signers give `{APP_ID}`); "
+        "Chrome refuses it unless its key-rotation data (component data, not visible to a static audit) names a signer's key for this ID"
     ]
 
 
@@ -180,3 +182,67 @@ def test_attribute_value_problem_is_the_block_rejection(tmp_path):
 
     bundle = open_input(write(tmp_path, sign(WBN, [KEY], attributes={"u": cbor2.undefined})), options={})
     assert bundle.integrity.rejection() == "integrity block attributes: attribute `u` is `undefined`; Chrome accepts only integers, byte strings, text and booleans"
+
+
+IDENTITY = bytes([1]) + bytes(31)
+TORSION = [
+    IDENTITY,
+    bytes.fromhex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    bytes(32),
+    bytes(31) + b"\x80",
+    bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+    bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"),
+    bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"),
+]
+
+
+def small_order_bundle(key: bytes) -> bytes:
+    import base64
+
+    wbid = base64.b32encode(key + bytes.fromhex("000102")).decode().rstrip("=").lower()
+    return sign(WBN, [], web_bundle_id_override=wbid, extra_entries=[({"ed25519PublicKey": key}, IDENTITY + bytes(32))])
+
+
+def test_sig009_flags_the_identity_key_whose_signature_verifies_anything(tmp_path):
+    from auditor.chrome.install_verdict import install_verdict
+    from auditor.readers import open_input
+
+    data = small_order_bundle(IDENTITY)
+    path = write(tmp_path, data)
+    entry = data.index(b"\x82\xa1\x70ed25519PublicKey")
+    assert audit_lines(path, "SIG") == [
+        f"SIG009 note <input>@{entry} signature 0 uses the small-order Ed25519 key 0100000000000000…: a signature by it verifies for any content, so it proves nothing"
+    ]
+    assert install_verdict(open_input(path)).installs  # Chrome installs it: that is the danger
+
+
+@pytest.mark.parametrize("key", TORSION[1:], ids=lambda k: k.hex()[:8] + k.hex()[-2:])
+def test_sig009_flags_every_torsion_key(tmp_path, key):
+    lines = audit_lines(write(tmp_path, small_order_bundle(key)), "SIG009")
+    assert len(lines) == 1 and lines[0].startswith("SIG009 note <input>@") and key.hex()[:16] in lines[0]
+
+
+def test_sig009_allows_real_keys(tmp_path):
+    assert audit_lines(write(tmp_path, sign(WBN, [KEY, ecdsa_key(2)])), "SIG009") == []
+
+
+def test_small_order_check_matches_the_curve():
+    from auditor.chrome.signatures import is_small_order
+    from auditor.engine.model import SignatureType
+
+    base_point = bytes.fromhex("5866666666666666666666666666666666666666666666666666666666666666")
+    assert all(is_small_order(SignatureType.ED25519, k) for k in TORSION)
+    assert not is_small_order(SignatureType.ED25519, base_point)
+    assert not is_small_order(SignatureType.ED25519, public_bytes(KEY))
+    assert not is_small_order(SignatureType.ED25519, IDENTITY[:31])  # wrong length
+    assert not is_small_order(SignatureType.ECDSA_P256, IDENTITY)
+    assert not is_small_order(SignatureType.ED25519, bytes([2]) + bytes(31))  # y = 2 is not on the curve
+    # y = p + 1 encodes the identity too (BoringSSL reduces y mod p)
+    assert is_small_order(SignatureType.ED25519, bytes.fromhex("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"))
+
+
+def test_sig006_says_key_rotation_may_change_the_verdict(tmp_path):
+    data = sign(WBN, [KEY], web_bundle_id_override=web_bundle_id(ed25519_key(2)))
+    (line,) = audit_lines(write(tmp_path, data), "SIG006")
+    assert line.endswith("Chrome refuses it unless its key-rotation data (component data, not visible to a static audit) names a signer's key for this ID")
