@@ -54,7 +54,7 @@ class Verdict:
 
 def install_rules() -> tuple:
     """Every rule whose errors are install refusals (from the one rule list)."""
-    from auditor.engine.registry import all_rules
+    from auditor.engine.catalogue import all_rules
 
     return tuple(r for r in all_rules() if INSTALL in r.tags)
 
@@ -66,6 +66,7 @@ def install_verdict(bundle: Bundle) -> Verdict:
     from auditor.engine.registry import RuleSet
     from auditor.engine.runner import run_rules
 
+    # The rules alone, at their own levels, with no suppressions: what Chrome does, not what a user accepted.
     report = run_rules(bundle, RuleSet(install_rules()))
     refusals = [Refusal(f.rule_id, f.message) for f in report.findings if f.level is Level.ERROR]
     block = bundle.integrity

@@ -136,11 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     from auditor.engine.errors import InputError
+    from auditor.engine.settings import Settings
     from auditor.readers import open_input
 
     args = build_parser().parse_args(list(argv))
     try:
-        bundle = open_input(args.path, options={"expect_id": args.expect_id, "headers_file": args.headers})
+        bundle = open_input(args.path, settings=Settings(expect_id=args.expect_id, headers_file=args.headers))
     except InputError as error:
         sys.stderr.write(f"iwa-audit: {error.describe()}\n")
         return 2

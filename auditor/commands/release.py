@@ -71,15 +71,14 @@ def bundle_facts(path: Path) -> BundleFacts:
     """One bundle: Chrome's install verdict, the BND and SIG findings, its ID and manifest version."""
     from auditor.chrome.install_verdict import install_verdict
     from auditor.chrome.manifest import load_manifest
+    from auditor.engine.catalogue import select
     from auditor.engine.context import AuditSession, Context
     from auditor.engine.errors import InputError
     from auditor.engine.findings import Level
-    from auditor.engine.registry import RuleSet, all_rules, select_rules
-    from auditor.engine.runner import run_rules
-    from auditor.readers import open_input
+    from auditor.engine.pipeline import audit, read
 
     try:
-        bundle = open_input(path, options={})
+        bundle = read(path)
     except InputError as error:
         return BundleFacts(None, None, [f"unreadable: {error.describe()}"], unreadable=True)
     if not bundle.is_bundle:
@@ -88,8 +87,8 @@ def bundle_facts(path: Path) -> BundleFacts:
     facts = BundleFacts(bundle.integrity.web_bundle_id if bundle.integrity else None, None)
     facts.problems += [f"Chrome refuses to install it: {r}" for r in verdict.refusals]
     refused = {(r.rule_id, r.message) for r in verdict.refusals}
-    report = run_rules(bundle, RuleSet(select_rules(all_rules(), ["BND", "SIG"])))
-    for finding in report.findings:
+    report = audit(path, rules=select(["BND", "SIG"]), bundle=bundle)
+    for finding in report.active():
         if (finding.rule_id, finding.message) in refused:
             continue
         target = facts.problems if finding.level is Level.ERROR else facts.notes
@@ -135,9 +134,10 @@ def check_manifest(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
     from auditor.chrome.update_manifest import read_entries, whole_manifest_problems
     from auditor.engine.errors import InputError
     from auditor.engine.limits import DEFAULT_LIMITS
+    from auditor.engine.settings import Settings
     from auditor.readers import json_document as documents
 
-    bundle = documents.read(args.input, limits=DEFAULT_LIMITS, options={})
+    bundle = documents.read(args.input, limits=DEFAULT_LIMITS, settings=Settings())
     value = bundle.document.value  # type: ignore[union-attr]
     general = [reason for _, reason in whole_manifest_problems(value)]
     if general:
