@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from auditor.chrome.install_verdict import INSTALL
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
-from auditor.engine.model import BUNDLE_KINDS, Problem
+from auditor.engine.model import BUNDLE_KINDS, InputKind, Problem
 from auditor.engine.registry import rule
 
 RESPONSE_HEADER_PROBLEMS = ("bad-header-name", "bad-header-value", "bad-status", "headers-malformed", "headers-too-large")
@@ -29,7 +30,7 @@ def problem_hit(ctx: Context, problem: Problem, message: str | None = None, **kw
     return Hit(message or problem.message, location, **kwargs)  # type: ignore[arg-type]
 
 
-@rule(id="BND001", name="unsupported-bundle-version", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND001", name="unsupported-bundle-version", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL))
 def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
     """The web bundle is not format version b2 (for example the old b1).
 
@@ -64,7 +65,7 @@ def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="BND002", name="primary-url-present", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND002", name="primary-url-present", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL))
 def primary_url_present(ctx: Context) -> Iterator[Hit]:
     """The bundle has a `primary` section; Chrome refuses it for an IWA.
 
@@ -90,7 +91,7 @@ def primary_url_present(ctx: Context) -> Iterator[Hit]:
         yield problem_hit(ctx, problem, f"the bundle has a primary URL (`{ctx.bundle.primary_url}`); Chrome rejects IWA bundles that have one", help="build without --primaryURL")
 
 
-@rule(id="BND003", name="off-origin-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security"))
+@rule(id="BND003", name="off-origin-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security", INSTALL))
 def off_origin_url(ctx: Context) -> Iterator[Hit]:
     """A bundle URL is not on the app's own `isolated-app://<id>/` origin.
 
@@ -150,7 +151,7 @@ def _on_origin(ctx: Context, resolved: str) -> bool:
     return parts.hostname == PLACEHOLDER_HOST
 
 
-@rule(id="BND004", name="url-query-fragment-or-credentials", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND004", name="url-query-fragment-or-credentials", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL))
 def url_query_fragment_or_credentials(ctx: Context) -> Iterator[Hit]:
     """A bundle URL carries a query, a fragment or credentials.
 
@@ -255,7 +256,9 @@ def invalid_response_headers(ctx: Context) -> Iterator[Hit]:
 
     ## What it checks
     Each response's header map: names must be lower-case HTTP tokens, values
-    free of CR, LF and NUL, `:status` the only pseudo-header with exactly
+    visible characters with spaces or tabs only inside them (no control
+    character, DEL included, and no leading or trailing space or tab; an
+    empty value is fine), `:status` the only pseudo-header with exactly
     three digits, the encoded map smaller than 512 KiB and a canonical CBOR
     map of byte strings.
 
@@ -269,13 +272,14 @@ def invalid_response_headers(ctx: Context) -> Iterator[Hit]:
     ```
 
     ## Fix
-    Write header names in lower case and values on one line.
+    Write header names in lower case and values on one line, trimmed.
 
     ## References
-    ../shared/spec/swbn-format.md §1.2, §4.3.
+    Chromium `components/web_package/rust/parser.rs` (header names and
+    values); ../shared/spec/swbn-format.md §1.2, §4.3, §6.3.
     """
     for problem in problems(ctx, *RESPONSE_HEADER_PROBLEMS):
-        yield problem_hit(ctx, problem, f"`{problem.resource}`: {problem.message}", help="header names in lower case; `:status` three digits; no CR/LF/NUL")
+        yield problem_hit(ctx, problem, f"`{problem.resource}`: {problem.message}", help="header names in lower case; `:status` three digits; values trimmed, without control characters")
 
 
 @rule(id="BND008", name="missing-content-type", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
@@ -284,7 +288,9 @@ def missing_content_type(ctx: Context) -> Iterator[Hit]:
 
     ## What it checks
     Every response with a payload of one byte or more for a `content-type`
-    header.
+    header. An empty value is accepted by Chrome's parser and reported as a
+    warning only: the resource loads, but nothing that needs a MIME type
+    (module scripts, stylesheets) accepts it.
 
     ## Why it matters
     Chromium's bundle reader rejects a non-empty response without a content
@@ -300,15 +306,25 @@ def missing_content_type(ctx: Context) -> Iterator[Hit]:
     `--headerOverride`.
 
     ## References
-    ../shared/spec/swbn-format.md §4.3.
+    Chromium `components/web_package/rust/parser.rs`;
+    ../shared/spec/swbn-format.md §4.3, §6.3.
     """
     for resource in ctx.bundle.resources.values():
-        if resource.size and not resource.content_type:
-            offset, length = resource.byte_range or (None, 0)
+        if not resource.size:
+            continue
+        offset, length = resource.byte_range or (None, 0)
+        if resource.content_type is None:
             yield Hit(
                 f"`{resource.path}` has a {resource.size}-byte payload and no content-type",
                 ctx.bundle_location(offset, length, resource=resource.path),
                 help="add a content-type header for this response",
+            )
+        elif not resource.content_type.strip():
+            yield Hit(
+                f"`{resource.path}` has an empty content-type; Chrome serves it, but without a MIME type scripts, styles and module workers are refused",
+                ctx.bundle_location(offset, length, resource=resource.path),
+                level=Level.WARNING,
+                help="set the content-type this file needs",
             )
 
 
@@ -323,7 +339,10 @@ def bundle_length_mismatch(ctx: Context) -> Iterator[Hit]:
     ## Why it matters
     Readers that locate a bundle from the end of a file (as the format allows)
     find a different start than readers going from the front: the same file
-    means different things to different tools.
+    means different things to different tools. In a Signed Web Bundle Chrome
+    never reads the trailing length (the IWA reader starts the web bundle
+    where the integrity block ends), so there the findings are notes, and a
+    missing trailing length is one too.
 
     ## Example
     ```
@@ -336,8 +355,40 @@ def bundle_length_mismatch(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/swbn-format.md §1.1.
     """
-    for problem in problems(ctx, "bundle-length-mismatch", "trailing-bytes"):
-        yield problem_hit(ctx, problem, help="rebuild the bundle with wbn or a webbundle plugin")
+    signed = ctx.bundle.kind is InputKind.SWBN
+    for problem in problems(ctx, "bundle-length-mismatch", "trailing-bytes", "trailer-not-read"):
+        yield problem_hit(ctx, problem, help="rebuild the bundle with wbn or a webbundle plugin", level=Level.NOTE if signed else None)
+
+
+@rule(id="BND010", name="unreadable-response", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+def unreadable_response(ctx: Context) -> Iterator[Hit]:
+    """A response cannot be parsed: Chrome installs the bundle, but that URL never loads.
+
+    ## What it checks
+    Each index entry's response: a CBOR array of two byte strings (the header
+    map and the payload) whose encoded length is what the index says.
+
+    ## Why it matters
+    Chrome reads responses lazily, when their URL is requested. A malformed
+    one does not stop the install; the page, script or image at that URL
+    fails every time it is loaded. Its content is not audited (Chrome never
+    serves it), and an alias of the same URL later in the index is not served
+    either.
+
+    ## Example
+    ```
+    index: {"app.js": [12, 40]}   # but the response at 12 is 38 bytes long
+    ```
+
+    ## Fix
+    Rebuild the bundle with `wbn` or a webbundle plugin; never edit one by hand.
+
+    ## References
+    Chromium `components/web_package/web_bundle_parser.cc` (`ParseResponse`)
+    and `components/web_package/rust/parser.rs`; ../shared/spec/swbn-format.md §6.3.
+    """
+    for problem in problems(ctx, "response-malformed"):
+        yield problem_hit(ctx, problem, help="rebuild the bundle; this URL fails to load in the app")
 
 
 RULES = (
@@ -350,4 +401,5 @@ RULES = (
     invalid_response_headers,
     missing_content_type,
     bundle_length_mismatch,
+    unreadable_response,
 )

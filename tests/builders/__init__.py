@@ -69,9 +69,17 @@ def build_wbn(
     version: bytes = b"b2\x00\x00",
     canonical: bool = True,
     extra_index: dict[str, tuple[int, int]] | None = None,
+    raw_responses: dict[str, bytes] | None = None,
+    trailer: bool = True,
 ) -> bytes:
-    """A b2 web bundle with one response per URL key (relative or absolute), in the given order."""
-    responses = [encode_response(as_response(url, content), headers or {}, canonical) for url, content in files.items()]
+    """A b2 web bundle with one response per URL key (relative or absolute), in the given order.
+
+    `raw_responses` replaces the encoded response of some URLs with the given
+    bytes (a lazily broken response); `trailer=False` leaves out the trailing
+    length, as an IWA signed bundle may.
+    """
+    raw = raw_responses or {}
+    responses = [raw[url] if url in raw else encode_response(as_response(url, content), headers or {}, canonical) for url, content in files.items()]
     responses_head = cbor2.dumps([None] * len(responses))[:-len(responses)] if responses else b"\x80"
     index: dict[str, list[int]] = {}
     offset = len(responses_head)
@@ -97,6 +105,8 @@ def build_wbn(
         + cbor2.dumps([None] * len(sections))[:1]
         + b"".join(sections)
     )
+    if not trailer:
+        return b"\x85" + body
     total = 1 + len(body) + 9
     return b"\x85" + body + b"\x48" + total.to_bytes(8, "big")
 
@@ -153,14 +163,27 @@ def sign(
     attributes: dict | None = None,
     extra_entries: list[tuple[dict, bytes]] = (),  # type: ignore[assignment]
     version: bytes = b"2b\x00\x00",
+    attributes_raw: bytes | None = None,
+    entry_extra_raw: tuple[tuple[bytes, bytes], ...] = (),
 ) -> bytes:
-    """Prepend an integrity block; the ID defaults to the first key's, like `wbn-sign`."""
+    """Prepend an integrity block; the ID defaults to the first key's, like `wbn-sign`.
+
+    Non-canonical blocks: `attributes` may hold any value cbor2 encodes
+    (`None`, `cbor2.undefined`, 2**63, text with noncharacters);
+    `attributes_raw` replaces the block's attribute map with exact bytes (for
+    duplicate or non-text names), and `entry_extra_raw` (pairs of encoded
+    name and value) is appended inside every signature entry's map, whose
+    head is adjusted. Signatures are computed over the bytes as written.
+    """
     wbid = web_bundle_id_override or web_bundle_id(keys[0])
     attrs = {"webBundleId": wbid, **(attributes or {})}
-    attributes_raw = cbor2.dumps(attrs, canonical=True)
+    if attributes_raw is None:
+        attributes_raw = cbor2.dumps(attrs, canonical=True)
     stack = []
     for key in keys:
         entry_raw = cbor2.dumps(entry_attributes(key), canonical=True)
+        if entry_extra_raw:
+            entry_raw = bytes([entry_raw[0] + len(entry_extra_raw)]) + entry_raw[1:] + b"".join(n + v for n, v in entry_extra_raw)
         stack.append(b"\x82" + entry_raw + cbor2.dumps(sign_payload(key, signing_payload(wbn, attributes_raw, entry_raw))))
     for entry_attrs, signature in extra_entries:
         stack.append(b"\x82" + cbor2.dumps(entry_attrs, canonical=True) + cbor2.dumps(signature))

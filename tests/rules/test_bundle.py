@@ -159,7 +159,7 @@ def test_bnd008_allows_empty_payload_without_content_type(tmp_path):
 def test_bnd009_flags_bytes_after_the_bundle(tmp_path):
     _, data = signed(tmp_path, simple_app())
     path = write(tmp_path, data + b"\x00" * 7)
-    assert audit_lines(path, "BND009") == [f"BND009 warning <input>@{len(data)} 7 bytes follow the web bundle"]
+    assert audit_lines(path, "BND009") == [f"BND009 note <input>@{len(data)} 7 bytes follow the web bundle"]
 
 
 def test_bnd009_allows_exact_length(tmp_path):
