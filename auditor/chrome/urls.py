@@ -11,7 +11,11 @@ differently for `SCHEME_WITH_HOST` (Chromium `url/url_canon_stdurl.cc`,
   authority (user info up to the last `@`, port after the last `:` outside
   `[...]`) and drops both without validating them, so `:99999` or `:abc` are
   no error. We split the authority the same way before ada sees it.
-* the path escapes `|` as well (`kPathCharLookup`); WHATWG leaves it as is.
+* the path escapes `|` as well (`kPathCharLookup`), which WHATWG leaves as
+  is, and decodes every `%2e`/`%2E` to `.` (`IsDot` in
+  `DoPartialPathInternal`), where WHATWG decodes only whole dot segments: so
+  `app%2ejs` is `/app.js` in Chrome. The segments both treat as `.`/`..` are
+  the same, so decoding what ada left is exact.
 * a key of a bundle index (`ParseExchangeURL`) must be UTF-8 without
   Unicode noncharacters (`base::IsStringUTF8`).
 
@@ -41,6 +45,7 @@ REMOVED = str.maketrans("", "", "\t\n\r")  # RemoveURLWhitespace: tab, LF, CR an
 SLASHES = "/\\"
 AUTHORITY_END = "/\\?#"  # FindNextAuthorityTerminator for special URLs
 CHROME_PATH_ESCAPES = {"|": "%7C"}  # escaped by GURL's path canonicaliser, not by WHATWG's
+ESCAPED_DOT = re.compile(r"%2[eE]")  # decoded anywhere in a path by GURL, only as a dot segment by WHATWG
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +99,7 @@ def _from_ada(url: URL, scheme: str) -> ChromeUrl:
     fragment = url.hash[1:] if _ada.ada_has_hash(url.urlobj) else None
     if scheme != ISOLATED_APP:
         return ChromeUrl(url.href, scheme, url.hostname, url.pathname, query, fragment, bool(_ada.ada_has_credentials(url.urlobj)))
-    path = "".join(CHROME_PATH_ESCAPES.get(c, c) for c in url.pathname)
+    path = ESCAPED_DOT.sub(".", "".join(CHROME_PATH_ESCAPES.get(c, c) for c in url.pathname))
     return ChromeUrl(f"{ISOLATED_APP}://{url.hostname}{_tail(path, query, fragment)}", scheme, url.hostname, path, query, fragment)
 
 
