@@ -145,7 +145,11 @@ def url_query_fragment_or_credentials(ctx: Context) -> Iterator[Hit]:
     """A bundle URL carries a query, a fragment or credentials.
 
     ## What it checks
-    Every index key, after resolution: `?query`, `#fragment` and `user:pass@`.
+    Every index key, after resolution: `?query`, `#fragment` (an empty `?` or
+    `#` counts) and, for other schemes, `user:pass@`. User info and a port in
+    an `isolated-app:` key are no error: Chrome drops them. Also a key Chrome
+    refuses outright: one that is not a valid URL once resolved (an empty or
+    malformed host) or holds a Unicode noncharacter.
 
     ## Why it matters
     Chromium's bundle parser rejects URLs with a fragment or credentials, and
