@@ -17,6 +17,7 @@ from auditor.chrome import signatures as crypto
 from auditor.engine.errors import Malformed
 from auditor.engine.limits import Limits
 from auditor.engine.model import Bundle, InputKind, IntegrityBlock, Problem, Signature, SignatureType
+from auditor.engine.settings import Settings
 from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, CborReader
 from auditor.readers.integrity_attributes import read_attribute_map
 from auditor.readers.web_bundle import open_map, read_web_bundle, release_pages
@@ -165,7 +166,7 @@ def origin_host(block: IntegrityBlock) -> str | None:
     return None
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """A `.swbn`: integrity block, then a web bundle starting where the block ends."""
     mapped = open_map(path)
     data = memoryview(mapped)

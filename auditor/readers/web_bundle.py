@@ -17,6 +17,7 @@ from auditor.chrome.urls import PLACEHOLDER_HOST, exchange_url, served
 from auditor.engine.errors import InputError, Malformed, Unsupported
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, IndexEntry, InputKind, Problem, Resource
+from auditor.engine.settings import Settings
 from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_TSTR, CborReader
 
 WBN_MAGIC = bytes.fromhex("f09f8c90f09f93a6")
@@ -322,11 +323,11 @@ def read_response(reader: CborReader, data: memoryview, offset: int, length: int
     return resource, problems
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """A `.wbn`: an unsigned web bundle."""
     mapped = open_map(path)
     data = memoryview(mapped)
-    host = options.get("expect_id") or None
+    host = settings.expect_id or None
     parsed = read_web_bundle(data, 0, path=path, host=host, limits=limits, mapped=mapped)
     release_pages(mapped)
     return Bundle(
