@@ -28,6 +28,7 @@ class ProblemCode(enum.StrEnum):
     # Integrity block (SIG)
     ATTRIBUTE_NAME = "attribute-name"
     DUPLICATE_ATTRIBUTE = "duplicate-attribute"  # i13-verdict
+    ATTRIBUTE_VALUE = "attribute-value"  # i13-verdict
     NESTED_ATTRIBUTE = "nested-attribute"
     MISSING_ID = "missing-id"
     BAD_ID = "bad-id"

@@ -178,5 +178,5 @@ def test_sig003_allows_attributes_out_of_canonical_order(tmp_path):
 def test_attribute_value_problem_is_the_block_rejection(tmp_path):
     from auditor.readers import open_input
 
-    bundle = open_input(write(tmp_path, sign(WBN, [KEY], attributes={"u": cbor2.undefined})), options={})
+    bundle = open_input(write(tmp_path, sign(WBN, [KEY], attributes={"u": cbor2.undefined})))
     assert bundle.integrity.rejection() == "integrity block attributes: attribute `u` is `undefined`; Chrome accepts only integers, byte strings, text and booleans"
