@@ -14,11 +14,12 @@ from auditor.rules import (
     entry_points,
     headers,
     manifest,
+    native_transport,
     ota,
     permissions,
     signatures,
     update,
 )
 
-FAMILIES = (bundle, signatures, manifest, update, permissions, headers, content, entry_points, ota)
+FAMILIES = (bundle, signatures, manifest, update, permissions, headers, content, entry_points, ota, native_transport)
 ALL_RULES = tuple(r for family in FAMILIES for r in family.RULES)

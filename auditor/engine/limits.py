@@ -27,6 +27,7 @@ class Limits:
     max_update_manifest_bytes: int = 5 * 1024**2  # Chrome's own fetch limit
     max_json_depth: int = 64                     # nesting of manifests and configs
     max_config_bytes: int = 1024**2              # capacitor.config.{json,ts,js}
+    max_native_config_bytes: int = 4 * 1024**2   # AndroidManifest.xml, network security config, Info.plist
 
 
     @classmethod

@@ -23,6 +23,7 @@ class InputKind(str, enum.Enum):
     UPDATE_MANIFEST = "update-manifest"    # IWA update manifest JSON
     CAPACITOR_CONFIG = "capacitor-config"  # capacitor.config.{json,ts,js}
     UPDATE_RESPONSE = "update-response"    # Capgo self-hosted update response JSON
+    CAPACITOR_PROJECT = "capacitor-project"  # a capacitor.config.* beside android/ and/or ios/
 
 
 IWA_KINDS = frozenset({InputKind.FOLDER, InputKind.WBN, InputKind.SWBN})

@@ -19,6 +19,7 @@ from auditor.engine.findings import Finding, Hit, Level, fingerprint
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.location import Location
 from auditor.engine.model import Bundle
+from auditor.engine.parts import merge, parts
 from auditor.engine.registry import Rule, RuleSet
 
 log = logging.getLogger(__name__)
@@ -162,5 +163,9 @@ def run_rules(
                 )
             )
             report.notifications.append(Notification(Level.ERROR, message, crash_rule.id))
+    for mount, root_resource, part in parts(bundle):  # a composite input: each part by its own kind's rules
+        sub = run_rules(part, ruleset, limits=limits, settings=settings, options=options)
+        merge(report.findings, sub.findings, mount, root_resource)
+        report.notifications.extend(sub.notifications)
     report.findings.sort(key=Finding.sort_key)
     return report

@@ -22,7 +22,9 @@ SNIFF_BYTES = 16
 def sniff(path: Path) -> str:
     """Name of the reader module for this input: decided by content, then by name for text."""
     if path.is_dir():
-        return "folder"
+        from auditor.readers.capacitor_project import is_project
+
+        return "capacitor_project" if is_project(path) else "folder"
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if len(head) >= 10 and head[1:10] == SWBN_MAGIC:
@@ -77,6 +79,8 @@ def reader(name: str) -> Callable[..., Bundle]:
         from auditor.readers.ota_zip import read
     elif name == "capacitor_config":
         from auditor.readers.capacitor_config import read
+    elif name == "capacitor_project":
+        from auditor.readers.capacitor_project import read
     else:
         from auditor.readers.json_document import read
     return read
