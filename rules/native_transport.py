@@ -496,7 +496,7 @@ def ios_updater_not_pinned(ctx: Context) -> Iterator[Hit]:
     for host in facts.updater_hosts(ctx):
         if ios.entry_for(pinned, host.name) is not None or any(facts.registrable(e.name) == facts.registrable(host.name) for e in pinned):
             continue
-        location = facts.plist_location(ctx, path, plist, (ios.ATS,)) if ios.ATS in plist.keys or plist.binary else Location(resource=path, pointer="/" + ios.ATS)
+        location = facts.plist_location(ctx, path, plist, (ios.ATS,)) if (ios.ATS,) in plist.keys or plist.binary else Location(resource=path, pointer="/" + ios.ATS)
         yield Hit(f"no NSPinnedDomains entry covers the updater host {host.describe()}", location, related=facts.host_origin(ctx, host))
 
 
