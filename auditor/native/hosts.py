@@ -133,6 +133,20 @@ def schemes(document: JsonDocument | None) -> dict[str, str]:
 
 
 def app_hosts(document: JsonDocument | None, package_json: dict | None) -> list[Host]:
-    """Every remote host a transport check applies to: updater endpoints first, then navigation."""
+    """Every remote host a transport check applies to, once each: updater endpoints first, then navigation.
+
+    One host named by several members (Capgo's three defaults share `plugin.capgo.app`)
+    is one Host whose `member` lists them all and whose `pointer` is the first explicit one.
+    """
     local = local_host(document).name
-    return [h for h in updater_hosts(document, package_json) + navigation_hosts(document) if h.name != local]
+    merged: dict[tuple[str, str, bool], Host] = {}
+    for host in updater_hosts(document, package_json) + navigation_hosts(document):
+        if host.name == local:
+            continue
+        key = (host.name, host.role, host.wildcard)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = host
+        else:
+            merged[key] = Host(host.name, f"{seen.member}`, `{host.member}", seen.pointer or host.pointer, host.role, seen.url, host.wildcard)
+    return list(merged.values())
