@@ -101,7 +101,7 @@ def android_cleartext_permitted(ctx: Context) -> Iterator[Hit]:
     hosts = facts.app_hosts(ctx)
     found = facts.manifest(ctx)
     nsc = facts.network_config(ctx)
-    min_sdk = ctx.bundle.extra.get("android_min_sdk")
+    min_sdk = facts.native(ctx).android_min_sdk
     if found is not None:
         path, document = found
         app = android.application(document)
@@ -533,7 +533,7 @@ def committed_private_key(ctx: Context) -> Iterator[Hit]:
     ## References
     https://capgo.app/docs/cli/commands/#key, https://git-scm.com/docs/gitignore
     """
-    for key, ignored_by in ctx.bundle.extra.get("keys", ()):
+    for key, ignored_by in facts.native(ctx).keys:
         if ignored_by is None:
             yield Hit(f"`{key.path}` {key.why} and no .gitignore excludes it", _key_location(ctx, key), help="add it to .gitignore and keep it in a secret store")
 
@@ -561,8 +561,8 @@ def shipped_private_key(ctx: Context) -> Iterator[Hit]:
     ## References
     https://developer.android.com/guide/topics/resources/providing-resources#OriginalFiles
     """
-    project_text = ctx.bundle.extra.get("ios_project_text")
-    for key, _ in ctx.bundle.extra.get("keys", ()):
+    project_text = facts.native(ctx).ios_project_text
+    for key, _ in facts.native(ctx).keys:
         shipped = keys.shipped_by(key.path, project_text if isinstance(project_text, str) else None)
         if shipped:
             yield Hit(f"`{key.path}` {key.why} and ships in {shipped}", _key_location(ctx, key))

@@ -1,7 +1,7 @@
 """Inputs made of parts (a Capacitor project: its config, its web build, its native files).
 
 A reader may put `(mount, root_resource, part_bundle)` triples in
-`Bundle.extra["parts"]`. Each part is audited by the rules for its own kind,
+`Bundle.parts`. Each part is audited by the rules for its own kind,
 and its findings are moved into the whole's resource paths: a part's
 `/app.js` becomes `mount + "/app.js"`, a finding on the part itself lands on
 `root_resource`. The engine knows nothing else about what the parts are.
@@ -17,8 +17,7 @@ from auditor.engine.model import Bundle
 
 
 def parts(bundle: Bundle) -> tuple[tuple[str, str, Bundle], ...]:
-    found = bundle.extra.get("parts") or ()
-    return tuple(p for p in found if isinstance(p, tuple) and len(p) == 3 and isinstance(p[2], Bundle))
+    return bundle.parts
 
 
 def move(location: Location, mount: str, root_resource: str) -> Location:

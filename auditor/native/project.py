@@ -1,7 +1,7 @@
 """What the NAT rules ask of a Capacitor project: its hosts, parsed native files, and places in them.
 
 Kept out of the rules so they stay data plus a short function; everything
-here is read from `Bundle.extra`, which the project reader fills.
+here is read from `Bundle.native`, which the project reader fills.
 """
 
 from __future__ import annotations
@@ -11,11 +11,17 @@ from auditor.engine.location import Location
 from auditor.native import hosts as hosts_mod
 from auditor.native.android import NetworkSecurityConfig
 from auditor.native.ios import Plist
+from auditor.native.model import NativeFacts
 from auditor.native.xml_tree import Element, XmlDocument
 
 
+def native(ctx: Context) -> NativeFacts:
+    found = ctx.bundle.native
+    return found if isinstance(found, NativeFacts) else NativeFacts()
+
+
 def app_hosts(ctx: Context) -> list[hosts_mod.Host]:
-    return ctx.memo(("native", "hosts"), lambda: hosts_mod.app_hosts(ctx.bundle.document, ctx.bundle.extra.get("package_json")))  # type: ignore[arg-type]
+    return ctx.memo(("native", "hosts"), lambda: hosts_mod.app_hosts(ctx.bundle.document, native(ctx).package_json))
 
 
 def updater_hosts(ctx: Context) -> list[hosts_mod.Host]:
@@ -23,15 +29,15 @@ def updater_hosts(ctx: Context) -> list[hosts_mod.Host]:
 
 
 def manifest(ctx: Context) -> tuple[str, XmlDocument] | None:
-    return ctx.bundle.extra.get("android_manifest")  # type: ignore[return-value]
+    return native(ctx).android_manifest
 
 
 def network_config(ctx: Context) -> tuple[str, NetworkSecurityConfig] | None:
-    return ctx.bundle.extra.get("network_security_config")  # type: ignore[return-value]
+    return native(ctx).network_security_config
 
 
 def info_plist(ctx: Context) -> tuple[str, Plist] | None:
-    return ctx.bundle.extra.get("info_plist")  # type: ignore[return-value]
+    return native(ctx).info_plist
 
 
 def element_location(ctx: Context, resource_path: str, document: XmlDocument, element: Element, attribute: tuple[str, str] | None = None) -> Location:

@@ -16,9 +16,11 @@ from pathlib import Path
 from auditor.engine.errors import InputError
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, InputKind, Problem, Resource
+from auditor.engine.settings import Settings
 from auditor.native import android, ios
 from auditor.native.gitignore import Ignores
 from auditor.native.keys import IOS_PROJECT, find_keys
+from auditor.native.model import NativeFacts
 from auditor.native.xml_tree import XmlProblem, parse_xml
 
 # The order the Capacitor CLI looks for its config (`@capacitor/cli` `config.ts`).
@@ -104,7 +106,7 @@ class _Project:
             return handle.read(limit).decode("utf-8", "replace")
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """Read a Capacitor project into a Bundle of kind CAPACITOR_PROJECT with its parts."""
     from auditor.readers import capacitor_config, folder
 
@@ -113,7 +115,7 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
     if config_path is None:  # sniffed as a project, so only a race gets here
         raise InputError("no capacitor.config.{ts,js,json} in the project", where=str(root))
     project = _Project(root, limits)
-    config_bundle = capacitor_config.read(config_path, limits=limits, options=options)
+    config_bundle = capacitor_config.read(config_path, limits=limits, settings=settings)
     config_resource = project.add(config_path.name, config_path, "application/json" if config_path.suffix == ".json" else "application/javascript")
     document = dataclasses.replace(config_bundle.document, resource=config_resource) if config_bundle.document else None
     parts: list[tuple[str, str, Bundle]] = [("", config_resource, config_bundle)]
@@ -124,7 +126,7 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
     web_bundle = None
     if web_path is not None and web_path.is_dir():
         try:
-            web_bundle = dataclasses.replace(folder.read(web_path, limits=limits, options={}), kind=InputKind.OTA_ZIP)
+            web_bundle = dataclasses.replace(folder.read(web_path, limits=limits, settings=dataclasses.replace(settings, headers_file=None)), kind=InputKind.OTA_ZIP)
         except InputError as error:
             project.problems.append(Problem("web-dir-unreadable", f"`{web_rel}`: {error.describe()}"))
     if web_bundle is not None:
@@ -175,16 +177,16 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
         document=document,
         problems=tuple(project.problems),
         size=project.size,
-        extra={
-            "parts": tuple(parts),
-            "android_manifest": manifest,
-            "android_debug_manifest": debug_manifest,
-            "network_security_config": (network_config[0], android.read_network_security_config(network_config[1])) if network_config else None,
-            "android_min_sdk": android.min_sdk(project.text(android.VARIABLES_GRADLE)),
-            "info_plist": plist,
-            "package_json": package_json,
-            "keys": tuple(keys),
-            "ios_project_text": project.text(IOS_PROJECT, 4 * 1024 * 1024),
-            "directory_index": True,
-        },
+        parts=tuple(parts),
+        directory_index=True,
+        native=NativeFacts(
+            android_manifest=manifest,
+            android_debug_manifest=debug_manifest,
+            network_security_config=(network_config[0], android.read_network_security_config(network_config[1])) if network_config else None,
+            android_min_sdk=android.min_sdk(project.text(android.VARIABLES_GRADLE)),
+            info_plist=plist,
+            package_json=package_json if isinstance(package_json, dict) else None,
+            keys=tuple(keys),
+            ios_project_text=project.text(IOS_PROJECT, 4 * 1024 * 1024),
+        ),
     )
