@@ -12,9 +12,9 @@ from capproject import MANIFEST_PATH, PLIST_PATH, manifest, project
 from helpers import audit, audit_lines, position
 
 from auditor.cli import main
+from auditor.engine.catalogue import all_rules
 from auditor.engine.limits import DEFAULT_LIMITS
 from auditor.engine.model import InputKind
-from auditor.engine.catalogue import all_rules
 from auditor.engine.registry import RuleSet
 from auditor.engine.runner import run_rules
 from auditor.native.gitignore import Ignores
