@@ -15,11 +15,13 @@ from auditor.rules import (
     headers,
     manifest,
     native_transport,
-    ota,
+    ota_archive,
+    ota_config,
+    ota_response,
     permissions,
     signatures,
     update,
 )
 
-FAMILIES = (bundle, signatures, manifest, update, permissions, headers, content, entry_points, ota, native_transport)
+FAMILIES = (bundle, signatures, manifest, update, permissions, headers, content, entry_points, ota_archive, ota_response, ota_config, native_transport)
 ALL_RULES = tuple(r for family in FAMILIES for r in family.RULES)
