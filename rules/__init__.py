@@ -14,6 +14,7 @@ from auditor.rules import (
     entry_points,
     headers,
     manifest,
+    native_transport,
     ota_archive,
     ota_config,
     ota_response,
@@ -22,5 +23,5 @@ from auditor.rules import (
     update,
 )
 
-FAMILIES = (bundle, signatures, manifest, update, permissions, headers, content, entry_points, ota_archive, ota_response, ota_config)
+FAMILIES = (bundle, signatures, manifest, update, permissions, headers, content, entry_points, ota_archive, ota_response, ota_config, native_transport)
 ALL_RULES = tuple(r for family in FAMILIES for r in family.RULES)

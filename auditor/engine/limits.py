@@ -27,6 +27,7 @@ class Limits:
     max_json_depth: int = 64                     # nesting of manifests and configs
     max_config_bytes: int = 1024**2              # capacitor.config.{json,ts,js}
     max_source_map_bytes: int = 64 * 1024**2     # a source map larger than this is not read (findings stay in the built file)
+    max_native_config_bytes: int = 4 * 1024**2   # AndroidManifest.xml, network security config, Info.plist
 
 
     @classmethod

@@ -26,6 +26,7 @@ class InputKind(enum.StrEnum):
     UPDATE_MANIFEST = "update-manifest"    # IWA update manifest JSON
     CAPACITOR_CONFIG = "capacitor-config"  # capacitor.config.{json,ts,js}
     UPDATE_RESPONSE = "update-response"    # Capgo self-hosted update response JSON
+    CAPACITOR_PROJECT = "capacitor-project"  # a capacitor.config.* beside android/ and/or ios/
 
 
 IWA_KINDS = frozenset({InputKind.FOLDER, InputKind.WBN, InputKind.SWBN})
@@ -288,6 +289,8 @@ class Bundle:
     size: int = 0
     archive: Archive | None = None     # a zip's declared directory (OTA zips)
     directory_index: bool = False      # `/dir/` serves `/dir/index.html` (source folders, as `wbn` bundles them)
+    parts: tuple[tuple[str, str, Bundle], ...] = ()  # composite inputs: (mount, root resource, part), see engine/parts.py
+    native: object | None = None       # a Capacitor project's parsed native files (auditor.native.model.NativeFacts)
 
     @property
     def is_bundle(self) -> bool:

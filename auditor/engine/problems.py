@@ -36,3 +36,7 @@ class ProblemCode(enum.StrEnum):
     EMPTY_STACK = "empty-stack"
     # JSON documents (UPD, OTA)
     DUPLICATE_KEY = "duplicate-key"
+    # Capacitor project native files (NAT)
+    NATIVE_UNREADABLE = "native-unreadable"
+    NATIVE_TOO_LARGE = "native-too-large"
+    WEB_DIR_UNREADABLE = "web-dir-unreadable"

@@ -19,6 +19,7 @@ from auditor.engine.findings import Finding, Hit, Level, fingerprint
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.location import Location
 from auditor.engine.model import Bundle
+from auditor.engine.parts import merge, parts
 from auditor.engine.registry import Rule, RuleSet
 from auditor.engine.settings import DEFAULT_SETTINGS, Settings
 
@@ -213,5 +214,9 @@ def run_rules(
             log.debug("source mapping failed:\n%s", traceback.format_exc())
             notes = [f"mapping findings to their sources failed ({type(exc).__name__}: {exc}); they stay in the built files; please report"]
         report.notifications.extend(Notification(Level.NOTE, note) for note in notes)
+    for mount, root_resource, part in parts(bundle):  # a composite input: each part by its own kind's rules
+        sub = run_rules(part, ruleset, limits=limits, settings=settings)
+        merge(report.findings, sub.findings, mount, root_resource)
+        report.notifications.extend(sub.notifications)
     report.findings.sort(key=Finding.sort_key)
     return report

@@ -29,7 +29,9 @@ TS_CONFIG = re.compile(r"\bCapacitorConfig\b|@capacitor/cli|export\s+default\s*\
 def sniff(path: Path) -> str:
     """Name of the reader module for this input, decided by its content (a name only breaks ties)."""
     if path.is_dir():
-        return "folder"
+        from auditor.readers.capacitor_project import is_project
+
+        return "capacitor_project" if is_project(path) else "folder"
     size = path.stat().st_size
     with open(path, "rb") as handle:
         head = handle.read(TEXT_SNIFF_BYTES)
@@ -117,6 +119,8 @@ def reader(name: str) -> Callable[..., Bundle]:
         from auditor.readers.ota_zip import read
     elif name == "capacitor_config":
         from auditor.readers.capacitor_config import read
+    elif name == "capacitor_project":
+        from auditor.readers.capacitor_project import read
     else:
         from auditor.readers.json_document import read
     return read

@@ -50,7 +50,7 @@ def place(bundle: Bundle | None, source: Path, location: Location, base: Path, s
     if bundle is None or location.resource is None:
         return Place(container, span=location.span, byte_range=location.byte_range, text_in_file=location.span is not None)
     resource = bundle.resources.get(location.resource)
-    if bundle.kind is InputKind.FOLDER and resource is not None and resource.source_path:
+    if bundle.kind in (InputKind.FOLDER, InputKind.CAPACITOR_PROJECT) and resource is not None and resource.source_path:
         return Place(relative_posix(source / resource.source_path, base), span=location.span, byte_range=location.byte_range, text_in_file=True)
     if source_root is not None and resource is not None:
         candidate = source_root / location.resource.lstrip("/")
