@@ -14,7 +14,7 @@ import enum
 
 class ProblemCode(enum.StrEnum):
     # Web Bundle structure (BND)
-    ALIAS_URL = "alias-url"
+    INVALID_URL = "invalid-url"                # an index key Chrome refuses (BND004); aliases are read from the index (BND005)
     BUNDLE_LENGTH_MISMATCH = "bundle-length-mismatch"
     TRAILING_BYTES = "trailing-bytes"
     PRIMARY_URL = "primary-url"
@@ -34,7 +34,5 @@ class ProblemCode(enum.StrEnum):
     BAD_ID = "bad-id"
     PROXY_ID = "proxy-id"
     EMPTY_STACK = "empty-stack"
-    # Zip archives (OTA)
-    ZIP_HEADER_MISMATCH = "zip-header-mismatch"
     # JSON documents (UPD, OTA)
     DUPLICATE_KEY = "duplicate-key"

@@ -9,11 +9,12 @@ copied: each body is a memoryview over the file's memory map.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import re
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
+from auditor.chrome.urls import PLACEHOLDER_HOST, exchange_url, served
 from auditor.engine.errors import InputError, Malformed, Unsupported
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, IndexEntry, InputKind, Problem, Resource
@@ -27,7 +28,6 @@ MAX_SECTION_LENGTHS = 8192          # Chromium: section-lengths must be smaller
 MAX_METADATA_SECTION = 1024 * 1024  # index, critical, primary
 MAX_RESPONSE_HEADERS = 512 * 1024   # header map bytes must be smaller
 KNOWN_SECTIONS = frozenset({"index", "critical", "primary", "responses"})
-PLACEHOLDER_HOST = "unknown-web-bundle-id"
 TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
 
@@ -51,16 +51,39 @@ def release_pages(mapped: mmap.mmap) -> None:
         mapped.madvise(mmap.MADV_DONTNEED)
 
 
-def resolve_url(raw: str, host: str) -> tuple[str, str]:
-    """(absolute URL, resource key) for an index key resolved against isolated-app://host/."""
-    # urljoin does not know the isolated-app scheme as hierarchical: resolve as https and swap back.
-    joined = raw if urlsplit(raw).scheme else urljoin(f"https://{host}/", raw)
-    absolute = "isolated-app://" + joined[len("https://"):] if joined.startswith(f"https://{host}/") and not urlsplit(raw).scheme else joined
-    parts = urlsplit(absolute)
-    if parts.scheme == "isolated-app" and parts.hostname == host and not parts.username and not parts.password and parts.port is None:
-        key = (parts.path or "/") + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
-        return absolute, key
-    return absolute, absolute
+FOLIO_MARGIN = 2 * 1024 * 1024
+
+
+def page_release(data: memoryview, start: int, end: int):
+    """For a body inside the memory map: drop its pages after each read or scan. The kernel maps
+    whole large folios around a touched byte, so reading one PNG header or scanning one body would
+    otherwise leave the asset (and its neighbours) resident until the end of the audit."""
+    mapped = data.obj
+    if not isinstance(mapped, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED") or end <= start:
+        return None
+    # Folios reach past the body into its neighbours: release up to 2 MiB around it too (a
+    # neighbour's page released early is only faulted in again from the page cache).
+    low = max(0, start - FOLIO_MARGIN)
+    low -= low % mmap.PAGESIZE
+    high = min(len(mapped), end + FOLIO_MARGIN)
+
+    def release() -> None:
+        with contextlib.suppress(ValueError, OSError):  # the map is closed (audit over): nothing to release
+            mapped.madvise(mmap.MADV_DONTNEED, low, high - low)
+
+    return release
+
+
+def resolve_key(raw: str, host: str) -> tuple[str | None, str | None, str | None]:
+    """(canonical URL, resource key, why Chrome refuses it) for an index key against isolated-app://host/.
+
+    The resource key is the path (with any query or fragment) for a URL on the
+    app origin, else the whole URL; both are None when Chrome refuses the key.
+    """
+    url = exchange_url(raw, host)
+    if isinstance(url, str):
+        return None, None, url
+    return url.href, url.key if url.is_app and url.host == host else url.href, None
 
 
 def read_version(data: memoryview | bytes, base: int, where: str) -> tuple[CborReader, int, str]:
@@ -79,7 +102,7 @@ def read_version(data: memoryview | bytes, base: int, where: str) -> tuple[CborR
     return reader, end, label
 
 
-RELEASE_EVERY = 64 * 1024 * 1024
+RELEASE_EVERY = 16 * 1024 * 1024
 
 
 def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None, limits: Limits, mapped: mmap.mmap | None = None, signed: bool = False) -> dict:
@@ -155,31 +178,31 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
     if not index:
         raise Malformed("the index has no entries", offset=index_start, where=where)
     bundle_host = host or claimed_host(index) or PLACEHOLDER_HOST
-    resources: dict[str, Resource] = {}
-    first_keys: dict[str, str] = {}  # resource key -> the first raw key naming it (Chrome serves that one)
     entries: list[IndexEntry] = []
-    released = 0
     for raw_url, rel_offset, length, key_offset in index:
         if rel_offset + length > responses_length:
             raise Malformed(f"index entry `{raw_url}` points outside the responses section", offset=key_offset, where=where)
-        absolute_offset = responses_start + rel_offset
-        resolved, key = resolve_url(raw_url, bundle_host)
-        entries.append(IndexEntry(raw_url, resolved, absolute_offset, length, key_offset))
+        resolved, key, refused = resolve_key(raw_url, bundle_host)
+        if refused is not None:
+            problems.append(Problem("invalid-url", f"index key `{raw_url}` {refused}; Chrome refuses the bundle", offset=key_offset))
+        entries.append(IndexEntry(raw_url, resolved, responses_start + rel_offset, length, key_offset, key))
+    resources: dict[str, Resource] = {}
+    released = 0
+    for entry in served(entries, lambda e: e.key):  # equal URLs: Chrome keeps the first in index order
+        key = entry.key
+        assert key is not None
         resource: Resource | None
         try:
-            resource, response_problems = read_response(reader, data, absolute_offset, length, key, raw_url, where)
+            resource, response_problems = read_response(reader, data, entry.offset, entry.length, key, entry.raw_url, where)
         except InputError as error:  # read lazily by Chrome: only this URL fails to load
             resource = None
-            at = error.offset if error.offset is not None else absolute_offset
-            response_problems = [Problem("response-malformed", f"the response for `{raw_url}` cannot be read: {error.reason}", offset=at, length=0, resource=key)]
-        if mapped is not None and absolute_offset - released > RELEASE_EVERY:
+            at = error.offset if error.offset is not None else entry.offset
+            response_problems = [Problem("response-malformed", f"the response for `{entry.raw_url}` cannot be read: {error.reason}", offset=at, length=0, resource=key)]
+        released += entry.length  # bytes walked since the last release: index order is not file order
+        if mapped is not None and released > RELEASE_EVERY:
             release_pages(mapped)  # keep peak RSS flat while walking a large bundle
-            released = absolute_offset
+            released = 0
         problems.extend(response_problems)
-        if key in first_keys:
-            problems.append(Problem("alias-url", f"index keys `{first_keys[key]}` and `{raw_url}` resolve to the same URL; Chromium keeps the first", offset=key_offset, resource=key))
-            continue
-        first_keys[key] = raw_url
         if resource is not None:
             resources[key] = resource
     return {"format_version": "b2", "resources": resources, "index": tuple(entries), "problems": tuple(problems), "primary_url": primary_url, "host": None if bundle_host == PLACEHOLDER_HOST else bundle_host}
@@ -220,11 +243,10 @@ def claimed_host(index: list[tuple[str, int, int, int]]) -> str | None:
     from auditor.chrome.signatures import parse_web_bundle_id
 
     for raw_url, *_ in index:
-        if raw_url.startswith("isolated-app://"):
-            host = urlsplit(raw_url).hostname
-            if host and not isinstance(parse_web_bundle_id(host), str):
-                return host
-            return None
+        url = exchange_url(raw_url, None)
+        if isinstance(url, str) or not url.is_app or url.host == PLACEHOLDER_HOST:
+            continue  # relative (or refused) keys claim nothing
+        return url.host if not isinstance(parse_web_bundle_id(url.host), str) else None
     return None
 
 
@@ -313,7 +335,7 @@ def read_response(reader: CborReader, data: memoryview, offset: int, length: int
             headers[name.lower()] = text
         if value and b":status" not in value:
             problems.append(Problem("bad-status", "the response has no `:status` pseudo-header", offset=headers_head.content, resource=key))
-    body = Body(payload_head.arg, view=data[payload_head.content:payload_end])
+    body = Body(payload_head.arg, view=data[payload_head.content:payload_end], release=page_release(data, payload_head.content, payload_end))
     resource = Resource(
         path=key,
         status=status,

@@ -111,6 +111,41 @@ def build_wbn(
     return b"\x85" + body + b"\x48" + total.to_bytes(8, "big")
 
 
+def fullwidth(text: str) -> str:
+    """ASCII letters and digits as their fullwidth forms (IDNA maps them back)."""
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+def alias_spellings(path: str, app_id: str) -> dict[str, str]:
+    """Index keys Chrome canonicalises to `isolated-app://<app_id>/<path>`, one per alias class (path without a leading `/`)."""
+    host_first = f"%{ord(app_id[0]):02X}{app_id[1:]}"
+    return {
+        "plain": path,
+        "absolute-path": "/" + path,
+        "dot-segment": "./" + path,
+        "percent-dot": "%2e/" + path,
+        "percent-dot-dot": "a/%2E%2e/" + path,
+        "above-root": "../" + path,
+        "backslash": "\\" + path.replace("/", "\\"),
+        "absolute": f"isolated-app://{app_id}/{path}",
+        "upper-case": f"ISOLATED-APP://{app_id.upper()}/{path}",
+        "fullwidth-host": f"isolated-app://{fullwidth(app_id)}/{path}",
+        "percent-host": f"isolated-app://{host_first}/{path}",
+        "user-info": f"isolated-app://user:pass@{app_id}/{path}",
+        "port": f"isolated-app://{app_id}:443/{path}",
+        "port-out-of-range": f"isolated-app://{app_id}:99999/{path}",
+        "relative-scheme": f"isolated-app:{path}",
+        "network-path": f"//{app_id}/{path}",
+        "trailing-space": path + " ",
+        "tab": path[:1] + "\t" + path[1:],
+    }
+
+
+def index_order(keys) -> list[str]:
+    """Keys in the order a canonical CBOR index holds them (what Chrome calls index order)."""
+    return sorted(keys, key=lambda k: (len(cbor2.dumps(k)), cbor2.dumps(k)))
+
+
 def ed25519_key(seed: int = 1) -> ed25519.Ed25519PrivateKey:
     return ed25519.Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"iwa-audit test key %d" % seed).digest())
 

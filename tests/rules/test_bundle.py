@@ -7,6 +7,8 @@ from pathlib import Path
 from builders import Response, build_wbn, ed25519_key, sign, simple_app, web_bundle_id
 from helpers import audit_lines
 
+from auditor.readers import open_input
+
 KEY = ed25519_key(1)
 APP_ID = web_bundle_id(KEY)
 
@@ -98,8 +100,10 @@ def test_bnd005_flags_two_keys_for_one_url(tmp_path):
     files["./"] = "<p>second</p>"
     path, data = signed(tmp_path, files)
     offset = data.index(b"\x62./")
+    first = data.index(b"\x60\x82")  # the empty key, then its [offset, length]
+    response = next(e.offset for e in open_input(path).index if e.raw_url == "")
     assert audit_lines(path, "BND005") == [
-        f"BND005 error /@{offset} index keys `` and `./` resolve to the same URL; Chromium keeps the first"
+        f"BND005 error /@{first} 2 index keys name a page `/`: `` (key @{first}), `./` (key @{offset}); Chrome installs the first, `` (response @{response}), and never serves the others"
     ]
 
 
