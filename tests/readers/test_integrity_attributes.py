@@ -137,3 +137,16 @@ def test_noncharacter_in_reports_the_first():
     assert noncharacter_in("ab") is None
     assert noncharacter_in("é\uffff\ufdd0") == "U+FFFF"
     assert noncharacter_in("é") is None
+
+
+def test_nested_values_and_names_are_skipped_without_the_canonical_order_check():
+    """Chrome refuses them as nested attributes; their inner key order must not make the block unreadable."""
+    unordered = b"\xa2\x02\x00\x01\x00"
+    _, end, problems = read(b"\xa1\x61k" + unordered)
+    assert end == 8 and [p[0] for p in problems] == ["nested-attribute"]
+    _, end, problems = read(b"\xa1\x61k\xc1" + unordered)
+    assert end == 9 and [p[0] for p in problems] == ["attribute-value"]
+    _, end, problems = read(b"\xa1" + unordered + b"\x01")
+    assert end == 7 and [p[0] for p in problems] == ["attribute-name"]
+    _, end, problems = read(b"\xa1\x01" + unordered)
+    assert end == 7 and [p[0] for p in problems] == ["attribute-name"]
