@@ -125,7 +125,7 @@ def test_scr006_allows_plain_same_origin_string_with_default_policy(app):
 # SCR007 remote stylesheets
 def test_scr007_flags_link_and_import_in_style_block_and_file(app):
     html = '<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Inter">\n<style>\n  @import "https://cdn.example/t.css";\n</style>'
-    css = "body { margin: 0 }\n@import url(//cdn.example/u.css);"
+    css = "@charset \"utf-8\";\n@import url(//cdn.example/u.css);\nbody { margin: 0 }"
     assert hits(app, "SCR007", html=html, css=css) == [
         f"SCR007 error /index.html:{position(html, 'href')} stylesheet from a remote URL is blocked by `style-src 'self'`: `https://fonts.googleapis.com/css2?family=Inter`",
         f"SCR007 error /index.html:{position(html, QUOTED_CDN)} `@import` of a remote URL is blocked by `style-src 'self'`: `https://cdn.example/t.css`",
