@@ -2,43 +2,49 @@
 
 Chromium checks Trusted Types (`require-trusted-types-for 'script'`) before
 `script-src`: string `eval` and timers, plain-string worker URLs and HTML sinks
-all fail there first. Which values a policy made is worked out in
-auditor.chrome.trusted_types.
+all fail there first. Which values a policy made, and whether a `default`
+policy exists by the time a sink runs, is worked out in auditor.chrome.trusted_types.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from auditor.rules.content_common import JS_PROFILE, OFF_BUNDLE, checked_scripts, kind_of, quote, remote_reason
+from auditor.rules.content_common import JS_PROFILE, OFF_BUNDLE, base_path, checked_scripts, kind_of, quote, remote_reason
 
+from auditor.chrome.trusted_types import alias_calls, default_coverage, feature_checked, sink_aliases, value_trust
+from auditor.chrome.urls import resolve
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level, Precision
 from auditor.engine.registry import Need, rule
-from auditor.parse.js import JsTree, is_stringy, literal_text, query_matches, register_query, scripts
+from auditor.parse.js import JsTree, is_stringy, literal_text, query_matches, register_query
 
+GLOBALS = ("window", "globalThis", "self", "top", "parent", "frames")
 SCRIPT_ELEMENT_QUERY = register_query("""
     (variable_declarator name: (identifier) @element
       value: (call_expression function: (member_expression property: (property_identifier) @create)
                               arguments: (arguments . (string (string_fragment) @tag)))
-      (#eq? @create "createElement") (#eq? @tag "script"))
+      (#eq? @create "createElement") (#match? @tag "^[sS][cC][rR][iI][pP][tT]$"))
     (assignment_expression left: (member_expression object: (identifier) @object property: (property_identifier) @sink)
       right: (_) @value (#any-of? @sink "src" "text" "textContent" "innerText")) @use
     """, (b"createElement", b"src", b"text", b"innerText"))
-DEFAULT_POLICY_QUERY = register_query("""(call_expression
-      function: (member_expression object: [(identifier) @tt (member_expression property: (property_identifier) @tt)]
-                                   property: (property_identifier) @m)
-      arguments: (arguments . (string (string_fragment) @name))
-      (#eq? @tt "trustedTypes") (#eq? @m "createPolicy") (#eq? @name "default")) @call""", (b"createPolicy",))
-EVAL_QUERY = register_query("""
-    (call_expression function: [(identifier) @fn (member_expression object: (identifier) @g property: (property_identifier) @fn)]
-      (#eq? @fn "eval")) @eval
+EVAL_QUERY = register_query(f"""
+    (call_expression function: (identifier) @fn (#eq? @fn "eval")) @eval
+    (call_expression function: (member_expression object: (identifier) @g property: (property_identifier) @fn)
+      (#eq? @fn "eval") (#any-of? @g {" ".join(f'"{g}"' for g in GLOBALS)})) @eval
+    (call_expression function: (parenthesized_expression (sequence_expression) @seq)) @indirect
     (new_expression constructor: (identifier) @fn (#eq? @fn "Function")) @function
     (call_expression function: (identifier) @fn (#eq? @fn "Function")) @function
+    (call_expression function: (member_expression
+        object: (member_expression object: (identifier) @fn property: (property_identifier) @proto)
+        property: (property_identifier) @ctor)
+      (#eq? @fn "Function") (#eq? @proto "prototype") (#eq? @ctor "constructor")) @function
     (call_expression function: [(identifier) @fn (member_expression property: (property_identifier) @fn)]
       arguments: (arguments . (_) @arg)
       (#any-of? @fn "setTimeout" "setInterval")) @timer
     """, (b"eval", b"Function", b"setTimeout", b"setInterval"))
+INDIRECT_EVAL = re.compile(r"^\(\s*[^()]*,\s*(?:(?:window|globalThis|self)\s*\.\s*)?eval\s*\)$")
 CONNECTION_QUERY = register_query("""
     (call_expression function: [(identifier) @api (member_expression property: (property_identifier) @api)]
       arguments: (arguments . (_) @arg) (#any-of? @api "fetch" "sendBeacon")) @use
@@ -46,14 +52,36 @@ CONNECTION_QUERY = register_query("""
       arguments: (arguments . (string) @method . (_) @arg) (#eq? @api "open")) @use
     (new_expression constructor: (identifier) @api arguments: (arguments . (_) @arg) (#any-of? @api "EventSource" "WebSocket")) @use
     """, (b"fetch", b"sendBeacon", b"open", b"EventSource", b"WebSocket"))
-POLICY_RESULT_QUERY = register_query("""(variable_declarator name: (identifier) @name
-      value: (call_expression function: (member_expression property: (property_identifier) @m))
-      (#any-of? @m "createHTML" "createScript" "createScriptURL"))""", (b"createHTML", b"createScript"))
+WORKER_QUERY = register_query("""
+(new_expression constructor: (identifier) @api arguments: (arguments . (_) @arg) (#any-of? @api "Worker" "SharedWorker")) @use
+(call_expression function: (identifier) @api arguments: (arguments . (_) @arg) (#eq? @api "importScripts")) @use
+(call_expression
+  function: (member_expression object: (member_expression property: (property_identifier) @sw) property: (property_identifier) @api)
+  arguments: (arguments . (_) @arg)
+  (#eq? @sw "serviceWorker") (#eq? @api "register")) @use
+""", (b"Worker", b"importScripts", b"register"))
+HTML_SINK_WORDS = (b"innerHTML", b"outerHTML", b"srcdoc", b"insertAdjacentHTML", b"write", b"parseFromString", b"createContextualFragment", b"HTMLUnsafe")
+HTML_SINK_QUERY = register_query("""
+(assignment_expression left: (member_expression property: (property_identifier) @sink) right: (_) @value
+  (#any-of? @sink "innerHTML" "outerHTML" "srcdoc")) @use
+(augmented_assignment_expression left: (member_expression property: (property_identifier) @sink) right: (_) @value
+  (#any-of? @sink "innerHTML" "outerHTML" "srcdoc")) @use
+(call_expression function: (member_expression object: (_) @object property: (property_identifier) @sink)
+  arguments: (arguments) @args
+  (#any-of? @sink "insertAdjacentHTML" "write" "writeln" "parseFromString" "createContextualFragment" "setHTMLUnsafe" "parseHTMLUnsafe")) @use
+""", HTML_SINK_WORDS)
+SET_ATTRIBUTE_SINK_QUERY = register_query("""(call_expression
+  function: (member_expression object: (_) @object property: (property_identifier) @m (#eq? @m "setAttribute"))
+  arguments: (arguments . (string (string_fragment) @attr) . (_) @value)) @use""", (b"setAttribute",))
+TT_NOTE = "whether it is TrustedHTML cannot be told statically"
 
 
-def default_policy(ctx: Context) -> bool:
-    """Whether the app creates a Trusted Types `default` policy (then plain strings pass its sinks)."""
-    return ctx.memo("tt-default-policy", lambda: any(query_matches(tree, DEFAULT_POLICY_QUERY) for tree in scripts(ctx)))
+def string_variable(tree: JsTree, node) -> bool:
+    """An identifier the script binds to a string literal (`const code = "tick()"`)."""
+    if node.type != "identifier":
+        return False
+    name = re.escape(tree.text(node).encode())
+    return re.search(rb"(?:const|let|var)\s+" + name + rb"\s*=\s*[\"'`]", tree.source) is not None
 
 
 @rule(id="SCR004", name="eval-like", level=Level.ERROR, inputs=JS_PROFILE, needs=Need.JS, tags=("trusted-types", "script-src"), security_severity=6.0)
@@ -87,29 +115,57 @@ def eval_like(ctx: Context) -> Iterator[Hit]:
     """
     for tree in checked_scripts(ctx):
         for _, captures in query_matches(tree, EVAL_QUERY):
-            if "eval" in captures:
-                yield Hit("`eval` compiles a string into code: blocked by Trusted Types (`require-trusted-types-for 'script'`)", tree.location(ctx, captures["eval"][0]))
+            if "indirect" in captures:
+                if not INDIRECT_EVAL.match(tree.text(captures["indirect"][0].child_by_field_name("function") or captures["indirect"][0]).split("(", 2)[0] + "(" + tree.text(captures["seq"][0]) + ")"):
+                    continue
+                node, what = captures["indirect"][0], "indirect `eval`"
+            elif "eval" in captures:
+                node, what = captures["eval"][0], "`eval`"
             elif "function" in captures:
-                yield Hit("`Function` constructor compiles a string into code: blocked by Trusted Types (`require-trusted-types-for 'script'`)", tree.location(ctx, captures["function"][0]))
-            elif is_stringy(captures["arg"][0]):
-                name = tree.text(captures["fn"][0])
-                yield Hit(f"`{name}` with a string compiles it into code: blocked by Trusted Types (`require-trusted-types-for 'script'`)", tree.location(ctx, captures["timer"][0]), help="pass a function")
+                node, what = captures["function"][0], "`Function` constructor"
+            else:
+                arg = captures["arg"][0]
+                if not is_stringy(arg) and not string_variable(tree, arg):
+                    continue
+                node, what = captures["timer"][0], f"`{tree.text(captures['fn'][0])}` with a string"
+            guard = feature_checked(ctx, tree, node)
+            message = f"{what} compiles {'it' if 'with a string' in what else 'a string'} into code: blocked by Trusted Types (`require-trusted-types-for 'script'`)"
+            if guard:
+                yield Hit(f"{message}; it sits {guard}, so the app may cope without it", tree.location(ctx, node), precision=Precision.LOW)
+            else:
+                yield Hit(message, tree.location(ctx, node), help="pass a function" if "with a string" in what else None)
 
 
-WORKER_QUERY = register_query("""
-(new_expression constructor: (identifier) @api arguments: (arguments . (_) @arg) (#any-of? @api "Worker" "SharedWorker")) @use
-(call_expression function: (identifier) @api arguments: (arguments . (_) @arg) (#eq? @api "importScripts")) @use
-(call_expression
-  function: (member_expression object: (member_expression property: (property_identifier) @sw) property: (property_identifier) @api)
-  arguments: (arguments . (_) @arg)
-  (#eq? @sw "serviceWorker") (#eq? @api "register")) @use
-""", (b"Worker", b"importScripts", b"register"))
 POLICY_MADE = ("createScriptURL", "createHTML", "createScript")
 
 
 def policy_made(tree: JsTree, node) -> bool:
     """A value written as `policy.createScriptURL(...)` (or createHTML/createScript): trusted."""
     return node.type == "call_expression" and tree.text(node.child_by_field_name("function") or node).rsplit(".", 1)[-1] in POLICY_MADE
+
+
+def first_argument(node):
+    args = node.child_by_field_name("arguments")
+    named = args.named_children if args is not None else []
+    return named[0] if named else None
+
+
+def worker_target(tree: JsTree, arg) -> tuple[str | None, bool, bool]:
+    """(literal URL or None, made by a policy, resolved against the script itself) for a worker argument."""
+    wrapped = policy_made(tree, arg)
+    inner = first_argument(arg) if wrapped else arg
+    if inner is None:
+        return None, wrapped, False
+    if inner.type == "call_expression" and "createObjectURL" in tree.text(inner.child_by_field_name("function") or inner):
+        return "blob:", wrapped, False
+    own = False
+    if inner.type == "new_expression" and tree.text(inner.child_by_field_name("constructor") or inner) == "URL":
+        own = "import.meta.url" in tree.text(inner)
+        inner = first_argument(inner)
+        if inner is None:
+            return None, wrapped, own
+    text, exact = literal_text(tree, inner)
+    return (text if exact or (text and ":" in text) else None), wrapped, own
 
 
 @rule(id="SCR006", name="worker-script-url", level=Level.ERROR, needs=Need.JS, tags=("trusted-types", "script-src"))
@@ -144,23 +200,42 @@ def worker_script_url(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/iwa-policy.md §5 (Workers, Trusted Types), §9.
     """
-    has_default = default_policy(ctx)
     for tree in checked_scripts(ctx):
         for _, captures in query_matches(tree, WORKER_QUERY):
-            arg, api = captures["arg"][0], tree.text(captures["api"][0])
+            arg, api, use = captures["arg"][0], tree.text(captures["api"][0]), captures["use"][0]
             label = {"register": "serviceWorker.register", "importScripts": "importScripts"}.get(api, f"new {api}")
-            text, _ = literal_text(tree, arg)
-            kind = kind_of(ctx, text, tree.resource.path) if text is not None else None
-            if arg.type == "call_expression" and "createObjectURL" in tree.text(arg.child_by_field_name("function") or arg):
-                yield Hit(f"`{label}` with a `blob:` URL is blocked (`script-src 'self'`)", tree.location(ctx, captures["use"][0]))
+            text, wrapped, own = worker_target(tree, arg)
+            base = tree.resource.path if own or api == "importScripts" else "/index.html"
+            kind = kind_of(ctx, text, base) if text is not None else None
+            if kind in ("blob", "data"):
+                how = "a TrustedScriptURL of " if wrapped else ""
+                yield Hit(f"`{label}` of {how}{remote_reason(kind)} is blocked (`script-src 'self'` is the workers' fallback)", tree.location(ctx, use))
             elif kind in OFF_BUNDLE:
-                yield Hit(f"`{label}` of {remote_reason(kind)} is blocked (`script-src 'self'`)", tree.location(ctx, captures["use"][0]))
-            elif not has_default and (text is not None or arg.type == "new_expression"):
+                reason = "throws `SecurityError` (a worker must be same-origin)" if api != "importScripts" else "is blocked (`script-src 'self'`)"
+                yield Hit(f"`{label}` of {remote_reason(kind)} {reason}: `{quote(text)}`", tree.location(ctx, use))
+            elif kind == "self" and (url := resolve(text, ctx.bundle.origin, base_path(base))) is not None and ctx.resource(url.path) is None:
+                yield Hit(f"`{label}` loads `{url.path}`, which the app does not contain: the worker never starts", tree.location(ctx, use), help="ship the worker script in the bundle, or fix the path")
+            elif not wrapped and (text is not None or arg.type == "new_expression"):
+                coverage = default_coverage(ctx, tree, use)
+                if coverage.state == "covered":
+                    continue
+                if coverage.state == "elsewhere":
+                    yield Hit(f"`{label}` with a plain string is blocked by Trusted Types unless the `default` policy in {coverage.where} is created first", tree.location(ctx, use), level=Level.NOTE, precision=Precision.LOW)
+                    continue
+                before = f" (it runs before the `default` policy created at {coverage.where})" if coverage.state == "before" else ""
                 yield Hit(
-                    f"`{label}` with a plain string is blocked by Trusted Types: it needs a TrustedScriptURL",
-                    tree.location(ctx, captures["use"][0]),
+                    f"`{label}` with a plain string is blocked by Trusted Types: it needs a TrustedScriptURL{before}",
+                    tree.location(ctx, use),
                     help="pass policy.createScriptURL(url) from a trustedTypes policy",
                 )
+
+
+def connection_target(tree: JsTree, arg) -> tuple[str | None, bool]:
+    """The URL literal of a connection argument, looking inside `new Request(url, …)`."""
+    if arg.type == "new_expression" and tree.text(arg.child_by_field_name("constructor") or arg) == "Request":
+        inner = first_argument(arg)
+        return literal_text(tree, inner) if inner is not None else (None, False)
+    return literal_text(tree, arg)
 
 
 @rule(id="SCR010", name="insecure-connection", level=Level.ERROR, inputs=JS_PROFILE, needs=Need.JS, tags=("csp", "connect-src", "mixed-content"), security_severity=5.0)
@@ -193,7 +268,7 @@ def insecure_connection(ctx: Context) -> Iterator[Hit]:
             api = tree.text(captures["api"][0])
             if api == "open" and tree.text(captures["method"][0])[1:-1].upper() not in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"):
                 continue
-            text, exact = literal_text(tree, captures["arg"][0])
+            text, exact = connection_target(tree, captures["arg"][0])
             scheme = (text or "").split(":", 1)[0].lower() if ":" in (text or "") else ""
             insecure = scheme == "http" or (api == "WebSocket" and scheme == "ws")
             if insecure:
@@ -206,16 +281,28 @@ def insecure_connection(ctx: Context) -> Iterator[Hit]:
                 )
 
 
-HTML_SINK_WORDS = (b"innerHTML", b"outerHTML", b"srcdoc", b"insertAdjacentHTML", b"write", b"parseFromString", b"createContextualFragment", b"HTMLUnsafe")
-HTML_SINK_QUERY = register_query("""
-(assignment_expression left: (member_expression property: (property_identifier) @sink) right: (_) @value
-  (#any-of? @sink "innerHTML" "outerHTML" "srcdoc")) @use
-(augmented_assignment_expression left: (member_expression property: (property_identifier) @sink) right: (_) @value
-  (#any-of? @sink "innerHTML" "outerHTML" "srcdoc")) @use
-(call_expression function: (member_expression object: (_) @object property: (property_identifier) @sink)
-  arguments: (arguments) @args
-  (#any-of? @sink "insertAdjacentHTML" "write" "writeln" "parseFromString" "createContextualFragment" "setHTMLUnsafe" "parseHTMLUnsafe")) @use
-""", HTML_SINK_WORDS)
+def sink_hit(ctx: Context, tree: JsTree, sink: str, value, use, wanted: str = "TrustedHTML") -> Hit | None:
+    """The finding for one value reaching one sink, or None when Chromium lets it through."""
+    trust = value_trust(ctx, tree, value) if value is not None else "string"
+    if trust == "trusted":
+        return None
+    coverage = default_coverage(ctx, tree, use)
+    if coverage.state == "covered":
+        return None
+    if trust == "unknown":
+        if coverage.state == "elsewhere":
+            return None
+        return Hit(f"`{sink}` is given a computed value: {TT_NOTE.replace('TrustedHTML', wanted)}; a plain string is blocked by Trusted Types", tree.location(ctx, use), level=Level.NOTE, precision=Precision.LOW)
+    if coverage.state == "elsewhere":
+        return Hit(f"`{sink}` is given a string: blocked by Trusted Types unless the `default` policy in {coverage.where} is created first", tree.location(ctx, use), level=Level.NOTE, precision=Precision.LOW)
+    before = f" (it runs before the `default` policy created at {coverage.where})" if coverage.state == "before" else ""
+    return Hit(
+        f"`{sink}` is given a string: blocked by Trusted Types (`require-trusted-types-for 'script'`){before}",
+        tree.location(ctx, use),
+        help="use textContent/DOM APIs, or policy.createHTML(...)" if wanted == "TrustedHTML" else f"pass a {wanted} from a policy",
+    )
+
+
 @rule(id="SCR013", name="trusted-types-sink", level=Level.ERROR, needs=Need.JS, tags=("trusted-types",))
 def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
     """A plain string given to an HTML sink (`innerHTML`, `insertAdjacentHTML`, ...): Trusted Types blocks it.
@@ -249,11 +336,9 @@ def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/iwa-policy.md §5 (Trusted Types), §9.
     """
-    if default_policy(ctx):
-        return
     for tree in checked_scripts(ctx):
-        yield from script_element_sinks(ctx, tree)
-        trusted_names = policy_results(tree)
+        found: list[Hit | None] = []
+        found.extend(script_element_sinks(ctx, tree))
         for _, captures in query_matches(tree, HTML_SINK_QUERY):
             sink = tree.text(captures["sink"][0])
             if "value" in captures:
@@ -266,39 +351,34 @@ def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
                 if len(args) <= position:
                     continue
                 value = args[position]
-            if policy_made(tree, value) or (value.type == "identifier" and tree.text(value) in trusted_names):
-                continue
-            certain = is_stringy(value)
-            what = "a string" if certain else "a value that is not TrustedHTML (unless it was made by a policy elsewhere)"
-            yield Hit(
-                f"`{sink}` is given {what}: blocked by Trusted Types (`require-trusted-types-for 'script'`)",
-                tree.location(ctx, captures["use"][0]),
-                help="use textContent/DOM APIs, or policy.createHTML(...)",
-                precision=None if certain else Precision.LOW,
-            )
+            found.append(sink_hit(ctx, tree, sink, value, captures["use"][0]))
+        for _, captures in query_matches(tree, SET_ATTRIBUTE_SINK_QUERY):
+            if tree.text(captures["attr"][0]).lower() == "srcdoc":
+                found.append(sink_hit(ctx, tree, 'setAttribute("srcdoc")', captures["value"][0], captures["use"][0]))
+        aliases = sink_aliases(tree)
+        if aliases:
+            for call, sink, value in alias_calls(ctx, tree, aliases):
+                if value is not None:
+                    found.append(sink_hit(ctx, tree, f"{sink} (through an alias)", value, call))
+        yield from (hit for hit in found if hit is not None)
 
 
-def script_element_sinks(ctx: Context, tree: JsTree) -> Iterator[Hit]:
-    """`src`/`text`/`textContent`/`innerText` set on a variable made by `createElement("script")`."""
+def script_element_sinks(ctx: Context, tree: JsTree) -> Iterator[Hit | None]:
+    """`src`/`text`/`textContent`/`innerText` (or `setAttribute("src")`) on a `createElement("script")` variable."""
     found = query_matches(tree, SCRIPT_ELEMENT_QUERY)
     elements = {tree.text(c["element"][0]) for _, c in found if "element" in c}
+    if not elements:
+        return
     for _, captures in found:
         if "use" not in captures or tree.text(captures["object"][0]) not in elements:
             continue
-        value, sink = captures["value"][0], tree.text(captures["sink"][0])
-        if policy_made(tree, value):
-            continue
+        sink = tree.text(captures["sink"][0])
         wanted = "TrustedScriptURL" if sink == "src" else "TrustedScript"
-        yield Hit(
-            f"script element `{sink}` is given a plain value: blocked by Trusted Types (it needs a {wanted})",
-            tree.location(ctx, captures["use"][0]),
-            precision=None if is_stringy(value) else Precision.LOW,
-        )
-
-
-def policy_results(tree: JsTree) -> frozenset[str]:
-    """Names bound directly to a policy's output: `const html = policy.createHTML(s)`."""
-    return frozenset(tree.text(c["name"][0]) for _, c in query_matches(tree, POLICY_RESULT_QUERY))
+        yield sink_hit(ctx, tree, f"script.{sink}", captures["value"][0], captures["use"][0], wanted)
+    for _, captures in query_matches(tree, SET_ATTRIBUTE_SINK_QUERY):
+        attribute = tree.text(captures["attr"][0]).lower()
+        if attribute in ("src", "href", "xlink:href") and tree.text(captures["object"][0]) in elements:
+            yield sink_hit(ctx, tree, f'script.setAttribute("{attribute}")', captures["value"][0], captures["use"][0], "TrustedScriptURL")
 
 
 RULES = (eval_like, worker_script_url, insecure_connection, trusted_types_sink)
