@@ -148,7 +148,8 @@ def callers(root, tree: JsTree, name: str) -> list:
             continue
         if node.type == "call_expression":
             function = node.child_by_field_name("function")
-            if function is not None and tree.text(function).rsplit(".", 1)[-1] == name:
+            text = tree.text(function) if function is not None else ""
+            if text.rsplit(".", 1)[-1] == name or text in (f"{name}.call", f"{name}.apply"):
                 found.append(node)
         stack.extend(node.children)
     return found

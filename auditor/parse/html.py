@@ -69,6 +69,9 @@ class Tag:
     def has_attr(self, name: str) -> bool:
         return name in self.attrs
 
+    def __getitem__(self, name: str) -> str:
+        return self.attrs[name]
+
     @property
     def strings(self) -> list[str]:
         return [self.text] if self.text else []
