@@ -13,9 +13,12 @@ from pathlib import Path
 from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, InputKind, Problem, Resource
+from auditor.engine.problems import ProblemCode
+from auditor.engine.settings import Settings
 from auditor.parse.json_pos import JsonPositionError, parse_json
 
-UPDATE_RESPONSE_KEYS = frozenset({"url", "checksum", "session_key"})
+UPDATE_RESPONSE_KEYS = frozenset({"url", "checksum", "session_key", "manifest"})
+NO_UPDATE_KINDS = frozenset({"up_to_date", "blocked", "failed"})
 
 
 def classify(value: object) -> InputKind:
@@ -25,13 +28,15 @@ def classify(value: object) -> InputKind:
             return InputKind.UPDATE_MANIFEST
         if UPDATE_RESPONSE_KEYS & value.keys():
             return InputKind.UPDATE_RESPONSE
+        if value.get("kind") in NO_UPDATE_KINDS or (isinstance(value.get("error"), str) and "message" in value):
+            return InputKind.UPDATE_RESPONSE  # the backend's "no new version" (or error) answer
     raise Unsupported(
         "JSON document is neither an update manifest (an object with `versions`) nor an "
         "update response (an object with `url`/`checksum`)"
     )
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """Parse the document strictly, with positions, and classify it."""
     size = path.stat().st_size
     cap = max(limits.max_update_manifest_bytes, 1)
@@ -50,7 +55,7 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
     except JsonPositionError as exc:
         raise Malformed(f"not strict JSON: {exc} (character {exc.offset})", where=str(path)) from None
     kind = classify(parsed.document.value)
-    problems.extend(Problem("duplicate-key", f"key `{p}` appears more than once", resource=None) for p in parsed.duplicates)
+    problems.extend(Problem(ProblemCode.DUPLICATE_KEY, f"key `{p}` appears more than once", pointer=p) for p in parsed.duplicates)
     resource = Resource(path="/" + path.name, headers={"content-type": "application/json"}, body=Body(size, path=path), source_path=path.name)
     return Bundle(
         kind=kind,
@@ -59,5 +64,4 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
         document=parsed.document,
         problems=tuple(problems),
         size=size,
-        extra={"duplicate_pointers": parsed.duplicates},
     )

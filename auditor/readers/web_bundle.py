@@ -9,6 +9,7 @@ copied: each body is a memoryview over the file's memory map.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, IndexEntry, InputKind, Problem, Resource
+from auditor.engine.settings import Settings
 from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_TSTR, CborReader
 
 WBN_MAGIC = bytes.fromhex("f09f8c90f09f93a6")
@@ -50,17 +52,34 @@ def release_pages(mapped: mmap.mmap) -> None:
         mapped.madvise(mmap.MADV_DONTNEED)
 
 
+FOLIO_MARGIN = 2 * 1024 * 1024
+
+
+def page_release(data: memoryview, start: int, end: int):
+    """For a body inside the memory map: drop its pages after each read or scan. The kernel maps
+    whole large folios around a touched byte, so reading one PNG header or scanning one body would
+    otherwise leave the asset (and its neighbours) resident until the end of the audit."""
+    mapped = data.obj
+    if not isinstance(mapped, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED") or end <= start:
+        return None
+    # Folios reach past the body into its neighbours: release up to 2 MiB around it too (a
+    # neighbour's page released early is only faulted in again from the page cache).
+    low = max(0, start - FOLIO_MARGIN)
+    low -= low % mmap.PAGESIZE
+    high = min(len(mapped), end + FOLIO_MARGIN)
+
+    def release() -> None:
+        with contextlib.suppress(ValueError, OSError):  # the map is closed (audit over): nothing to release
+            mapped.madvise(mmap.MADV_DONTNEED, low, high - low)
+
+    return release
+
+
 def resolve_url(raw: str, host: str) -> tuple[str, str]:
     """(absolute URL, resource key) for an index key resolved against isolated-app://host/."""
     # urljoin does not know the isolated-app scheme as hierarchical: resolve as https and swap back.
-    if urlsplit(raw).scheme:
-        joined = raw
-    else:
-        joined = urljoin(f"https://{host}/", raw)
-    if joined.startswith(f"https://{host}/") and not urlsplit(raw).scheme:
-        absolute = "isolated-app://" + joined[len("https://") :]
-    else:
-        absolute = joined
+    joined = raw if urlsplit(raw).scheme else urljoin(f"https://{host}/", raw)
+    absolute = "isolated-app://" + joined[len("https://"):] if joined.startswith(f"https://{host}/") and not urlsplit(raw).scheme else joined
     parts = urlsplit(absolute)
     if parts.scheme == "isolated-app" and parts.hostname == host and not parts.username and not parts.password and parts.port is None:
         key = (parts.path or "/") + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
@@ -84,7 +103,7 @@ def read_version(data: memoryview | bytes, base: int, where: str) -> tuple[CborR
     return reader, end, label
 
 
-RELEASE_EVERY = 64 * 1024 * 1024
+RELEASE_EVERY = 16 * 1024 * 1024
 
 
 def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None, limits: Limits, mapped: mmap.mmap | None = None) -> dict:
@@ -118,7 +137,7 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         raise Malformed(f"{sections_head.arg} sections but {len(names)} section-lengths entries", offset=lengths_end, where=where)
     offsets: dict[str, tuple[int, int]] = {}
     p = sections_head.content
-    for name, length in zip(names, lengths):
+    for name, length in zip(names, lengths, strict=False):
         reader.need(p, length, f"section `{name}`")
         if name in ("index", "critical", "primary") and length > MAX_METADATA_SECTION:
             raise Malformed(f"section `{name}` is {length} bytes; Chromium allows at most {MAX_METADATA_SECTION}", offset=p, where=where)
@@ -176,9 +195,10 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         resolved, key = resolve_url(raw_url, bundle_host)
         entries.append(IndexEntry(raw_url, resolved, absolute_offset, length, key_offset))
         resource, response_problems = read_response(reader, data, absolute_offset, length, key, raw_url, where)
-        if mapped is not None and absolute_offset - released > RELEASE_EVERY:
+        released += length  # bytes walked since the last release: index order is not file order
+        if mapped is not None and released > RELEASE_EVERY:
             release_pages(mapped)  # keep peak RSS flat while walking a large bundle
-            released = absolute_offset
+            released = 0
         problems.extend(response_problems)
         if key in resources:
             problems.append(Problem("alias-url", f"index keys `{resources[key].raw_url}` and `{raw_url}` resolve to the same URL; Chromium keeps the first", offset=key_offset, resource=key))
@@ -273,7 +293,7 @@ def read_response(reader: CborReader, data: memoryview, offset: int, length: int
             headers[name.lower()] = text
         if value and b":status" not in value:
             problems.append(Problem("bad-status", "the response has no `:status` pseudo-header", offset=headers_head.content, resource=key))
-    body = Body(payload_head.arg, view=data[payload_head.content:payload_end])
+    body = Body(payload_head.arg, view=data[payload_head.content:payload_end], release=page_release(data, payload_head.content, payload_end))
     resource = Resource(
         path=key,
         status=status,
@@ -286,11 +306,11 @@ def read_response(reader: CborReader, data: memoryview, offset: int, length: int
     return resource, problems
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """A `.wbn`: an unsigned web bundle."""
     mapped = open_map(path)
     data = memoryview(mapped)
-    host = options.get("expect_id") or None
+    host = settings.expect_id or None
     parsed = read_web_bundle(data, 0, path=path, host=host, limits=limits, mapped=mapped)
     release_pages(mapped)
     return Bundle(
