@@ -197,6 +197,9 @@ def default_coverage(ctx, tree: JsTree, node) -> Coverage:
     return Coverage("none")
 
 
+ALIAS_DECLARATION = re.compile(rb"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([\w$.]*\.(?:write|writeln|insertAdjacentHTML|setHTMLUnsafe)(?:\s*\.\s*bind\s*\([^)]*\))?)\s*[;,\n]")
+
+
 def sink_aliases(tree: JsTree) -> dict[str, str]:
     """Alias name -> sink name, for `const w = document.write.bind(document)` and the like."""
     found = {}
@@ -204,6 +207,10 @@ def sink_aliases(tree: JsTree) -> dict[str, str]:
         match = ALIAS_VALUE.match(tree.text(captures["aliased"][0]).replace(" ", ""))
         if match is not None:
             found[tree.text(captures["alias"][0])] = match.group(1)
+    for declared in ALIAS_DECLARATION.finditer(tree.source):  # the same shape, read from the text
+        match = ALIAS_VALUE.match(declared.group(2).decode("utf-8", "replace").replace(" ", ""))
+        if match is not None:
+            found.setdefault(declared.group(1).decode(), match.group(1))
     return found
 
 
