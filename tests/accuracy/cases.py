@@ -56,8 +56,8 @@ CASES = [
     ("plain-string worker", J, "new Worker('./worker.js');", "SCR006"),
     ("plain-string service worker", J, "navigator.serviceWorker.register('/sw.js');", "SCR006"),
     ("new URL worker", J, "new Worker(new URL('./w.js', import.meta.url), {type: 'module'});", "SCR006"),
-    ("policy-made worker URL", J, "const p = trustedTypes.createPolicy('a', {createScriptURL: u => u}); new Worker(p.createScriptURL('/w.js'));", None),
-    ("worker with default policy", J, "trustedTypes.createPolicy('default', {createScriptURL: u => u}); new Worker('/w.js');", None),
+    ("policy-made worker URL", J, "const p = trustedTypes.createPolicy('a', {createScriptURL: u => u}); new Worker(p.createScriptURL('/app.js'));", None),
+    ("worker with default policy", J, "trustedTypes.createPolicy('default', {createScriptURL: u => u}); new Worker('/app.js');", None),
     # styles and fonts
     ("remote stylesheet link", H, '<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Inter">', "SCR007"),
     ("remote @import in style", H, '<style>@import url("https://cdn.example/t.css");</style>', "SCR007"),
