@@ -34,8 +34,6 @@ DEFAULT_POLICY_QUERY = register_query("""(call_expression
 POLICY_RESULT_QUERY = register_query("""(variable_declarator name: (identifier) @name
       value: (call_expression function: (member_expression property: (property_identifier) @m))
       (#any-of? @m "createHTML" "createScript" "createScriptURL"))""", (b"createHTML", b"createScript"))
-SINK_ALIAS_QUERY = register_query("""(variable_declarator name: (identifier) @alias value: (_) @aliased)""",
-                                  (b"write", b"insertAdjacentHTML", b"setHTMLUnsafe"))
 ALIAS_VALUE = re.compile(r"^[\w$.]*\.(write|writeln|insertAdjacentHTML|setHTMLUnsafe)(?:\.bind\([^)]*\))?$")
 # where the HTML argument sits for each aliased sink (a `.call(el, …)` shifts it by one)
 ALIAS_ARGUMENT = {"write": 0, "writeln": 0, "insertAdjacentHTML": 1, "setHTMLUnsafe": 0}
@@ -202,12 +200,10 @@ ALIAS_DECLARATION = re.compile(rb"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(
 
 def sink_aliases(tree: JsTree) -> dict[str, str]:
     """Alias name -> sink name, for `const w = document.write.bind(document)` and the like."""
-    found = {}
-    for _, captures in query_matches(tree, SINK_ALIAS_QUERY):
-        match = ALIAS_VALUE.match(tree.text(captures["aliased"][0]).replace(" ", ""))
-        if match is not None:
-            found[tree.text(captures["alias"][0])] = match.group(1)
-    for declared in ALIAS_DECLARATION.finditer(tree.source):  # the same shape, read from the text
+    found: dict[str, str] = {}
+    if not any(word in tree.source for word in (b"write", b"insertAdjacentHTML", b"setHTMLUnsafe")):
+        return found
+    for declared in ALIAS_DECLARATION.finditer(tree.source):  # a declaration's shape, read from the text
         match = ALIAS_VALUE.match(declared.group(2).decode("utf-8", "replace").replace(" ", ""))
         if match is not None:
             found.setdefault(declared.group(1).decode(), match.group(1))
