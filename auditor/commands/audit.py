@@ -79,6 +79,10 @@ def settings_from(args: argparse.Namespace, config: Config) -> Settings:
         per_path_ignores=config.get("per-path-ignores", {}),
         baseline=None if args.write_baseline else (args.baseline or config.path("baseline")),
         apply_suppressions=not args.no_ignores,
+        source_root=args.source_root or config.path("source-root"),
+        source_maps=args.source_maps or config.path("source-maps"),
+        map_sources=not args.no_source_maps,
+        ignore_vendored=args.ignore_vendored or bool(config.get("ignore-vendored", False)),
         jobs=args.jobs,
     )
 

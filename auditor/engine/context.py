@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.location import Location, TextIndex
-from auditor.engine.model import Bundle, JsonDocument, Resource
+from auditor.engine.model import IWA_KINDS, Bundle, InputKind, JsonDocument, Resource
 from auditor.engine.registry import Need
 from auditor.engine.settings import DEFAULT_SETTINGS, Settings
 
@@ -131,14 +131,37 @@ class Context:
     def resource(self, path: str) -> Resource | None:
         """The resource Chrome would serve for a path (query and fragment removed).
 
-        A source folder has no directory entries, so `/dir/` maps to
-        `/dir/index.html` there, as `wbn` would bundle it.
+        For an IWA the path is canonicalised as GURL does (`auditor.chrome.urls`)
+        and matched against canonical keys, so `/%2e/x` or `\\x` find `/x`, and
+        of keys that alias, the first (the one Chrome serves) is found. A source
+        folder has no directory entries, so `/dir/` maps to `/dir/index.html`
+        there, as `wbn` would bundle it.
         """
-        path = path.split("#", 1)[0].split("?", 1)[0] or "/"
-        found = self.bundle.resources.get(path)
-        if found is None and path.endswith("/") and self.bundle.directory_index:
-            found = self.bundle.resources.get(path + "index.html")
+        if self.bundle.kind not in IWA_KINDS:
+            return self.bundle.resources.get(path.split("#", 1)[0].split("?", 1)[0] or "/")
+        from auditor.chrome.urls import request_path
+
+        key = request_path(path)
+        if key is None:
+            return None
+        served = self.memo("served-paths", self._served_paths)
+        found = served.get(key)
+        if found is None and key.endswith("/") and self.bundle.directory_index:
+            found = served.get(key + "index.html")
         return found
+
+    def _served_paths(self) -> dict[str, Resource]:
+        """Canonical path -> resource; bundle keys are canonical already, a folder's file paths are made so (first wins)."""
+        from auditor.chrome.urls import request_path
+
+        if self.bundle.kind is not InputKind.FOLDER:
+            return dict(self.bundle.resources)
+        served: dict[str, Resource] = {}
+        for path, resource in self.bundle.resources.items():
+            key = request_path(path)
+            if key is not None:
+                served.setdefault(key, resource)
+        return served
 
     def text(self, resource: Resource) -> str | None:
         """The resource decoded as UTF-8 (replacing bad bytes), or None when too large to parse.

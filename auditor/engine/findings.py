@@ -72,11 +72,13 @@ class Finding:
     properties: tuple[tuple[str, str], ...] = field(default=())
     snippet: str | None = None  # the source line the finding starts on (a window of it, for long lines)
     snippet_start: int = 0      # code points of the line before `snippet` (0 unless it is a window)
+    built: Location | None = None  # where it is in the audited input, when `location` is the author's source (auditor/engine/relocation.py)
+    tags: tuple[str, ...] = ()     # e.g. "vendored": mapped to a source in its map's ignoreList
 
     def sort_key(self) -> tuple:
         span = self.location.span
         return (
-            self.location.resource or "",
+            self.location.file or self.location.resource or "",
             span.start_line if span else 0,
             span.start_column if span else 0,
             self.location.byte_range[0] if self.location.byte_range else 0,

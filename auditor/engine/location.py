@@ -33,6 +33,7 @@ class Location:
     byte_range: tuple[int, int] | None = None  # (offset, length) in the container file
     pointer: str | None = None  # JSON pointer, header name or structural path
     note: str | None = None
+    file: str | None = None  # a repository file (absolute posix path) the span is in, when a finding was mapped to the author's source
 
 
 class TextIndex:

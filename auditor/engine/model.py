@@ -183,10 +183,11 @@ class IndexEntry:
     """One key of a Web Bundle index exactly as written, with where it points."""
 
     raw_url: str
-    resolved_url: str | None  # absolute URL after resolving against the app origin
+    resolved_url: str | None  # the URL Chrome canonicalises it to (GURL spec); None when Chrome refuses it
     offset: int               # absolute offset of the response in the file
     length: int
     key_offset: int | None = None  # where the key sits in the file
+    key: str | None = None    # the resource key it names: the path (with any ?query/#fragment) on the app origin, else the URL
 
 
 class SignatureType(enum.StrEnum):

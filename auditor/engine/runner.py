@@ -186,6 +186,7 @@ def run_rules(
     report = Report(source=bundle.source, bundle=bundle, rules=ruleset.rules, session=session)
     crash_rule = _engine_rule(ruleset.rules, "AUD002")
     ctx = Context(session)
+    located: list[tuple[int, Hit]] = []  # findings with a text place, for mapping to the author's source
     for number, rule_ in enumerate(ruleset.rules, 1):
         if bundle.kind not in rule_.inputs or not ctx.meets(rule_.needs):
             continue
@@ -195,11 +196,22 @@ def run_rules(
         try:
             hits: Iterable[Hit] = rule_(ctx)
             for hit in hits:
+                if hit.location.span is not None and hit.location.resource is not None:
+                    located.append((len(report.findings), hit))
                 report.findings.append(stamp(rule_, level, hit, ctx))
         except Exception as exc:  # a crashing rule must not lose the run
             log.debug("rule %s crashed:\n%s", rule_.id, traceback.format_exc())
             finding = crash_finding(crash_rule, rule_, exc)
             report.findings.append(finding)
             report.notifications.append(Notification(Level.ERROR, finding.message, crash_rule.id))
+    if settings.map_sources and located:
+        from auditor.engine.relocation import relocate
+
+        try:
+            report.findings, notes = relocate(report.findings, located, ctx)
+        except Exception as exc:  # a defect in mapping must not lose the findings: they stay where they were built
+            log.debug("source mapping failed:\n%s", traceback.format_exc())
+            notes = [f"mapping findings to their sources failed ({type(exc).__name__}: {exc}); they stay in the built files; please report"]
+        report.notifications.extend(Notification(Level.NOTE, note) for note in notes)
     report.findings.sort(key=Finding.sort_key)
     return report

@@ -31,6 +31,11 @@ class Settings:
     per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen(None))
     baseline: Path | None = None            # hide findings recorded there
     apply_suppressions: bool = True         # False: show what inline comments, path ignores and the baseline hide
+    source_root: Path | None = None         # a bundle's build folder: resources map to its identical files, then through their maps
+    source_maps: Path | None = None         # a folder of source maps the build did not ship
+    map_sources: bool = True                # False: report in the built files only (no source maps, no HTML copies)
+    ignore_vendored: bool = False           # drop findings mapped to a source in its map's ignoreList
+    repository: Path | None = None          # originals count only inside it (default: the input's git work tree, else the current folder)
     jobs: int | None = None                 # worker processes for scripts: None = the CPUs available, 1 = serial
 
     def __post_init__(self) -> None:

@@ -38,25 +38,34 @@ class Directive:
     ids: tuple[str, ...]
     reason: str
     used: set
+    artifact: str | None = None  # set for a comment in an original source file: `resource` is then that file's absolute path
 
 
 def directives(session) -> list[Directive]:
-    """Every suppression comment in the audited text resources."""
+    """Every suppression comment in the audited text resources and in the originals findings were mapped to."""
     from auditor.engine.context import Context
+    from auditor.engine.relocation import ORIGINALS_KEY
 
     ctx = Context(session)
-    found = []
+    found: list[Directive] = []
     for resource in ctx.resources(*SUPPRESSIBLE_TYPES):
         text = ctx.text(resource)
-        if not text or "iwa-audit:" not in text:
-            continue
-        index = ctx.text_index(resource)
-        for match in DIRECTIVE.finditer(text):
-            line, column = index.position(match.start())
-            ids = tuple(i.strip().upper() for i in (match.group("ids") or "").split(",") if i.strip())
-            reason = COMMENT_CLOSERS.sub("", match.group("reason")).strip(" :-—")
-            found.append(Directive(resource.path, line, column, ids, reason, set()))
+        if text and "iwa-audit:" in text:
+            found.extend(_scan(ctx.text_index(resource), resource.path, None))
+    for file, (artifact, index) in session.cache.get(ORIGINALS_KEY, {}).items():
+        if "iwa-audit:" in index.text:
+            found.extend(_scan(index, file, artifact))
     return found
+
+
+def _scan(index, resource: str, artifact: str | None) -> list[Directive]:
+    out = []
+    for match in DIRECTIVE.finditer(index.text):
+        line, column = index.position(match.start())
+        ids = tuple(i.strip().upper() for i in (match.group("ids") or "").split(",") if i.strip())
+        reason = COMMENT_CLOSERS.sub("", match.group("reason")).strip(" :-—")
+        out.append(Directive(resource, line, column, ids, reason, set(), artifact))
+    return out
 
 
 def apply_inline(findings: list[Finding], session, ruleset: RuleSet) -> list[Finding]:
@@ -82,7 +91,8 @@ def apply_inline(findings: list[Finding], session, ruleset: RuleSet) -> list[Fin
         span = finding.location.span
         cover = None
         if span is not None and not finding.rule_id.startswith("AUD"):
-            cover = next((d for d in valid if d.resource == finding.location.resource and finding.rule_id in d.ids and d.line in (span.start_line, span.start_line - 1)), None)
+            place, in_file = (finding.location.file, True) if finding.location.file else (finding.location.resource, False)
+            cover = next((d for d in valid if d.resource == place and (d.artifact is not None) == in_file and finding.rule_id in d.ids and d.line in (span.start_line, span.start_line - 1)), None)
         if cover is not None:
             cover.used.add(finding.rule_id)
             finding = replace(finding, suppressed=cover.reason)
@@ -109,8 +119,12 @@ def engine_finding(rule_: Rule, ruleset: RuleSet, directive: Directive, message:
         rule_name=rule_.name,
         level=ruleset.level_of(rule_),
         message=message,
-        location=Location(resource=directive.resource, span=Span(directive.line, directive.column, directive.line, directive.column + 1)),
-        fingerprint=fingerprint(rule_.id, directive.resource, f"{directive.ids}{directive.reason}"),
+        location=Location(
+            resource=None if directive.artifact else directive.resource,
+            file=directive.resource if directive.artifact else None,
+            span=Span(directive.line, directive.column, directive.line, directive.column + 1),
+        ),
+        fingerprint=fingerprint(rule_.id, directive.artifact or directive.resource, f"{directive.ids}{directive.reason}"),
     )
 
 

@@ -38,6 +38,22 @@ def finding_dict(report: Report, finding, base: Path, source_root: Path | None) 
         "fingerprint": finding.fingerprint,
         "suppressed": finding.suppressed,
         "properties": dict(finding.properties),
+        "tags": list(finding.tags),
+        "built": built_dict(report, finding.built, base, source_root) if finding.built is not None else None,
+    }
+
+
+def built_dict(report: Report, location, base: Path, source_root: Path | None) -> dict:
+    """Where a finding mapped to the author's source is in the audited input (same keys as a finding's place)."""
+    where = place(report.bundle, report.source, location, base, source_root)
+    span = location.span
+    return {
+        "path": where.path,
+        "resource": where.inner,
+        "line": span.start_line if span else None,
+        "column": span.start_column if span else None,
+        "end_line": span.end_line if span else None,
+        "end_column": span.end_column if span else None,
     }
 
 

@@ -1,6 +1,7 @@
 """Where a finding lands in the user's files: the one mapping every reporter shares.
 
-Folder inputs map a resource to its source file. A resource inside a bundle or
+A finding mapped to the author's source names that repository file. Folder
+inputs map a resource to its source file. A resource inside a bundle or
 archive has no file of its own: the finding points at the container file, and
 the inner URL travels in the message and in `properties` (never as a URI).
 """
@@ -44,6 +45,8 @@ def relative_posix(path: Path, base: Path) -> str:
 def place(bundle: Bundle | None, source: Path, location: Location, base: Path, source_root: Path | None = None) -> Place:
     """Resolve a finding's location to a user-visible file place."""
     container = relative_posix(source, base)
+    if location.file is not None:  # mapped to the author's source (auditor/engine/relocation.py)
+        return Place(relative_posix(Path(location.file), base), span=location.span, text_in_file=True)
     if bundle is None or location.resource is None:
         return Place(container, span=location.span, byte_range=location.byte_range, text_in_file=location.span is not None)
     resource = bundle.resources.get(location.resource)

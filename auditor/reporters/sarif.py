@@ -21,6 +21,8 @@ from auditor.reporters.places import Place, place
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 HELP_URI = "https://github.com/iwa-audit/iwa-audit/blob/main/README.md#"
 SRCROOT = "%SRCROOT%"
+VENDORED = "vendored"
+VENDORED_RANK = 1.0  # results mapped into a map's ignoreList sources rank last (others leave rank unset)
 
 
 def rule_descriptor(rule: Rule) -> dict:
@@ -90,6 +92,12 @@ def result(report: Report, finding: Finding, rule_index: int, base: Path, source
     }
     if where.inner is not None:
         out["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": where.inner, "kind": "resource"}]
+    if finding.built is not None:  # the author's source is primary; where the build put it is related
+        built = place(report.bundle, report.source, finding.built, base, source_root)
+        out["relatedLocations"] = [{"id": 1, "physicalLocation": physical_location(built), "message": {"text": f"built: {built.label()}"}}]
+    if VENDORED in finding.tags:
+        out["rank"] = VENDORED_RANK
+        properties["tags"] = list(finding.tags)
     if finding.suppressed is not None and include_suppressed:
         out["suppressions"] = [{"kind": "inSource", "justification": finding.suppressed}]
     return out

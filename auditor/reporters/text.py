@@ -54,7 +54,12 @@ def render(report: Report, *, base: Path, color: bool = False, source_root: Path
     for finding in report.active():
         where = place(report.bundle, report.source, finding.location, base, source_root)
         level = paint(COLORS[finding.level], finding.level.label)
-        out.append(f"{paint(BOLD, where.label())}: {level}[{finding.rule_id}] {finding.message}")
+        label = where.label()
+        if finding.built is not None:
+            label += f" (built: {place(report.bundle, report.source, finding.built, base, source_root).label()})"
+        if finding.tags:
+            label += f" [{', '.join(finding.tags)}]"
+        out.append(f"{paint(BOLD, label)}: {level}[{finding.rule_id}] {finding.message}")
         out.extend(paint(DIM, line) if i == 0 else paint(COLORS[finding.level], line) for i, line in enumerate(snippet(finding)))
         if finding.help:
             out.append(f"    help: {finding.help}")

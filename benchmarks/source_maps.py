@@ -1,0 +1,84 @@
+"""Source mapping's cost on a real app: the audit with and without `--no-source-maps` (target: mapped <= 1.10 x).
+
+    python benchmarks/source_maps.py [--repeat 5] [--packages "react-dom@18.3.1 react@18.3.1 three@0.160.0"]
+
+Installs esbuild and real libraries from npm into a temporary folder, bundles a
+small TypeScript app that imports them (minified, one linked `.map`, as Vite's
+production build does), and times `iwa-audit dist` (all rules) both ways. The
+libraries' own findings land in the big bundle, so its whole map is decoded:
+the worst case for the mapping, not a best case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import machine, measure
+
+ESBUILD = "esbuild@0.28.2"
+MAIN_TS = """import * as THREE from "three";
+import { createRoot } from "react-dom/client";
+import { createElement } from "react";
+
+export async function load(path: string): Promise<string> {
+  const response = await fetch("http://api.example.com/v1/" + path);
+  return response.text();
+}
+
+const scene = new THREE.Scene();
+scene.add(new THREE.Mesh(new THREE.BoxGeometry(1, 1, 1), new THREE.MeshBasicMaterial()));
+createRoot(document.getElementById("root")!).render(createElement("p", null, "ready"));
+document.getElementById("out")!.innerHTML = await load("status");
+"""
+MANIFEST = {"name": "bench", "id": "/", "scope": "/", "start_url": "/", "version": "1.0.0"}
+
+
+def build(work: Path, packages: list[str]) -> Path:
+    """The project folder: src/, node_modules/, dist/ with the bundle and its map."""
+    (work / ".git").mkdir()
+    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(work), ESBUILD, *packages], check=True, timeout=600)
+    (work / "src").mkdir()
+    (work / "src" / "main.ts").write_text(MAIN_TS, encoding="utf-8")
+    esbuild = work / "node_modules" / ".bin" / "esbuild"
+    subprocess.run([str(esbuild), "src/main.ts", "--bundle", "--minify", "--format=esm", "--sourcemap", "--outfile=dist/assets/index-3f9a1c.js", "--log-level=error"], check=True, cwd=work, timeout=300)
+    (work / "dist" / ".well-known").mkdir(parents=True)
+    (work / "dist" / ".well-known" / "manifest.webmanifest").write_text(json.dumps(MANIFEST), encoding="utf-8")
+    (work / "dist" / "index.html").write_text('<!doctype html><div id="root"></div><div id="out"></div><script type="module" src="/assets/index-3f9a1c.js"></script>\n', encoding="utf-8")
+    return work / "dist"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--packages", default="react-dom@18.3.1 react@18.3.1 three@0.160.0")
+    args = parser.parse_args()
+    if shutil.which("npm") is None:
+        sys.exit("npm is needed to build the app")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        dist = build(work, args.packages.split())
+        bundle, source_map = dist / "assets" / "index-3f9a1c.js", dist / "assets" / "index-3f9a1c.js.map"
+        cli = [sys.executable, "-m", "auditor", "dist", "--exit-zero"]
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        plain = measure([*cli, "--no-source-maps"], repeat=args.repeat, env=env, cwd=str(work))
+        mapped = measure(cli, repeat=args.repeat, env=env, cwd=str(work))
+        report = json.loads(subprocess.run([*cli, "--format", "json"], capture_output=True, text=True, env=env, cwd=work, check=True).stdout)
+        moved = [f for f in report["findings"] if f["built"] is not None]
+        print(machine())
+        print(f"app: {bundle.stat().st_size / 1e6:.2f} MB of minified JS, map {source_map.stat().st_size / 1e6:.2f} MB ({args.packages})")
+        print(f"findings: {len(report['findings'])}, {len(moved)} mapped to their source ({sum(1 for f in moved if f['path'].startswith('src/'))} in src/)")
+        print(f"unmapped (--no-source-maps): {plain.median_s:.3f} s  runs {plain.runs_s}  peak RSS {plain.peak_rss_mb:.0f} MB")
+        print(f"mapped:                      {mapped.median_s:.3f} s  runs {mapped.runs_s}  peak RSS {mapped.peak_rss_mb:.0f} MB")
+        print(f"ratio mapped / unmapped: {mapped.median_s / plain.median_s:.3f} (target <= 1.10)")
+
+
+if __name__ == "__main__":
+    main()

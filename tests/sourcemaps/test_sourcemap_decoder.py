@@ -1,0 +1,209 @@
+"""The source map decoder (auditor/parse/sourcemap.py) on hand-made maps: the format's corners and bad input."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sourcemap_builder import mappings, source_map, vlq
+
+from auditor.parse.sourcemap import (
+    IndexMap,
+    RegularMap,
+    SourceMapError,
+    cp_to_utf16,
+    decode_data_url,
+    decode_vlq,
+    map_url_of,
+    parse_map,
+    utf16_to_cp,
+)
+
+
+def found(smap, line, column):
+    segment = smap.lookup_many([(line, column)])[(line, column)]
+    return None if segment is None else (segment.source, segment.line, segment.column, segment.name)
+
+
+def test_vlq_known_values():
+    assert decode_vlq("AAAA") == (0, 0, 0, 0)
+    assert decode_vlq("2HwcrxB") == (123, 456, -789)
+    assert decode_vlq("D") == (-1,)
+    assert decode_vlq("gB") == (16,)
+
+
+@given(st.lists(st.integers(min_value=-(2**30), max_value=2**30), min_size=1, max_size=6))
+def test_vlq_round_trip(values):
+    assert decode_vlq("".join(vlq(v) for v in values)) == tuple(values)
+
+
+@pytest.mark.parametrize(("text", "reason"), [("AA!A", "invalid character"), ("g", "cut off"), ("gggggggggB", "32 bits")])
+def test_bad_vlq_is_a_source_map_error(text, reason):
+    with pytest.raises(SourceMapError, match=reason):
+        decode_vlq(text)
+
+
+def test_lookup_is_the_greatest_lower_bound_on_the_same_line():
+    smap = parse_map(json.dumps(source_map([[(0, 0, 2, 4), (10, 0, 5, 0)], [(3,)]], ["a.ts"])))
+    assert found(smap, 0, 0) == ("a.ts", 2, 4, None)
+    assert found(smap, 0, 9) == ("a.ts", 2, 4, None)
+    assert found(smap, 0, 10) == ("a.ts", 5, 0, None)
+    assert found(smap, 0, 400) == ("a.ts", 5, 0, None)
+    assert found(smap, 1, 5) is None  # a 1-field segment: generated code with no original
+    assert found(smap, 1, 1) is None  # before the line's first segment
+    assert found(smap, 7, 0) is None  # past the last line
+
+
+def test_fields_other_than_the_column_carry_across_lines():
+    data = source_map([[(0, 1, 10, 2)], [(4, 1, 11, 6, 0)], [(2, 0, 1, 1)]], ["a.ts", "b.ts"], names=["send"])
+    smap = parse_map(json.dumps(data))
+    assert found(smap, 1, 4) == ("b.ts", 11, 6, "send")
+    assert found(smap, 2, 2) == ("a.ts", 1, 1, None)
+
+
+def test_one_pass_answers_many_lookups():
+    smap = parse_map(json.dumps(source_map([[(0, 0, 0, 0), (5, 0, 0, 9)], [(0, 0, 3, 0)]], ["a.ts"])))
+    got = smap.lookup_many([(0, 1), (0, 6), (1, 0), (0, 1)])
+    assert {k: (v.line, v.column) for k, v in got.items()} == {(0, 1): (0, 0), (0, 6): (0, 9), (1, 0): (3, 0)}
+
+
+@pytest.mark.parametrize(("root", "expected"), [("src", "src/a.ts"), ("src/", "src/a.ts"), ("webpack://app/", "webpack://app/a.ts"), ("", "a.ts")])
+def test_source_root_is_joined_with_one_slash(root, expected):
+    smap = parse_map(json.dumps(source_map([[(0, 0, 0, 0)]], ["a.ts"], root=root)))
+    assert found(smap, 0, 0)[0] == expected
+
+
+def test_ignore_list_marks_vendored_sources_and_drops_nonsense_entries():
+    data = source_map([[(0, 0, 0, 0), (5, 1, 0, 0)]], ["app.ts", "node_modules/lib.js"], ignore=[1, 7, -1, "0", True])
+    smap = parse_map(json.dumps(data))
+    assert smap.ignored == frozenset({1})
+    got = smap.lookup_many([(0, 0), (0, 6)])
+    assert (got[(0, 0)].ignored, got[(0, 6)].ignored) == (False, True)
+    legacy = dict(data, x_google_ignoreList=[0])
+    del legacy["ignoreList"]
+    assert parse_map(json.dumps(legacy)).ignored == frozenset({0})
+
+
+def test_sources_content_is_per_source_and_may_be_null():
+    smap = parse_map(json.dumps(source_map([[(0, 0, 0, 0)]], ["a.ts", "b.ts"], contents=[None, "x"])))
+    assert (smap.content(0), smap.content(1), smap.content(2)) == (None, "x", None)
+
+
+def test_index_map_sections_with_offsets():
+    first = source_map([[(0, 0, 0, 0)]], ["one.ts"])
+    second = source_map([[(0, 0, 4, 2), (6, 0, 9, 0)], [(1, 0, 20, 0)]], ["two.ts"], names=["n"])
+    data = {"version": 3, "sections": [{"offset": {"line": 0, "column": 0}, "map": first}, {"offset": {"line": 0, "column": 100}, "map": second}]}
+    smap = parse_map(json.dumps(data))
+    assert isinstance(smap, IndexMap)
+    assert found(smap, 0, 50) == ("one.ts", 0, 0, None)
+    assert found(smap, 0, 100) == ("two.ts", 4, 2, None)
+    assert found(smap, 0, 106) == ("two.ts", 9, 0, None)
+    assert found(smap, 1, 1) == ("two.ts", 20, 0, None)  # the column offset applies to the first line only
+    segment = smap.lookup_many([(0, 107)])[(0, 107)]
+    assert (segment.generated_line, segment.generated_column) == (0, 106)  # back in the index map's coordinates
+
+
+@pytest.mark.parametrize(
+    ("sections", "reason"),
+    [
+        ([{"offset": {"line": 1, "column": 0}, "map": {"version": 3, "mappings": ""}}, {"offset": {"line": 0, "column": 0}, "map": {"version": 3, "mappings": ""}}], "not in order"),
+        ([{"offset": {"line": 0, "column": 0}, "map": {"version": 3, "sections": []}}], "cannot nest"),
+        ([{"offset": {"line": 0, "column": 0}, "url": "other.map"}], "not supported"),
+        ([{"offset": {"line": -1, "column": 0}, "map": {"version": 3, "mappings": ""}}], "non-negative"),
+        ("nope", "not an array"),
+    ],
+)
+def test_bad_index_maps(sections, reason):
+    with pytest.raises(SourceMapError, match=reason):
+        parse_map(json.dumps({"version": 3, "sections": sections}))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("{", "not JSON"), ("[]", "not a JSON object"), ('{"version": 2, "mappings": ""}', "not 3"), ('{"version": 3}', "`mappings`"), ('{"version": 3, "mappings": "", "sources": 4}', "`sources`")],
+)
+def test_bad_maps_are_errors_not_exceptions(text, reason):
+    with pytest.raises(SourceMapError, match=reason):
+        parse_map(text)
+
+
+def test_out_of_range_segments_are_skipped_with_a_problem():
+    data = {"version": 3, "sources": ["a.ts"], "names": [], "mappings": mappings([[(0, 3, 0, 0)], [(0, 0, 1, 1, 9)]])}
+    smap = parse_map(json.dumps(data))
+    assert found(smap, 0, 0) is None
+    assert smap.problems and "outside the map" in smap.problems[0]
+    assert found(smap, 1, 0) == ("a.ts", 1, 1, None)  # a name index out of range only loses the name
+
+
+def test_a_two_field_segment_is_skipped():
+    smap = parse_map(json.dumps({"version": 3, "sources": ["a.ts"], "mappings": "AA"}))
+    assert found(smap, 0, 0) is None
+    assert "2 fields" in smap.problems[0]
+
+
+def test_invalid_vlq_surfaces_at_lookup_only():
+    smap = parse_map(json.dumps({"version": 3, "sources": ["a.ts"], "mappings": "AAAA;**"}))
+    assert isinstance(smap, RegularMap)
+    assert found(smap, 0, 0) == ("a.ts", 0, 0, None)  # the lookup stops before the bad line
+    with pytest.raises(SourceMapError):
+        smap.lookup_many([(1, 0)])
+
+
+def test_size_limit_is_checked_before_parsing():
+    with pytest.raises(SourceMapError, match="over the 100-byte limit"):
+        parse_map(json.dumps({"version": 3, "sources": [], "mappings": "A" * 200}), max_bytes=100)
+
+
+def test_huge_mappings_after_the_wanted_line_are_never_decoded():
+    smap = parse_map(json.dumps({"version": 3, "sources": ["a.ts"], "mappings": "AAAA;" + "!" * 5_000_000}))
+    assert found(smap, 0, 3) == ("a.ts", 0, 0, None)
+
+
+def test_anti_xssi_prefix_is_skipped():
+    text = ")]}'\n" + json.dumps(source_map([[(0, 0, 0, 0)]], ["a.ts"]))
+    assert found(parse_map(text), 0, 0)[0] == "a.ts"
+
+
+def test_source_mapping_url_comments():
+    assert map_url_of("a();\n//# sourceMappingURL=app.js.map\n", css=False) == "app.js.map"
+    assert map_url_of("a();\n//@ sourceMappingURL=old.map", css=False) == "old.map"
+    assert map_url_of("//# sourceMappingURL=first.map\nb();\n//# sourceMappingURL=last.map\n", css=False) == "last.map"
+    assert map_url_of('x = "//# sourceMappingURL=fake.map";\n', css=False) is None
+    assert map_url_of("a{color:red}\n/*# sourceMappingURL=style.css.map */\n", css=True) == "style.css.map"
+    assert map_url_of("a{color:red}\n//# sourceMappingURL=style.css.map\n", css=True) is None
+
+
+def test_data_urls():
+    payload = json.dumps(source_map([[(0, 0, 0, 0)]], ["a.ts"]))
+    b64 = "data:application/json;charset=utf-8;base64," + base64.b64encode(payload.encode()).decode()
+    assert json.loads(decode_data_url(b64)) == json.loads(payload)
+    assert json.loads(decode_data_url("data:application/json," + payload.replace(" ", "%20"))) == json.loads(payload)
+    with pytest.raises(SourceMapError, match="text/html"):
+        decode_data_url("data:text/html,<b>")
+    with pytest.raises(SourceMapError, match="limit"):
+        decode_data_url("data:application/json;base64," + "A" * 1000, max_bytes=100)
+
+
+def test_utf16_columns_differ_from_code_points_only_after_astral_characters():
+    line = "a🔥b é c"
+    assert cp_to_utf16(line, 2) == 3  # after the emoji, one code point is two UTF-16 units
+    assert utf16_to_cp(line, 3) == 2
+    assert cp_to_utf16("é x", 2) == 2
+    assert utf16_to_cp("é x", 2) == 2
+    assert utf16_to_cp(line, 99) == len(line)
+
+
+def test_a_line_whose_columns_go_back_is_searched_whole():
+    smap = parse_map(json.dumps({"version": 3, "sources": ["a.ts"], "names": [], "mappings": "UAAU,PAAC,KAAC"}))  # columns 10, 3, 8
+    got = smap.lookup_many([(0, 5), (0, 9), (0, 12)])
+    assert {k: v.column for k, v in got.items()} == {(0, 5): 11, (0, 9): 12, (0, 12): 10}  # segments at columns 3, 8 and 10
+
+
+def test_decoding_stops_after_the_last_lookup():
+    smap = parse_map(json.dumps({"version": 3, "sources": ["a.ts"], "mappings": "AAAA,CAAC,!!!!"}))
+    assert found(smap, 0, 0) == ("a.ts", 0, 0, None)
+    with pytest.raises(SourceMapError):
+        smap.lookup_many([(0, 5)])
