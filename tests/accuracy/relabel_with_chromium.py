@@ -30,7 +30,7 @@ CSP = (
     "media-src 'self' https: blob: data:; font-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; "
     "require-trusted-types-for 'script'; frame-ancestors 'self'"
 )
-SILENT = {"SCR003", "SCR008", "SCR009", "SCR011", "SCR012", "SCR014"}  # blocked without a report here
+SILENT = {"SCR003", "SCR008", "SCR009", "SCR011", "SCR012", "SCR014", "SCR015"}  # blocked without a report here (a <meta> CSP has no report-uri)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--virtual-time-budget=3000", "--dump-dom"]
 REPORTS: dict[int, list[bytes]] = {}
