@@ -10,7 +10,9 @@ if __name__ != "auditor.rules":  # pragma: no cover - guards against a second id
 
 from auditor.rules import (
     bundle,
-    content,
+    content_html,
+    content_js,
+    content_remote,
     entry_points,
     headers,
     manifest,
@@ -23,5 +25,5 @@ from auditor.rules import (
     update,
 )
 
-FAMILIES = (bundle, signatures, manifest, update, permissions, headers, content, entry_points, ota_archive, ota_response, ota_config, native_transport)
+FAMILIES = (bundle, signatures, manifest, update, permissions, headers, content_html, content_remote, content_js, entry_points, ota_archive, ota_response, ota_config, native_transport)
 ALL_RULES = tuple(r for family in FAMILIES for r in family.RULES)

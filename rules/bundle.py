@@ -262,7 +262,9 @@ def non_200_response(ctx: Context) -> Iterator[Hit]:
     Chrome serves IWA resources only from 200 responses; any other status
     (redirects included) is an error when the URL is loaded. `wbn` writes a
     301 entry for every `dir/index.html`, so links to `…/index.html` fail at
-    run time.
+    run time. A redirect that nothing in the app links to (not `start_url`,
+    no manifest entry point, no page link or load) is only a note: the
+    official tools always write them, and nothing ever loads them.
 
     ## Example
     ```
@@ -276,14 +278,57 @@ def non_200_response(ctx: Context) -> Iterator[Hit]:
     ## References
     ../shared/spec/swbn-format.md §1.3.
     """
+    linked = None
     for resource in ctx.bundle.resources.values():
         if resource.status != 200:
             offset, length = resource.byte_range or (None, 0)
+            if 300 <= resource.status < 400:
+                linked = linked_paths(ctx) if linked is None else linked
+                if resource.path not in linked:
+                    yield Hit(
+                        f"`{resource.path}` is a {resource.status} redirect nothing in the app links to; Chrome would not load it, but nothing asks it to",
+                        ctx.bundle_location(offset, length, resource=resource.path),
+                        level=Level.NOTE,
+                        help="harmless: the official tools write these redirects (`wbn` for every `…/index.html`)",
+                    )
+                    continue
             yield Hit(
                 f"`{resource.path}` has status {resource.status}; Chrome will not load it in the app",
                 ctx.bundle_location(offset, length, resource=resource.path),
                 help="link to the target URL directly, or remove this entry",
             )
+
+
+def linked_paths(ctx: Context) -> set[str]:
+    """App paths something points at: the manifest's `start_url` and entry points, and page links and loads."""
+    from auditor.chrome.manifest import member_target, parsed_manifest
+    from auditor.chrome.urls import resolve
+    from auditor.parse.html import documents
+
+    found: set[str] = set()
+    manifest = parsed_manifest(ctx)
+    if manifest is not None:
+        data = manifest.data
+        refs = [data.get("start_url")]
+        refs += [item.get("url") for item in data.get("shortcuts", []) if isinstance(item, dict)] if isinstance(data.get("shortcuts"), list) else []
+        refs += [item.get("action") for item in data.get("file_handlers", []) if isinstance(item, dict)] if isinstance(data.get("file_handlers"), list) else []
+        share = data.get("share_target")
+        refs += [share.get("action")] if isinstance(share, dict) else []
+        for ref in refs:
+            if isinstance(ref, str):
+                url, _ = member_target(ctx, ref)
+                if url is not None and url.same_origin:
+                    found.add(url.path)
+    for document in documents(ctx):
+        base = document.resource.path if document.resource.path.startswith("/") else "/" + document.resource.path
+        for tag in document.elements():
+            for name in ("href", "src", "action", "formaction", "data"):
+                value = tag.get(name)
+                if isinstance(value, str):
+                    url = resolve(value, ctx.bundle.origin, base)
+                    if url is not None and url.same_origin:
+                        found.add(url.path)
+    return found
 
 
 @rule(id="BND007", name="invalid-response-headers", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))

@@ -146,7 +146,9 @@ def entry_point_url(ctx: Context) -> Iterator[Hit]:
     `share_target.action`, `file_handlers[].action`, `shortcuts[].url` and
     `note_taking.new_note_url` resolve to the app's origin (error otherwise: the
     parser drops URLs out of scope) and name a resource the app contains
-    (warning otherwise: the launch lands on a missing page).
+    (warning otherwise: the launch lands on a missing page), and error when
+    that resource's status is not 200 (a redirect such as the 301 `wbn` writes
+    for `/index.html`: Chrome will not load it, so the entry point cannot open).
 
     ## Why it matters
     These are the app's entry points from the OS. Out of scope, Chrome drops
@@ -172,6 +174,11 @@ def entry_point_url(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{label}` {json.dumps(url)} is not on the app origin; Chrome drops it", at(ctx, manifest, pointer))
         elif resource is None:
             yield Hit(f"`{label}` {json.dumps(url)} names `{resolved.path}`, which the app does not contain", at(ctx, manifest, pointer), level=Level.WARNING)
+        elif resource.status != 200:
+            yield Hit(
+                f"`{label}` {json.dumps(url)} names `{resolved.path}`, whose response has status {resource.status}: Chrome loads only 200 responses from a bundle, so this entry point cannot open",
+                at(ctx, manifest, pointer),
+            )
 
 
 @rule(id="LNK004", name="share-target-method", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",))

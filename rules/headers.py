@@ -54,7 +54,8 @@ def csp_sources(ctx: Context) -> list[PolicySource]:
         found = [PolicySource(v, loc, n, "header") for v, (loc, n) in first.items()]
         for document in documents(ctx):
             for tag in document.elements("meta"):
-                if str(tag.get("http-equiv", "")).strip().lower() == CSP and isinstance(tag.get("content"), str):
+                # CSP Level 3 §3.3: a <meta> policy counts only in <head>; Chromium ignores one in <body>
+                if str(tag.get("http-equiv", "")).strip().lower() == CSP and isinstance(tag.get("content"), str) and tag.in_head:
                     found.append(PolicySource(tag["content"], tag_location(document, tag), 1, "meta"))
         return found
 
@@ -73,7 +74,8 @@ def bundle_csp_blocks_more(ctx: Context) -> Iterator[Hit]:
 
     ## What it checks
     Each Content-Security-Policy the bundle carries (response headers, grouped
-    by value, and `<meta http-equiv>` tags), directive by directive with CSP
+    by value, and `<meta http-equiv>` tags in `<head>`; Chromium ignores one in
+    `<body>`), directive by directive with CSP
     fallbacks, against Chrome's policy: every source Chrome allows in
     `connect-src`, `img-src`, `media-src`, `font-src`, `frame-src`,
     `style-src` and `script-src` that the bundle's policy refuses.
@@ -95,7 +97,8 @@ def bundle_csp_blocks_more(ctx: Context) -> Iterator[Hit]:
     exactly, e.g. `connect-src 'self' https: wss: blob: data:`.
 
     ## References
-    ../shared/spec/iwa-policy.md §3.1, §3.2, §6 (items 6 and 7).
+    Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`;
+    GoogleChromeLabs/webbundle-plugins `packages/shared/iwa-headers.ts`; CSP Level 3 §3.3.
     """
     for source in csp_sources(ctx):
         for policy in parse_header(source.value):
@@ -116,7 +119,7 @@ def bundle_csp_without_effect(ctx: Context) -> Iterator[Hit]:
     """The bundle's CSP allows something Chrome's IWA policy blocks anyway: no effect.
 
     ## What it checks
-    Sources in the bundle's CSP (headers and `<meta>`) that Chrome's own policy
+    Sources in the bundle's CSP (headers and `<meta>` in `<head>`) that Chrome's own policy
     refuses for the same directive: `'unsafe-inline'`, `'unsafe-eval'`,
     nonces, hashes or remote hosts in `script-src`, `http:` anywhere, remote
     fonts, and so on.
@@ -134,7 +137,7 @@ def bundle_csp_without_effect(ctx: Context) -> Iterator[Hit]:
     Remove them, and move the code they were meant to allow into the bundle.
 
     ## References
-    ../shared/spec/iwa-policy.md §3.1.
+    Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`.
     """
     for source in csp_sources(ctx):
         for policy in parse_header(source.value):
@@ -169,7 +172,7 @@ def isolation_header_overwritten(ctx: Context) -> Iterator[Hit]:
     cross-origin media, or bundle the files.
 
     ## References
-    ../shared/spec/iwa-policy.md §3.1.
+    Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`.
     """
     seen: dict[tuple[str, str], tuple[Resource, int]] = {}
     for resource in pages_first(ctx):

@@ -348,7 +348,9 @@ def start_url_not_in_bundle(ctx: Context) -> Iterator[Hit]:
 
     ## What it checks
     That `start_url` is present, resolves to the app's origin, and that the
-    resource it names (query and fragment removed) is in the bundle or folder.
+    resource it names (query and fragment removed) is in the bundle or folder
+    with status 200 (the 301 `wbn` writes for `/index.html` is not: Chrome
+    refuses non-200 bundle responses when it loads them).
 
     ## Why it matters
     Chrome does not validate `start_url`, but it defaults to the document the
@@ -381,6 +383,12 @@ def start_url_not_in_bundle(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`start_url` {json.dumps(value)} leaves the app origin", at(ctx, manifest, "/start_url"))
     elif resource is None:
         yield Hit(f"`start_url` {json.dumps(value)} names `{url.path}`, which the app does not contain", at(ctx, manifest, "/start_url"))
+    elif resource.status != 200:
+        yield Hit(
+            f"`start_url` {json.dumps(value)} names `{url.path}`, whose response has status {resource.status}: Chrome loads only 200 responses from a bundle, so the app cannot launch",
+            at(ctx, manifest, "/start_url"),
+            help="point start_url at the URL the redirect leads to (usually `/`)",
+        )
 
 
 @rule(id="MAN009", name="icon-not-in-bundle", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "icons"))

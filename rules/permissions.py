@@ -131,9 +131,11 @@ def unknown_permission_feature(ctx: Context) -> Iterator[Hit]:
 
     ## What it checks
     Each feature name against the list shipped in
-    `schemas/permissions-policy-features.txt` (from Chromium's
-    `permissions_policy_features.json5`). A warning, not an error: the list
-    grows with every Chrome release.
+    `schemas/permissions-policy-features.txt`: every `permissions_policy_name`
+    of Chromium's `permissions_policy_features.json5` at the commit the file
+    names, plus the names older shipping Chrome versions still parse
+    (`direct-sockets-private`...). A warning, not an error: the list grows with
+    every Chrome release.
 
     ## Why it matters
     Chrome drops unknown names with a console warning. A typo
@@ -148,7 +150,7 @@ def unknown_permission_feature(ctx: Context) -> Iterator[Hit]:
     Use the exact feature name (lower case, dashes).
 
     ## References
-    ../shared/spec/iwa-policy.md §2.4; ../shared/spec/permissions-policy-features.txt.
+    Chromium `services/network/public/cpp/permissions_policy/permissions_policy_features.json5`.
     """
     found = policy_member(ctx)
     if found is None or not isinstance(found[1], dict):
@@ -450,9 +452,13 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
     `requestMIDIAccess`, `getGamepads`, `share`, `navigator.clipboard.read*/write*`,
     `new TCPSocket/TCPServerSocket/UDPSocket`, `IdleDetector`, `PaymentRequest`,
     `getScreenDetails()`, `getDisplayMedia()`, `getAllScreensMedia()`,
-    `requestFullscreen()`, `createElement("controlledframe")`, and
-    `<controlledframe>` elements in HTML. Each use whose feature the manifest
-    does not grant to `self` is reported where it is written.
+    `requestFullscreen()`, `createElement("controlledframe")` (any case, as
+    `createElement` lower-cases it), and `<controlledframe>` elements in HTML.
+    Each use whose feature the manifest does not grant to `self` is reported
+    where it is written. A `TCPSocket`/`UDPSocket` to a literal loopback or
+    private address (`127.0.0.1`, `localhost`, `192.168.…`, `10.…`, `fe80::…`)
+    also needs `direct-sockets-private` (named `local-network` /
+    `loopback-network` in the newest Chromium; any of them is accepted).
 
     ## Why it matters
     An IWA's policy is deny-all: a feature the manifest does not grant is off,
@@ -490,15 +496,28 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
                     help=f'add "{feature}": ["self"] to permissions_policy',
                     anchor=f"{feature}:<{element}>",
                 )
+    from auditor.chrome.api_usage import PRIVATE_FEATURES, socket_target
+
+    def grants(feature: str) -> bool:
+        allowlist = granted.get(feature)
+        return allowlist is not None and allowlist.enabled_for_app
+
     for tree, uses in uses_by_script(ctx):
         for use in uses:
-            allowlist = granted.get(use.feature)
-            if allowlist is None or not allowlist.enabled_for_app:
+            if not grants(use.feature):
                 yield Hit(
                     f"`{use.api}` needs `{use.feature}`, which the manifest does not grant: it is blocked at run time",
                     tree.location(ctx, use.node),
                     help=f'add "{use.feature}": ["self"] to permissions_policy',
                     anchor=f"{use.feature}:{use.api}",
+                )
+            elif use.feature == "direct-sockets" and (target := socket_target(tree, use.node)) and not any(grants(f) for f in PRIVATE_FEATURES):
+                address, kind = target
+                yield Hit(
+                    f"`{use.api}` to the {kind} address `{address}` needs `direct-sockets-private` (`{'loopback' if kind == 'loopback' else 'local'}-network` in newer Chrome), which the manifest does not grant: the connection is refused",
+                    tree.location(ctx, use.node),
+                    help='add "direct-sockets-private": ["self"] to permissions_policy',
+                    anchor=f"direct-sockets-private:{use.api}",
                 )
 
 

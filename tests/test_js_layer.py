@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from auditor.rules import content
+from auditor.rules import content_js as content
 
 from auditor.engine.model import Resource
 from auditor.parse.js import REGISTERED, JsTree, check_queries, matches, query_matches

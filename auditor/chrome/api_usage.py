@@ -8,6 +8,7 @@ unambiguous shapes are matched: `navigator.serial`, `new TCPSocket(...)`,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -48,6 +49,8 @@ DETECTABLE_FEATURES = frozenset(
 
 
 WORDS = tuple(w.encode() for w in ("navigator", "clipboard", *CONSTRUCTORS, *CALLS, "createElement"))
+# createElement lower-cases its argument in HTML documents: "ControlledFrame" makes a <controlledframe>
+ELEMENT_PATTERN = "^(" + "|".join("".join(f"[{c.lower()}{c.upper()}]" for c in name) for name in ELEMENTS) + ")$"
 
 
 def any_of(names) -> str:
@@ -68,10 +71,42 @@ QUERY_TEXT = f"""
   (#any-of? @name {any_of(CALLS)})) @call
 (call_expression
   function: (member_expression property: (property_identifier) @create (#eq? @create "createElement"))
-  arguments: (arguments . (string (string_fragment) @name (#any-of? @name {any_of(ELEMENTS)})))) @element
+  arguments: (arguments . (string (string_fragment) @name (#match? @name "{ELEMENT_PATTERN}")))) @element
 """
 QUERY = register_query(QUERY_TEXT, WORDS)
 TABLES = {"navigator": NAVIGATOR_MEMBERS, "clipboard": CLIPBOARD_METHODS, "constructor": CONSTRUCTORS, "call": CALLS, "element": ELEMENTS}
+
+
+PRIVATE_FEATURES = ("direct-sockets-private", "local-network", "loopback-network")
+SOCKET_TARGET = re.compile(r"""^new\s+(?:TCPSocket|UDPSocket)\s*\(\s*(?:(["'`])([^"'`]*)\1|\{[^}]*?remoteAddress\s*:\s*(["'`])([^"'`]*)\3)""")
+
+
+def private_address(host: str) -> str | None:
+    """"loopback" or "private" for a literal address Direct Sockets treats as non-public, else None."""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return "loopback"
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return "private" if name.endswith((".local", ".internal", ".lan", ".home.arpa")) else None
+    if address.is_loopback:
+        return "loopback"
+    if address.is_private or address.is_link_local:
+        return "private"
+    return None
+
+
+def socket_target(tree, node) -> tuple[str, str] | None:
+    """(address, "private"|"loopback") of `new TCPSocket("10.0.0.2", 23)` / `new UDPSocket({remoteAddress: …})`."""
+    match = SOCKET_TARGET.match(tree.text(node))
+    if match is None:
+        return None
+    host = match.group(2) if match.group(2) is not None else match.group(4)
+    kind = private_address(host or "")
+    return (host, kind) if kind else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +123,8 @@ def api_uses(tree) -> Iterator[ApiUse]:
         kind = next(k for k in TABLES if k in captures)
         node = captures[kind][0]
         name = tree.text(captures["name"][0])
+        if kind == "element":
+            name = name.lower()
         label = {"navigator": f"navigator.{name}", "clipboard": f"clipboard.{name}", "constructor": f"new {name}", "call": f"{name}()", "element": f'createElement("{name}")'}[kind]
         found.append(ApiUse(TABLES[kind][name], label, node))
     found.sort(key=lambda use: use.node.start_byte)

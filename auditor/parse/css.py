@@ -68,8 +68,14 @@ def token_url(token) -> str | None:
     return None
 
 
+# Rules allowed before an `@import` (CSS Cascade: `@import` must precede all other rules but these).
+BEFORE_IMPORT = ("charset", "layer")
+# Conditional group rules whose blocks hold ordinary rules (an `@font-face` inside still loads).
+GROUP_RULES = ("media", "supports", "layer", "container", "scope", "starting-style", "document")
+
+
 def imports(ctx) -> Iterator[CssUrl]:
-    """Every `@import` URL."""
+    """Every `@import` URL the CSS parser honours: one after any other rule is ignored (no load)."""
     for sheet in sheets(ctx):
         for rule in sheet.rules:
             if rule.type == "at-rule" and rule.lower_at_keyword == "import":
@@ -78,14 +84,28 @@ def imports(ctx) -> Iterator[CssUrl]:
                     if url is not None:
                         yield CssUrl(sheet, url, token)
                         break
+            elif rule.type == "at-rule" and rule.lower_at_keyword in BEFORE_IMPORT and (rule.lower_at_keyword == "charset" or rule.content is None):
+                continue
+            elif rule.type in ("at-rule", "qualified-rule"):
+                break  # every later @import is invalid and dropped
+
+
+def all_rules(rules, depth: int = 0) -> Iterator:
+    """Rules at the top level and inside `@media`, `@supports`, `@layer`... blocks (bounded depth)."""
+    import tinycss2
+
+    for rule in rules:
+        yield rule
+        if depth < 8 and rule.type == "at-rule" and rule.lower_at_keyword in GROUP_RULES and rule.content is not None:
+            yield from all_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True), depth + 1)
 
 
 def font_sources(ctx) -> Iterator[CssUrl]:
-    """Every `url()` in the `src` descriptor of an `@font-face` rule."""
+    """Every `url()` in the `src` descriptor of an `@font-face` rule, nested in group rules too."""
     import tinycss2
 
     for sheet in sheets(ctx):
-        for rule in sheet.rules:
+        for rule in all_rules(sheet.rules):
             if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or rule.content is None:
                 continue
             for declaration in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):

@@ -81,3 +81,21 @@ def test_hdr003_flags_replaced_coep(app):
 def test_hdr003_allows_chrome_values(app):
     path, options = folder(app, {"Cross-Origin-Embedder-Policy": "require-corp", "Cross-Origin-Resource-Policy": "same-origin"})
     assert audit_lines(path, "HDR003", options=options) == []
+
+
+def test_hdr001_allows_meta_csp_inside_body_which_chromium_ignores(app):
+    # CSP Level 3: a <meta> policy outside <head> is not applied, so it narrows nothing
+    html = "<head><title>x</title></head><body><p>hi</p><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'\"></body>"
+    path, _ = manifest_app(app, GOOD, **{"index.html": html})
+    assert audit_lines(path, "HDR001") == []
+    assert audit_lines(path, "HDR002") == []
+
+
+def test_hdr001_flags_meta_csp_in_implied_head(app):
+    # no <head> tag: the HTML5 parser puts a leading <meta> in the implied head, where it applies
+    html = "<meta http-equiv=\"Content-Security-Policy\" content=\"connect-src 'self'\"><p>x</p>"
+    path, _ = manifest_app(app, GOOD, **{"index.html": html})
+    assert audit_lines(path, "HDR001") == [
+        "HDR001 warning /index.html:1:1 the `<meta>` CSP blocks what Chrome allows: `connect-src` lacks https: wss: blob: data:"
+        " (requests to other https origins fail, WebSockets fail, fetch() of blob: URLs fails)"
+    ]

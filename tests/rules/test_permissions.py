@@ -210,3 +210,61 @@ def test_prm011_allows_controlledframe_when_granted(app):
     policy = {"cross-origin-isolated": ["self"], "controlled-frame": ["self"]}
     path, _ = manifest_app(app, {**GOOD, "permissions_policy": policy}, **{"index.html": html})
     assert audit_lines(path, "PRM011") == [] and audit_lines(path, "PRM012") == []
+
+
+# Chromium's current feature list, and the real-app false alarms of issue 15
+def feature_file_names() -> list[str]:
+    from importlib import resources
+
+    text = resources.files("auditor.schemas").joinpath("permissions-policy-features.txt").read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_prm003_allows_every_feature_in_the_shipped_chromium_list(app):
+    names = feature_file_names()
+    assert {"local-network", "loopback-network", "direct-sockets-private", "controlled-frame", "webnn"} <= set(names)
+    from importlib import resources
+
+    header = resources.files("auditor.schemas").joinpath("permissions-policy-features.txt").read_text("utf-8")
+    assert "1e25a9bf414e2f6b45c77a0ea8ffc1fe6f420bed" in header  # the Chromium commit the list was read at
+    assert lines(app, "PRM003", {name: ["self"] for name in names})[0] == []
+
+
+def test_prm003_flags_a_name_no_chromium_has(app):
+    (line,), _ = lines(app, "PRM003", {"local-networks": ["self"], "loopback-network": ["self"]})
+    assert line.startswith("PRM003 warning /.well-known/manifest.webmanifest:") and "unknown feature `local-networks`" in line
+
+
+def test_prm011_flags_controlled_frame_created_in_mixed_case(app):
+    script = 'const f = document.createElement("ControlledFrame");'
+    path, _ = script_app(app, {"cross-origin-isolated": ["self"]}, script)
+    assert audit_lines(path, "PRM011") == [
+        f"PRM011 error /app.js:{position(script, 'document.createElement')} `createElement(\"controlledframe\")` needs `controlled-frame`, which the manifest does not grant: it is blocked at run time"
+    ]
+
+
+def test_prm011_allows_mixed_case_controlled_frame_when_granted(app):
+    script = 'const f = document.createElement("ControlledFrame"); document.createElement("controlled-frame-ish");'
+    path, _ = script_app(app, {"cross-origin-isolated": ["self"], "controlled-frame": ["self"]}, script)
+    assert audit_lines(path, "PRM011") == []
+
+
+SOCKETS = {"cross-origin-isolated": ["self"], "direct-sockets": ["self"]}
+
+
+def test_prm011_flags_tcp_socket_to_loopback_without_private_grant(app):
+    script = "const s = new TCPSocket('127.0.0.1', 23);\nconst u = new UDPSocket({remoteAddress: '192.168.1.20', remotePort: 53});"
+    path, _ = script_app(app, SOCKETS, script)
+    assert audit_lines(path, "PRM011") == [
+        f"PRM011 error /app.js:{position(script, 'new TCPSocket')} `new TCPSocket` to the loopback address `127.0.0.1` needs `direct-sockets-private` (`loopback-network` in newer Chrome), which the manifest does not grant: the connection is refused",
+        f"PRM011 error /app.js:{position(script, 'new UDPSocket')} `new UDPSocket` to the private address `192.168.1.20` needs `direct-sockets-private` (`local-network` in newer Chrome), which the manifest does not grant: the connection is refused",
+    ]
+
+
+def test_prm011_allows_private_socket_with_either_grant_and_public_hosts(app):
+    script = "new TCPSocket('10.0.0.7', 23); new TCPSocket('telnet.example.org', 23); new TCPSocket(host, 23);"
+    for grant in ("direct-sockets-private", "local-network"):
+        path, _ = script_app(app, {**SOCKETS, grant: ["self"]}, script)
+        assert audit_lines(path, "PRM011") == []
+    path, _ = script_app(app, SOCKETS, "new TCPSocket('telnet.example.org', 23); new TCPSocket(host, 23);")
+    assert audit_lines(path, "PRM011") == []

@@ -1,0 +1,241 @@
+"""Trusted Types as Chromium applies them to an IWA (`require-trusted-types-for 'script'`), read statically.
+
+Three questions the SCR rules ask of a value reaching a sink:
+- was it made by a policy (`policy.createHTML(...)`), directly, through a
+  variable, or through a parameter every caller in the module fills from a
+  policy (`value_trust`)?
+- does a `default` policy exist by the time the sink runs (`default_coverage`)?
+  Chromium applies a default policy only to sinks reached after
+  `trustedTypes.createPolicy("default", ...)` returns; code that runs earlier
+  is still blocked, so one default policy somewhere must not silence the app;
+- which names are aliases of a sink (`const w = document.write.bind(document)`)?
+
+Where the shared tree-sitter snapshots (auditor.parse.js) are not enough (which
+function holds a node, who calls it), the script is parsed again here, only for
+the few scripts that need it, and the tree is dropped after use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from auditor.parse.js import JsTree, is_stringy, parser, query_matches, register_query, scripts
+
+POLICY_CALL = re.compile(r"\.create(?:HTML|Script|ScriptURL)\s*\(")
+FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition", "generator_function_declaration", "generator_function", "function"})
+MAX_CALLERS = 64
+
+DEFAULT_POLICY_QUERY = register_query("""(call_expression
+      function: (member_expression object: [(identifier) @tt (member_expression property: (property_identifier) @tt)]
+                                   property: (property_identifier) @m)
+      arguments: (arguments . (string (string_fragment) @name))
+      (#eq? @tt "trustedTypes") (#eq? @m "createPolicy") (#eq? @name "default")) @call""", (b"createPolicy",))
+POLICY_RESULT_QUERY = register_query("""(variable_declarator name: (identifier) @name
+      value: (call_expression function: (member_expression property: (property_identifier) @m))
+      (#any-of? @m "createHTML" "createScript" "createScriptURL"))""", (b"createHTML", b"createScript"))
+ALIAS_VALUE = re.compile(r"^[\w$.]*\.(write|writeln|insertAdjacentHTML|setHTMLUnsafe)(?:\.bind\([^)]*\))?$")
+# where the HTML argument sits for each aliased sink (a `.call(el, …)` shifts it by one)
+ALIAS_ARGUMENT = {"write": 0, "writeln": 0, "insertAdjacentHTML": 1, "setHTMLUnsafe": 0}
+
+
+def policy_text(text: str) -> bool:
+    return POLICY_CALL.search(text) is not None
+
+
+def reparsed(ctx, tree: JsTree):
+    """A fresh tree-sitter tree of a script, kept for the audit only for scripts that need one."""
+    return ctx.memo(("tt-reparsed", tree.resource.path, tree.char_base), lambda: parser().parse(tree.source))
+
+
+def node_at(ctx, tree: JsTree, snap):
+    """The live node with the snapshot's range and type (or the smallest one around it)."""
+    node = reparsed(ctx, tree).root_node.descendant_for_byte_range(snap.start_byte, snap.end_byte)
+    while node is not None and node.parent is not None and (node.start_byte, node.end_byte, node.type) != (snap.start_byte, snap.end_byte, snap.type):
+        if node.start_byte < snap.start_byte or node.end_byte > snap.end_byte:
+            break
+        node = node.parent
+    return node
+
+
+def enclosing_function(node):
+    node = node.parent if node is not None else None
+    while node is not None and node.type not in FUNCTION_TYPES:
+        node = node.parent
+    return node
+
+
+def policy_results(tree: JsTree) -> frozenset[str]:
+    """Names bound directly to a policy's output: `const html = policy.createHTML(s)`."""
+    return frozenset(tree.text(c["name"][0]) for _, c in query_matches(tree, POLICY_RESULT_QUERY))
+
+
+def assigned_from_policy(tree: JsTree, name: str) -> bool:
+    """`name = policy.createHTML(...)` (or `cond ? p.createHTML(x) : x`) somewhere in the script."""
+    pattern = re.compile(rb"(?<![\w$.])" + re.escape(name.encode()) + rb"\s*=(?!=)[^;,\n]{0,200}?\.create(?:HTML|Script|ScriptURL)\s*\(")
+    return pattern.search(tree.source) is not None
+
+
+def value_trust(ctx, tree: JsTree, value) -> str:
+    """"string" (a plain string for sure), "trusted" (made by a policy) or "unknown"."""
+    if is_stringy(value):
+        return "string"
+    text = tree.text(value)
+    if policy_text(text):
+        return "trusted"  # `p.createHTML(x)`, `p ? p.createHTML(x) : x` (Lit's shape)
+    if value.type != "identifier":
+        return "unknown"
+    if text in policy_results(tree) or assigned_from_policy(tree, text):
+        return "trusted"
+    if b"createHTML" in tree.source or b"createScript" in tree.source:
+        return parameter_trust(ctx, tree, value, text)
+    return "unknown"
+
+
+def parameter_trust(ctx, tree: JsTree, value, name: str) -> str:
+    """A parameter every caller in the module fills with a policy's output is trusted."""
+    node = node_at(ctx, tree, value)
+    function = enclosing_function(node)
+    if function is None:
+        return "unknown"
+    parameters = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    names = [tree.text(p) for p in (parameters.named_children if parameters is not None and parameters.type == "formal_parameters" else [parameters] if parameters is not None else [])]
+    if name not in names:
+        return "unknown"
+    index = names.index(name)
+    callee = function_name(tree, function)
+    if callee is None:
+        return "unknown"
+    calls = callers(reparsed(ctx, tree).root_node, tree, callee)
+    if not calls:
+        return "unknown"
+    for call in calls:
+        args = call.child_by_field_name("arguments")
+        given = args.named_children if args is not None else []
+        if len(given) <= index:
+            return "unknown"
+        argument = given[index]
+        text = tree.text(argument)
+        if not (policy_text(text) or (argument.type == "identifier" and (text in policy_results(tree) or assigned_from_policy(tree, text)))):
+            return "unknown"
+    return "trusted"
+
+
+def function_name(tree: JsTree, function) -> str | None:
+    name = function.child_by_field_name("name")
+    if name is not None:
+        return tree.text(name)
+    parent = function.parent
+    if parent is not None and parent.type == "variable_declarator":
+        declared = parent.child_by_field_name("name")
+        return tree.text(declared) if declared is not None else None
+    if parent is not None and parent.type in ("assignment_expression", "pair"):
+        target = parent.child_by_field_name("left") or parent.child_by_field_name("key")
+        return tree.text(target).rsplit(".", 1)[-1] if target is not None else None
+    return None
+
+
+def callers(root, tree: JsTree, name: str) -> list:
+    """Calls of `name(...)` or `x.name(...)` in the script (bounded)."""
+    found = []
+    needle = name.encode()
+    stack = [root]
+    while stack and len(found) <= MAX_CALLERS:
+        node = stack.pop()
+        if needle not in tree.source[node.start_byte:node.end_byte]:
+            continue
+        if node.type == "call_expression":
+            function = node.child_by_field_name("function")
+            text = tree.text(function) if function is not None else ""
+            if text.rsplit(".", 1)[-1] == name or text in (f"{name}.call", f"{name}.apply"):
+                found.append(node)
+        stack.extend(node.children)
+    return found
+
+
+# --- default policy -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Whether a `default` policy converts plain strings at a sink: "covered", "before" (the sink runs
+    before the policy exists), "elsewhere" (only another script makes one), or "none"."""
+
+    state: str
+    where: str = ""
+
+
+def default_policies(ctx) -> dict[str, list[int]]:
+    """Script path -> byte offsets of its `trustedTypes.createPolicy("default", …)` calls."""
+
+    def build() -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for tree in scripts(ctx):
+            offsets = [c["call"][0].start_byte for _, c in query_matches(tree, DEFAULT_POLICY_QUERY)]
+            if offsets:
+                found.setdefault(tree.resource.path, []).extend(offsets)
+        return found
+
+    return ctx.memo("tt-default-policies", build)
+
+
+def default_coverage(ctx, tree: JsTree, node) -> Coverage:
+    policies = default_policies(ctx)
+    mine = policies.get(tree.resource.path) if not tree.inline else None
+    if mine:
+        first = min(mine)
+        if node.start_byte > first:
+            return Coverage("covered")
+        if enclosing_function(node_at(ctx, tree, node)) is not None:
+            return Coverage("covered")  # a function may well be called after the policy exists
+        line = tree.source[:first].count(b"\n") + 1
+        return Coverage("before", f"line {line}")
+    if policies:
+        return Coverage("elsewhere", sorted(policies)[0])
+    return Coverage("none")
+
+
+ALIAS_DECLARATION = re.compile(rb"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([\w$.]*\.(?:write|writeln|insertAdjacentHTML|setHTMLUnsafe)(?:\s*\.\s*bind\s*\([^)]*\))?)\s*[;,\n]")
+
+
+def sink_aliases(tree: JsTree) -> dict[str, str]:
+    """Alias name -> sink name, for `const w = document.write.bind(document)` and the like."""
+    found: dict[str, str] = {}
+    if not any(word in tree.source for word in (b"write", b"insertAdjacentHTML", b"setHTMLUnsafe")):
+        return found
+    for declared in ALIAS_DECLARATION.finditer(tree.source):  # a declaration's shape, read from the text
+        match = ALIAS_VALUE.match(declared.group(2).decode("utf-8", "replace").replace(" ", ""))
+        if match is not None:
+            found.setdefault(declared.group(1).decode(), match.group(1))
+    return found
+
+
+def alias_calls(ctx, tree: JsTree, aliases: dict[str, str]):
+    """(call node, sink, HTML argument node or None) for each call of an alias (`w(s)`, `w.call(el, s)`)."""
+    root = reparsed(ctx, tree).root_node
+    for name, sink in aliases.items():
+        for call in callers(root, tree, name):
+            function = call.child_by_field_name("function")
+            text = tree.text(function)
+            shift = 1 if text in (f"{name}.call", f"{name}.apply") else 0 if text == name else None
+            if shift is None:
+                continue
+            args = call.child_by_field_name("arguments")
+            given = args.named_children if args is not None else []
+            position = ALIAS_ARGUMENT[sink] + shift
+            yield call, sink, given[position] if len(given) > position else None
+
+
+def feature_checked(ctx, tree: JsTree, node) -> str | None:
+    """Why a call may never run: inside `try {}` with a `catch`, or behind a `typeof` check."""
+    live = node_at(ctx, tree, node)
+    child, parent = live, live.parent if live is not None else None
+    while parent is not None:
+        if parent.type == "try_statement" and parent.child_by_field_name("body") == child and parent.child_by_field_name("handler") is not None:
+            return "inside `try {}` with a fallback"
+        if parent.type in ("if_statement", "ternary_expression") and child != parent.child_by_field_name("condition"):
+            condition = parent.child_by_field_name("condition")
+            if condition is not None and b"typeof" in tree.source[condition.start_byte:condition.end_byte]:
+                return "behind a `typeof` feature check"
+        child, parent = parent, parent.parent
+    return None
