@@ -17,7 +17,7 @@ from auditor.engine.runner import Report, run_rules
 from auditor.readers import open_input
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-SARIF_SCHEMA = SHARED / "schemas-external" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"  # the public OASIS schema, errata 01
 
 
 def where(finding: Finding) -> str:
