@@ -29,7 +29,7 @@ def problem_hit(ctx: Context, problem: Problem, message: str | None = None, **kw
     return Hit(message or problem.message, location, **kwargs)  # type: ignore[arg-type]
 
 
-@rule(id="BND001", name="unsupported-bundle-version", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND001", name="unsupported-bundle-version", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
 def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
     """The web bundle is not format version b2 (for example the old b1).
 
@@ -52,7 +52,7 @@ def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
     without `--formatVersion b1`.
 
     ## References
-    ../shared/spec/swbn-format.md §1.4, §4.2; Chromium `web_bundle_parser.cc`.
+    Chromium `components/web_package/web_bundle_parser.cc`.
     """
     version = ctx.bundle.format_version
     if version is not None and version != "b2":
@@ -64,7 +64,7 @@ def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="BND002", name="primary-url-present", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND002", name="primary-url-present", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
 def primary_url_present(ctx: Context) -> Iterator[Hit]:
     """The bundle has a `primary` section; Chrome refuses it for an IWA.
 
@@ -84,13 +84,13 @@ def primary_url_present(ctx: Context) -> Iterator[Hit]:
     Drop `--primaryURL` (or `primaryURL` in the webbundle plugin options).
 
     ## References
-    ../shared/spec/swbn-format.md §4.4; Chromium `isolated_web_app_validator.cc`.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`.
     """
     for problem in problems(ctx, "primary-url"):
         yield problem_hit(ctx, problem, f"the bundle has a primary URL (`{ctx.bundle.primary_url}`); Chrome rejects IWA bundles that have one", help="build without --primaryURL")
 
 
-@rule(id="BND003", name="off-origin-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security"))
+@rule(id="BND003", name="off-origin-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security"), security_severity=3.5)
 def off_origin_url(ctx: Context) -> Iterator[Hit]:
     """A bundle URL is not on the app's own `isolated-app://<id>/` origin.
 
@@ -113,7 +113,7 @@ def off_origin_url(ctx: Context) -> Iterator[Hit]:
     `--baseURL isolated-app://<your id>/`.
 
     ## References
-    ../shared/spec/swbn-format.md §3.4, §4.4.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_response_reader_factory.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`.
     """
     for entry in ctx.bundle.index:
         resolved = entry.resolved_url or entry.raw_url
@@ -150,7 +150,7 @@ def _on_origin(ctx: Context, resolved: str) -> bool:
     return parts.hostname == PLACEHOLDER_HOST
 
 
-@rule(id="BND004", name="url-query-fragment-or-credentials", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND004", name="url-query-fragment-or-credentials", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
 def url_query_fragment_or_credentials(ctx: Context) -> Iterator[Hit]:
     """A bundle URL carries a query, a fragment or credentials.
 
@@ -172,7 +172,7 @@ def url_query_fragment_or_credentials(ctx: Context) -> Iterator[Hit]:
     Put cache-busting in the file name (`app.3f2a.js`), never in a query.
 
     ## References
-    ../shared/spec/swbn-format.md §1.3, §4.2, §4.4.
+    Chromium `components/web_package/web_bundle_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`; the `wbn` package's encoder (WICG/webpackage `js/bundle`).
     """
     for entry in ctx.bundle.index:
         parts = urlsplit(entry.resolved_url or entry.raw_url)
@@ -185,7 +185,7 @@ def url_query_fragment_or_credentials(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(id="BND005", name="duplicate-resolved-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security"))
+@rule(id="BND005", name="duplicate-resolved-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security"), security_severity=5.0)
 def duplicate_resolved_url(ctx: Context) -> Iterator[Hit]:
     """Two index keys resolve to the same URL; Chromium silently serves the first.
 
@@ -208,13 +208,13 @@ def duplicate_resolved_url(ctx: Context) -> Iterator[Hit]:
     Make the build emit each URL once.
 
     ## References
-    ../shared/spec/swbn-format.md §4.2 (note on first-wins resolution).
+    Chromium `components/web_package/web_bundle_parser.cc`.
     """
     for problem in problems(ctx, "alias-url"):
         yield problem_hit(ctx, problem, help="remove the second key; only the first one's response is ever served")
 
 
-@rule(id="BND006", name="non-200-response", level=Level.WARNING, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND006", name="non-200-response", level=Level.WARNING, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=2.0)
 def non_200_response(ctx: Context) -> Iterator[Hit]:
     """A response's status is not 200; Chrome installs the bundle but will not load that URL.
 
@@ -237,7 +237,7 @@ def non_200_response(ctx: Context) -> Iterator[Hit]:
     from the bundle (the webbundle plugins do not write them).
 
     ## References
-    ../shared/spec/swbn-format.md §1.3.
+    Chromium `components/web_package/web_bundle_parser.cc`; the `wbn` package's encoder (WICG/webpackage `js/bundle`).
     """
     for resource in ctx.bundle.resources.values():
         if resource.status != 200:
@@ -249,7 +249,7 @@ def non_200_response(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(id="BND007", name="invalid-response-headers", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND007", name="invalid-response-headers", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
 def invalid_response_headers(ctx: Context) -> Iterator[Hit]:
     """A response's headers break Chromium's rules (upper-case or invalid names, bad `:status`, size).
 
@@ -272,13 +272,13 @@ def invalid_response_headers(ctx: Context) -> Iterator[Hit]:
     Write header names in lower case and values on one line.
 
     ## References
-    ../shared/spec/swbn-format.md §1.2, §4.3.
+    Chromium `components/web_package/web_bundle_parser.cc`; the Web Bundles format draft (WICG/webpackage `draft-yasskin-wpack-bundled-exchanges`).
     """
     for problem in problems(ctx, *RESPONSE_HEADER_PROBLEMS):
         yield problem_hit(ctx, problem, f"`{problem.resource}`: {problem.message}", help="header names in lower case; `:status` three digits; no CR/LF/NUL")
 
 
-@rule(id="BND008", name="missing-content-type", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND008", name="missing-content-type", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
 def missing_content_type(ctx: Context) -> Iterator[Hit]:
     """A non-empty response has no `content-type`; Chromium refuses to serve it.
 
@@ -300,7 +300,7 @@ def missing_content_type(ctx: Context) -> Iterator[Hit]:
     `--headerOverride`.
 
     ## References
-    ../shared/spec/swbn-format.md §4.3.
+    Chromium `components/web_package/web_bundle_parser.cc`.
     """
     for resource in ctx.bundle.resources.values():
         if resource.size and not resource.content_type:
@@ -312,7 +312,7 @@ def missing_content_type(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(id="BND009", name="bundle-length-mismatch", level=Level.WARNING, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND009", name="bundle-length-mismatch", level=Level.WARNING, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
 def bundle_length_mismatch(ctx: Context) -> Iterator[Hit]:
     """The trailing length field disagrees with the bundle, or bytes follow it.
 
@@ -334,7 +334,7 @@ def bundle_length_mismatch(ctx: Context) -> Iterator[Hit]:
     Rebuild the bundle; do not append data to a bundle file.
 
     ## References
-    ../shared/spec/swbn-format.md §1.1.
+    Chromium `components/web_package/web_bundle_parser.cc`; the Web Bundles format draft (WICG/webpackage `draft-yasskin-wpack-bundled-exchanges`).
     """
     for problem in problems(ctx, "bundle-length-mismatch", "trailing-bytes"):
         yield problem_hit(ctx, problem, help="rebuild the bundle with wbn or a webbundle plugin")

@@ -144,7 +144,7 @@ def inline_script(ctx: Context) -> Iterator[Hit]:
     resolve import maps at build time (your bundler does this).
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Scripts), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements("script"):
@@ -179,7 +179,7 @@ def inline_event_handler(ctx: Context) -> Iterator[Hit]:
     `button.addEventListener("click", save)` in a bundled script.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Scripts, Trusted Types), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements():
@@ -217,7 +217,7 @@ def javascript_url(ctx: Context) -> Iterator[Hit]:
     A `<button>` with a click listener added from a bundled script.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Scripts), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements():
@@ -230,7 +230,7 @@ def javascript_url(ctx: Context) -> Iterator[Hit]:
             yield Hit("script navigates to a `javascript:` URL, blocked by `script-src 'self'`", tree.location(ctx, captures["use"][0]))
 
 
-@rule(id="SCR011", name="object-or-embed", level=Level.ERROR, needs=Need.HTML, tags=("csp", "object-src"))
+@rule(id="SCR011", name="object-or-embed", level=Level.ERROR, needs=Need.HTML, tags=("csp", "object-src"), security_severity=3.0)
 def object_or_embed(ctx: Context) -> Iterator[Hit]:
     """An `<object>` or `<embed>` element: blocked by `object-src 'none'`.
 
@@ -251,14 +251,14 @@ def object_or_embed(ctx: Context) -> Iterator[Hit]:
     Use `<iframe>` for documents, `<img>`/`<video>` for media.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Other directives), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements("object", "embed"):
             yield Hit(f"`<{tag.name}>` is blocked by `object-src 'none'`", tag_location(document, tag))
 
 
-@rule(id="SCR012", name="base-element", level=Level.ERROR, needs=Need.HTML, tags=("csp", "base-uri"))
+@rule(id="SCR012", name="base-element", level=Level.ERROR, needs=Need.HTML, tags=("csp", "base-uri"), security_severity=3.0)
 def base_element(ctx: Context) -> Iterator[Hit]:
     """A `<base href>`: blocked by `base-uri 'none'`, even when same-origin.
 
@@ -279,7 +279,7 @@ def base_element(ctx: Context) -> Iterator[Hit]:
     Remove it and use root-relative URLs (set your bundler's `base` to `/`).
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Other directives), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements("base"):
@@ -320,7 +320,7 @@ def remote_script(ctx: Context) -> Iterator[Hit]:
     Install the library and bundle it (`npm install lib` and import it).
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Scripts), §9; ../shared/spec/ota-capgo.md.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`); the plugin's source (Cap-go/capacitor-updater `src/definitions.ts`); the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`).
     """
     for document in documents(ctx):
         for tag in document.elements("script", "link"):
@@ -349,7 +349,7 @@ def remote_script(ctx: Context) -> Iterator[Hit]:
                 )
 
 
-@rule(id="SCR007", name="remote-stylesheet", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "style-src", "remote-code"))
+@rule(id="SCR007", name="remote-stylesheet", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "style-src", "remote-code"), security_severity=3.0)
 def remote_stylesheet(ctx: Context) -> Iterator[Hit]:
     """A stylesheet from outside the bundle (`<link rel="stylesheet">` or `@import`): blocked by `style-src`.
 
@@ -372,7 +372,7 @@ def remote_stylesheet(ctx: Context) -> Iterator[Hit]:
     package (`@fontsource/inter`).
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Styles and fonts).
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     from auditor.parse.css import imports
 
@@ -388,7 +388,7 @@ def remote_stylesheet(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`@import` of {remote_reason(kind)} is blocked by `style-src 'self'`: `{found.url[:120]}`", found.sheet.location(ctx, found.node))
 
 
-@rule(id="SCR008", name="remote-font", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "font-src"))
+@rule(id="SCR008", name="remote-font", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "font-src"), security_severity=2.0)
 def remote_font(ctx: Context) -> Iterator[Hit]:
     """A web font from outside the bundle: blocked by `font-src 'self' blob: data:`.
 
@@ -409,7 +409,7 @@ def remote_font(ctx: Context) -> Iterator[Hit]:
     Ship the font file in the bundle and point `src` at it.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Styles and fonts).
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     from auditor.parse.css import font_sources
 
@@ -433,7 +433,7 @@ def remote_font(ctx: Context) -> Iterator[Hit]:
 MEDIA_TAGS = ("video", "audio", "source", "track")
 
 
-@rule(id="SCR009", name="insecure-media-or-frame", level=Level.ERROR, needs=Need.HTML, tags=("csp", "mixed-content"))
+@rule(id="SCR009", name="insecure-media-or-frame", level=Level.ERROR, needs=Need.HTML, tags=("csp", "mixed-content"), security_severity=4.0)
 def insecure_media_or_frame(ctx: Context) -> Iterator[Hit]:
     """An `http:` image, media file or frame.
 
@@ -455,7 +455,7 @@ def insecure_media_or_frame(ctx: Context) -> Iterator[Hit]:
     Use `https:` URLs, or ship the file in the bundle.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Images and media, Frames), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements("img", "iframe", *MEDIA_TAGS):
@@ -470,7 +470,7 @@ def insecure_media_or_frame(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"`http:` `<{tag.name}>` source is blocked by `{directive}`: `{url[:120]}`", location, help="use https")
 
 
-@rule(id="SCR014", name="cross-origin-embed-needs-corp", level=Level.WARNING, needs=Need.HTML, tags=("coep",), precision=Precision.MEDIUM)
+@rule(id="SCR014", name="cross-origin-embed-needs-corp", level=Level.WARNING, needs=Need.HTML, tags=("coep",), precision=Precision.MEDIUM, security_severity=2.0)
 def cross_origin_embed_needs_corp(ctx: Context) -> Iterator[Hit]:
     """A cross-origin image, media file or frame without `crossorigin` (or `credentialless`): COEP may block it.
 
@@ -496,7 +496,7 @@ def cross_origin_embed_needs_corp(ctx: Context) -> Iterator[Hit]:
     frames, `<iframe credentialless>`.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Images and media, Frames), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements("img", "iframe", "video", "audio", "source"):
@@ -545,7 +545,7 @@ def eval_like(ctx: Context) -> Iterator[Hit]:
     templates at build time (Ajv standalone code).
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Scripts, Trusted Types), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for tree in checked_scripts(ctx):
         for _, captures in query_matches(tree, EVAL_QUERY):
@@ -574,7 +574,7 @@ def policy_made(tree: JsTree, node) -> bool:
     return node.type == "call_expression" and tree.text(node.child_by_field_name("function") or node).rsplit(".", 1)[-1] in POLICY_MADE
 
 
-@rule(id="SCR006", name="worker-script-url", level=Level.ERROR, needs=Need.JS, tags=("trusted-types", "script-src"))
+@rule(id="SCR006", name="worker-script-url", level=Level.ERROR, needs=Need.JS, tags=("trusted-types", "script-src"), security_severity=3.0)
 def worker_script_url(ctx: Context) -> Iterator[Hit]:
     """A worker, service worker or `importScripts` URL Chrome will not load.
 
@@ -604,7 +604,7 @@ def worker_script_url(ctx: Context) -> Iterator[Hit]:
     new Worker(p.createScriptURL("/worker.js"))`.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Workers, Trusted Types), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     has_default = default_policy(ctx)
     for tree in checked_scripts(ctx):
@@ -648,7 +648,7 @@ def insecure_connection(ctx: Context) -> Iterator[Hit]:
     `wss://` and `https://`.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Network).
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for tree in checked_scripts(ctx):
         for _, captures in query_matches(tree, CONNECTION_QUERY):
@@ -678,7 +678,7 @@ HTML_SINK_QUERY = register_query("""
   arguments: (arguments) @args
   (#any-of? @sink "insertAdjacentHTML" "write" "writeln" "parseFromString" "createContextualFragment" "setHTMLUnsafe" "parseHTMLUnsafe")) @use
 """, HTML_SINK_WORDS)
-@rule(id="SCR013", name="trusted-types-sink", level=Level.ERROR, needs=Need.JS, tags=("trusted-types",))
+@rule(id="SCR013", name="trusted-types-sink", level=Level.ERROR, needs=Need.JS, tags=("trusted-types",), security_severity=4.0)
 def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
     """A plain string given to an HTML sink (`innerHTML`, `insertAdjacentHTML`, ...): Trusted Types blocks it.
 
@@ -709,7 +709,7 @@ def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
     list.innerHTML = p.createHTML(markup)`.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Trusted Types), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     if default_policy(ctx):
         return

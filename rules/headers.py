@@ -67,7 +67,7 @@ def carried(source: PolicySource) -> str:
     return "the bundle's CSP header" + (f" ({source.count} responses carry it)" if source.count > 1 else "")
 
 
-@rule(id="HDR001", name="bundle-csp-blocks-more", level=Level.WARNING, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"))
+@rule(id="HDR001", name="bundle-csp-blocks-more", level=Level.WARNING, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"), security_severity=2.0)
 def bundle_csp_blocks_more(ctx: Context) -> Iterator[Hit]:
     """The bundle's own CSP blocks something Chrome's IWA policy allows.
 
@@ -95,7 +95,7 @@ def bundle_csp_blocks_more(ctx: Context) -> Iterator[Hit]:
     exactly, e.g. `connect-src 'self' https: wss: blob: data:`.
 
     ## References
-    ../shared/spec/iwa-policy.md §3.1, §3.2, §6 (items 6 and 7).
+    Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_url_loader_factory.cc`.
     """
     for source in csp_sources(ctx):
         for policy in parse_header(source.value):
@@ -111,7 +111,7 @@ def bundle_csp_blocks_more(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"{carried(source)} blocks what Chrome allows: {detail}{consequence}", source.location)
 
 
-@rule(id="HDR002", name="bundle-csp-without-effect", level=Level.NOTE, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"))
+@rule(id="HDR002", name="bundle-csp-without-effect", level=Level.NOTE, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"), security_severity=1.0)
 def bundle_csp_without_effect(ctx: Context) -> Iterator[Hit]:
     """The bundle's CSP allows something Chrome's IWA policy blocks anyway: no effect.
 
@@ -134,7 +134,7 @@ def bundle_csp_without_effect(ctx: Context) -> Iterator[Hit]:
     Remove them, and move the code they were meant to allow into the bundle.
 
     ## References
-    ../shared/spec/iwa-policy.md §3.1.
+    Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_url_loader_factory.cc`.
     """
     for source in csp_sources(ctx):
         for policy in parse_header(source.value):
@@ -144,7 +144,7 @@ def bundle_csp_without_effect(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"{carried(source)} allows {listed}, which Chrome's policy blocks anyway", source.location)
 
 
-@rule(id="HDR003", name="isolation-header-overwritten", level=Level.NOTE, needs=Need.HEADERS, tags=("headers", "coep"))
+@rule(id="HDR003", name="isolation-header-overwritten", level=Level.NOTE, needs=Need.HEADERS, tags=("headers", "coep"), security_severity=1.0)
 def isolation_header_overwritten(ctx: Context) -> Iterator[Hit]:
     """A COOP, COEP or CORP header whose value Chrome replaces.
 
@@ -169,7 +169,7 @@ def isolation_header_overwritten(ctx: Context) -> Iterator[Hit]:
     cross-origin media, or bundle the files.
 
     ## References
-    ../shared/spec/iwa-policy.md §3.1.
+    Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_url_loader_factory.cc`.
     """
     seen: dict[tuple[str, str], tuple[Resource, int]] = {}
     for resource in pages_first(ctx):

@@ -1,6 +1,6 @@
 """OTA: Capacitor OTA update bundles (Capgo), the updater configuration and update responses.
 
-Facts and rule candidates: ../shared/spec/ota-capgo.md §4. Archive rules read
+Facts and rule candidates: the plugin's source (Cap-go/capacitor-updater `src/definitions.ts`); the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`). Archive rules read
 only the zip's directory (`Bundle.extra["archive"]`); config rules read the
 literal-evaluated `capacitor.config.*`; response rules read the update JSON.
 """
@@ -44,7 +44,7 @@ def config_location(ctx: Context, pointer: str) -> Location:
 # --- bundle (zip) --------------------------------------------------------------------------
 
 
-@rule(id="OTA001", name="missing-root-index", level=Level.ERROR, inputs=ZIP, tags=("ota", "capgo"))
+@rule(id="OTA001", name="missing-root-index", level=Level.ERROR, inputs=ZIP, tags=("ota", "capgo"), security_severity=3.0)
 def missing_root_index(ctx: Context) -> Iterator[Hit]:
     """The OTA zip has no `index.html` at its root.
 
@@ -69,7 +69,7 @@ def missing_root_index(ctx: Context) -> Iterator[Hit]:
     or use `npx @capgo/cli bundle zip`.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.2 (`checkIndexPosition` in Cap-go/CLI `src/bundle/zip.ts`).
+    the Capgo CLI's source (Cap-go/CLI `src/bundle/zip.ts`, `src/api/crypto.ts`, `src/key.ts`) (`checkIndexPosition` in Cap-go/CLI `src/bundle/zip.ts`).
     """
     if "/index.html" in ctx.bundle.resources:
         return
@@ -78,7 +78,7 @@ def missing_root_index(ctx: Context) -> Iterator[Hit]:
     yield Hit(f"no `index.html` at the root of the bundle{hint}", ctx.bundle_location(), help="zip the build folder's contents, not the folder")
 
 
-@rule(id="OTA002", name="missing-notify-app-ready", level=Level.ERROR, inputs=ZIP, tags=("ota", "capgo"))
+@rule(id="OTA002", name="missing-notify-app-ready", level=Level.ERROR, inputs=ZIP, tags=("ota", "capgo"), security_severity=3.0)
 def missing_notify_app_ready(ctx: Context) -> Iterator[Hit]:
     """No JavaScript in the bundle calls `notifyAppReady()`, so every update rolls back.
 
@@ -105,7 +105,7 @@ def missing_notify_app_ready(ctx: Context) -> Iterator[Hit]:
     Call it once the app has started: `await CapacitorUpdater.notifyAppReady()`.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.2, §4.3 (capacitor-updater README "notifyAppReady").
+    the Capgo CLI's source (Cap-go/CLI `src/bundle/zip.ts`, `src/api/crypto.ts`, `src/key.ts`); the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`) (capacitor-updater README "notifyAppReady").
     """
     scripts = [r for r in ctx.resources() if r.path.lower().endswith((".js", ".mjs", ".cjs"))]
     if any(ota.calls_named(ctx, r, "notifyAppReady") for r in scripts):
@@ -139,7 +139,7 @@ def unsafe_archive_path(ctx: Context) -> Iterator[Hit]:
     relative-parent or absolute paths in an archive.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.3, §4.5 item 12; CWE-22.
+    the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`); CWE-22.
     """
     found = ota.archive(ctx)
     for entry in found.entries if found else ():
@@ -148,7 +148,7 @@ def unsafe_archive_path(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"entry `{entry.name}` {reason}", entry_location(ctx, entry))
 
 
-@rule(id="OTA004", name="duplicate-archive-entry", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"))
+@rule(id="OTA004", name="duplicate-archive-entry", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"), security_severity=7.0)
 def duplicate_archive_entry(ctx: Context) -> Iterator[Hit]:
     """Two zip entries have the same name, so what the device runs depends on the unzipper.
 
@@ -176,7 +176,7 @@ def duplicate_archive_entry(ctx: Context) -> Iterator[Hit]:
         seen.add(entry.name)
 
 
-@rule(id="OTA005", name="archive-symlink", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip", "external/cwe/cwe-59"))
+@rule(id="OTA005", name="archive-symlink", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip", "external/cwe/cwe-59"), security_severity=7.0)
 def archive_symlink(ctx: Context) -> Iterator[Hit]:
     """A zip entry is a symbolic link.
 
@@ -201,7 +201,7 @@ def archive_symlink(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"entry `{entry.name}` is a symbolic link", entry_location(ctx, entry))
 
 
-@rule(id="OTA006", name="encrypted-archive-entry", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"))
+@rule(id="OTA006", name="encrypted-archive-entry", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"), security_severity=4.0)
 def encrypted_archive_entry(ctx: Context) -> Iterator[Hit]:
     """A zip entry is password-encrypted, so nothing can check or load it.
 
@@ -226,7 +226,7 @@ def encrypted_archive_entry(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"entry `{entry.name}` is encrypted", entry_location(ctx, entry))
 
 
-@rule(id="OTA007", name="nested-archive", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"))
+@rule(id="OTA007", name="nested-archive", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"), security_severity=4.0)
 def nested_archive(ctx: Context) -> Iterator[Hit]:
     """The bundle contains another archive, which no audit of this zip looks inside.
 
@@ -254,7 +254,7 @@ def nested_archive(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{resource.path}` is an archive inside the bundle", ctx.bundle_location(resource=resource.path))
 
 
-@rule(id="OTA008", name="decompression-bomb", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip", "external/cwe/cwe-409"), security_severity=7.0)
+@rule(id="OTA008", name="decompression-bomb", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip", "external/cwe/cwe-409"), security_severity=6.0)
 def decompression_bomb(ctx: Context) -> Iterator[Hit]:
     """The zip declares sizes or compression ratios of a decompression bomb.
 
@@ -291,7 +291,7 @@ def decompression_bomb(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"the archive declares {found.declared_total} bytes in total (limit {limits.max_zip_total_bytes})", ctx.bundle_location(found.central_directory_offset, 0))
 
 
-@rule(id="OTA009", name="inconsistent-archive-headers", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"))
+@rule(id="OTA009", name="inconsistent-archive-headers", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"), security_severity=6.0)
 def inconsistent_archive_headers(ctx: Context) -> Iterator[Hit]:
     """A zip entry's local header disagrees with the central directory, or cannot be read.
 
@@ -348,7 +348,7 @@ def shipped_secret(ctx: Context) -> Iterator[Hit]:
     signing keys outside the web folder (`.gitignore` them).
 
     ## References
-    ../shared/spec/ota-capgo.md §4.2 (`key create` writes `.capgo_key_v2`), §4.5 item 13.
+    the Capgo CLI's source (Cap-go/CLI `src/bundle/zip.ts`, `src/api/crypto.ts`, `src/key.ts`) (`key create` writes `.capgo_key_v2`).
     """
     for resource in ctx.resources():
         name = resource.path.rsplit("/", 1)[-1]
@@ -363,7 +363,7 @@ def shipped_secret(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{resource.path}` contains a private key", ctx.text_location(resource, match.start(), match.end()))
 
 
-@rule(id="OTA011", name="shipped-dev-artefact", level=Level.WARNING, inputs=WEB_CONTENT_KINDS, tags=("ota", "hygiene"))
+@rule(id="OTA011", name="shipped-dev-artefact", level=Level.WARNING, inputs=WEB_CONTENT_KINDS, tags=("ota", "hygiene"), security_severity=5.0)
 def shipped_dev_artefact(ctx: Context) -> Iterator[Hit]:
     """The bundle ships development artefacts: embedded sources, `node_modules/`, `.git/`.
 
@@ -425,7 +425,7 @@ def bundle_checksum_mismatch(ctx: Context) -> Iterator[Hit]:
     Publish the checksum printed by `npx @capgo/cli bundle zip --json` for this exact zip.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.2 (checksum over the zip bytes), §4.3.
+    the Capgo CLI's source (Cap-go/CLI `src/bundle/zip.ts`, `src/api/crypto.ts`, `src/key.ts`); the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`).
     """
     given = ctx.setting("checksum")
     if not isinstance(given, str) or not given:
@@ -442,7 +442,7 @@ def bundle_checksum_mismatch(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`{given}` is neither a SHA-256 (64 hex digits) nor a CRC32 (8 hex digits)", ctx.bundle_location())
 
 
-@rule(id="OTA013", name="crc32-checksum", level=Level.WARNING, inputs=ZIP | RESPONSE, tags=("ota", "integrity"))
+@rule(id="OTA013", name="crc32-checksum", level=Level.WARNING, inputs=ZIP | RESPONSE, tags=("ota", "integrity"), security_severity=7.0)
 def crc32_checksum(ctx: Context) -> Iterator[Hit]:
     """The bundle's checksum is a CRC32, which the updater deprecates and anyone can forge.
 
@@ -463,7 +463,7 @@ def crc32_checksum(ctx: Context) -> Iterator[Hit]:
     Rebuild with a current Capgo CLI (SHA-256 by default; do not pass `--force-crc32-checksum`).
 
     ## References
-    ../shared/spec/ota-capgo.md §4.2, §4.3.
+    the Capgo CLI's source (Cap-go/CLI `src/bundle/zip.ts`, `src/api/crypto.ts`, `src/key.ts`); the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`).
     """
     if ctx.bundle.kind is InputKind.OTA_ZIP:
         given = ctx.setting("checksum")
@@ -478,7 +478,7 @@ def crc32_checksum(ctx: Context) -> Iterator[Hit]:
 CHECKSUM_FILES = ("/checksum.json", "/checksums.json")
 
 
-@rule(id="OTA014", name="checksum-manifest-mismatch", level=Level.ERROR, inputs=ZIP, tags=("ota", "integrity"))
+@rule(id="OTA014", name="checksum-manifest-mismatch", level=Level.ERROR, inputs=ZIP, tags=("ota", "integrity"), security_severity=7.0)
 def checksum_manifest_mismatch(ctx: Context) -> Iterator[Hit]:
     """The bundle's `checksum.json` does not match its files: missing, extra or changed.
 
@@ -534,7 +534,7 @@ def bundle_version(ctx: Context) -> tuple[object, Location]:
     return ctx.setting("app_version"), ctx.bundle_location()
 
 
-@rule(id="OTA015", name="version-not-semver", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "version"))
+@rule(id="OTA015", name="version-not-semver", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "version"), security_severity=3.0)
 def version_not_semver(ctx: Context) -> Iterator[Hit]:
     """The bundle version is not a semantic version.
 
@@ -585,7 +585,7 @@ def version_downgrade(ctx: Context) -> Iterator[Hit]:
     version with the old code.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.4 (Capgo signs only the checksum), §4.5 item 19.
+    Expo Updates' signed-manifest spec (expo/expo `docs/pages/technical-specs/expo-updates-1.mdx`).
     """
     previous = ctx.setting("previous_version")
     version, location = bundle_version(ctx)
@@ -624,7 +624,7 @@ def insecure_updater_endpoint(ctx: Context) -> Iterator[Hit]:
     Serve the endpoints over HTTPS from a public host.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1, §4.5 item 1.
+    the plugin's source (Cap-go/capacitor-updater `src/definitions.ts`).
     """
     config = ota.updater(ctx.bundle.document)
     for key in ENDPOINT_KEYS if config else ():
@@ -663,7 +663,7 @@ def unsigned_updates(ctx: Context) -> Iterator[Hit]:
     the private key in `.capgo_key_v2`) and upload bundles with it.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1 (`publicKey`), §4.2 (`key create`), §4.3.
+    the plugin's source (Cap-go/capacitor-updater `src/definitions.ts`); the Capgo CLI's source (Cap-go/CLI `src/bundle/zip.ts`, `src/api/crypto.ts`, `src/key.ts`); the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`) (`publicKey`) (`key create`).
     """
     config = ota.updater(ctx.bundle.document)
     if config is None or config.get("publicKey"):
@@ -675,7 +675,7 @@ def unsigned_updates(ctx: Context) -> Iterator[Hit]:
         yield Hit("no `publicKey`: Capgo cloud updates are not signed end to end", config_location(ctx, ota.UPDATER), level=Level.WARNING)
 
 
-@rule(id="OTA022", name="malformed-public-key", level=Level.ERROR, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "signing"))
+@rule(id="OTA022", name="malformed-public-key", level=Level.ERROR, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "signing"), security_severity=7.0)
 def malformed_public_key(ctx: Context) -> Iterator[Hit]:
     """The updater's `publicKey` is not a PKCS#1 PEM RSA-2048 public key.
 
@@ -697,7 +697,7 @@ def malformed_public_key(ctx: Context) -> Iterator[Hit]:
     `openssl rsa -pubin -RSAPublicKey_out`).
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1, §4.2, §4.3.
+    the plugin's source (Cap-go/capacitor-updater `src/definitions.ts`); the Capgo CLI's source (Cap-go/CLI `src/bundle/zip.ts`, `src/api/crypto.ts`, `src/key.ts`); the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`).
     """
     config = ota.updater(ctx.bundle.document)
     value = config.get("publicKey") if config else None
@@ -729,7 +729,7 @@ def private_key_in_config(ctx: Context) -> Iterator[Hit]:
     in the config; the CLI deletes a legacy `privateKey`), and ship a new app build.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1 (`privateKey`), §4.2 (`Cap-go/CLI:src/key.ts`).
+    the plugin's source (Cap-go/capacitor-updater `src/definitions.ts`); the Capgo CLI's source (Cap-go/CLI `src/bundle/zip.ts`, `src/api/crypto.ts`, `src/key.ts`) (`privateKey`) (`Cap-go/CLI:src/key.ts`).
     """
     document = ctx.bundle.document
     config = ota.updater(document)
@@ -771,7 +771,7 @@ def js_can_redirect_updates(ctx: Context) -> Iterator[Hit]:
     require `publicKey` so a redirected server still cannot sign bundles.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1.
+    the plugin's source (Cap-go/capacitor-updater `src/definitions.ts`).
     """
     on = set(flags_set(ctx, ("allowModifyUrl", "persistModifyUrl")))
     if "allowModifyUrl" in on:
@@ -785,7 +785,7 @@ def js_can_redirect_updates(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="OTA025", name="js-can-change-app-id", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"))
+@rule(id="OTA025", name="js-can-change-app-id", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), security_severity=6.0)
 def js_can_change_app_id(ctx: Context) -> Iterator[Hit]:
     """`allowModifyAppId` lets JavaScript change which app's updates are fetched.
 
@@ -808,7 +808,7 @@ def js_can_change_app_id(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`{key}` lets JavaScript change the app id used for updates", config_location(ctx, f"{ota.UPDATER}/{key}"))
 
 
-@rule(id="OTA026", name="preview-features-enabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"))
+@rule(id="OTA026", name="preview-features-enabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), security_severity=5.0)
 def preview_features_enabled(ctx: Context) -> Iterator[Hit]:
     """Preview or shake-menu features are on in the config (`allowPreview`, `shakeMenu`, ...).
 
@@ -828,7 +828,7 @@ def preview_features_enabled(ctx: Context) -> Iterator[Hit]:
     Enable them only in a separate QA config.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1.
+    the plugin's source (Cap-go/capacitor-updater `src/definitions.ts`).
     """
     for key in flags_set(ctx, ("allowPreview", "shakeMenu", "allowShakeChannelSelector")):
         yield Hit(f"`{key}` is enabled; it is meant for QA builds", config_location(ctx, f"{ota.UPDATER}/{key}"))
@@ -837,7 +837,7 @@ def preview_features_enabled(ctx: Context) -> Iterator[Hit]:
 LOCAL_KEYS = ("localHost", "localWebHost", "localSupa", "localSupaAnon", "localApi", "localApiFiles")
 
 
-@rule(id="OTA027", name="local-endpoint-configured", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"))
+@rule(id="OTA027", name="local-endpoint-configured", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), security_severity=5.0)
 def local_endpoint_configured(ctx: Context) -> Iterator[Hit]:
     """A `local*` development endpoint is set in the updater config.
 
@@ -866,7 +866,7 @@ def local_endpoint_configured(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`{key}` is set" + (f" to the plain-http URL `{value}`" if insecure else ""), config_location(ctx, f"{ota.UPDATER}/{key}"), level=Level.ERROR if insecure else None)
 
 
-@rule(id="OTA028", name="reset-when-update-disabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"))
+@rule(id="OTA028", name="reset-when-update-disabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), security_severity=3.0)
 def reset_when_update_disabled(ctx: Context) -> Iterator[Hit]:
     """`resetWhenUpdate: false` keeps an OTA bundle running over a newer store build.
 
@@ -894,7 +894,7 @@ def reset_when_update_disabled(ctx: Context) -> Iterator[Hit]:
 MIN_READY_TIMEOUT, MAX_READY_TIMEOUT = 1000, 60_000
 
 
-@rule(id="OTA029", name="unusual-rollback-settings", level=Level.NOTE, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"))
+@rule(id="OTA029", name="unusual-rollback-settings", level=Level.NOTE, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), security_severity=2.0)
 def unusual_rollback_settings(ctx: Context) -> Iterator[Hit]:
     """The rollback settings are unusual: `appReadyTimeout` out of range or `autoDeleteFailed: false`.
 
@@ -947,7 +947,7 @@ def live_reload_server_url(ctx: Context) -> Iterator[Hit]:
     Remove `server.url` from release configs (use `npx cap run --live-reload` in development).
 
     ## References
-    ../shared/spec/ota-capgo.md §4.1 (core Capacitor keys; capacitor discussion #5075).
+    the plugin's source (Cap-go/capacitor-updater `src/definitions.ts`).
     """
     document = ctx.bundle.document
     value = ota.member(document, "/server/url") if document else None
@@ -955,7 +955,7 @@ def live_reload_server_url(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`server.url` loads the app from `{value}`", config_location(ctx, "/server/url"))
 
 
-@rule(id="OTA031", name="cleartext-traffic-allowed", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor", "external/cwe/cwe-319"))
+@rule(id="OTA031", name="cleartext-traffic-allowed", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor", "external/cwe/cwe-319"), security_severity=6.0)
 def cleartext_traffic_allowed(ctx: Context) -> Iterator[Hit]:
     """The app allows plain-HTTP traffic: `server.cleartext` or `android.allowMixedContent`.
 
@@ -981,7 +981,7 @@ def cleartext_traffic_allowed(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{pointer[1:].replace('/', '.')}` is true", config_location(ctx, pointer))
 
 
-@rule(id="OTA032", name="wildcard-navigation", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor"))
+@rule(id="OTA032", name="wildcard-navigation", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor"), security_severity=6.0)
 def wildcard_navigation(ctx: Context) -> Iterator[Hit]:
     """`server.allowNavigation` lets the WebView navigate to any host.
 
@@ -1008,7 +1008,7 @@ def wildcard_navigation(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`allowNavigation` entry `{entry}` matches any host", ctx.document_location(document, f"/server/allowNavigation/{i}"))  # type: ignore[arg-type]
 
 
-@rule(id="OTA033", name="webview-debugging-enabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor"))
+@rule(id="OTA033", name="webview-debugging-enabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor"), security_severity=5.5)
 def webview_debugging_enabled(ctx: Context) -> Iterator[Hit]:
     """`webContentsDebuggingEnabled` lets anyone with the device inspect and script the app's WebView.
 
@@ -1033,7 +1033,7 @@ def webview_debugging_enabled(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{pointer[1:].replace('/', '.')}` is true", config_location(ctx, pointer))
 
 
-@rule(id="OTA034", name="computed-config-value", level=Level.NOTE, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), precision=Precision.MEDIUM)
+@rule(id="OTA034", name="computed-config-value", level=Level.NOTE, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), precision=Precision.MEDIUM, security_severity=1.0)
 def computed_config_value(ctx: Context) -> Iterator[Hit]:
     """A value in `capacitor.config.ts`/`.js` is computed, so iwa-audit did not check it.
 
@@ -1062,7 +1062,7 @@ def computed_config_value(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`{pointer}` is computed ({source}); not checked", config_location(ctx, pointer))
 
 
-@rule(id="OTA035", name="duplicate-json-key", level=Level.WARNING, inputs=CONFIG | RESPONSE, needs=Need.DOCUMENT, tags=("ota", "config", "response"))
+@rule(id="OTA035", name="duplicate-json-key", level=Level.WARNING, inputs=CONFIG | RESPONSE, needs=Need.DOCUMENT, tags=("ota", "config", "response"), security_severity=4.0)
 def duplicate_json_key(ctx: Context) -> Iterator[Hit]:
     """A key appears twice in the same object of the config or update response.
 
@@ -1112,7 +1112,7 @@ def insecure_bundle_url(ctx: Context) -> Iterator[Hit]:
     Serve bundles over HTTPS.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.3, §4.5 item 15.
+    the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`).
     """
     document = ctx.bundle.document
     value = ota.member(document, "/url") if document else None
@@ -1156,7 +1156,7 @@ def bad_response_checksum(ctx: Context) -> Iterator[Hit]:
     `encryptedChecksum` of `bundle encrypt`) in the response.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.3.
+    the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`).
     """
     document = ctx.bundle.document
     if document is None:
@@ -1205,7 +1205,7 @@ def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
     `session_key` and encrypted checksum.
 
     ## References
-    ../shared/spec/ota-capgo.md §4.3 (observation: `!publicKey.isEmpty() &&
+    the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`) (observation: `!publicKey.isEmpty() &&
     !sessionKey.isEmpty()` in `CapgoUpdater.java`).
     """
     app = ctx.setting("capacitor_config")
