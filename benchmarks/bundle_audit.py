@@ -61,7 +61,7 @@ def write_web_bundle(target: Path, assets: int, asset_size: int) -> bytes:
         sizes.append(1 + len(_head(2, len(headers))) + len(headers) + len(_head(2, length)) + length)
     responses_head = _head(4, len(entries))
     index, offset = {}, len(responses_head)
-    for (url, *_), size in zip(entries, sizes):
+    for (url, *_), size in zip(entries, sizes, strict=False):
         index[url] = [offset, size]
         offset += size
     index_section = cbor2.dumps(index, canonical=True)
@@ -76,7 +76,7 @@ def write_web_bundle(target: Path, assets: int, asset_size: int) -> bytes:
             out.write(chunk)
 
         emit(head + responses_head)
-        for url, mime, body, i in entries:
+        for _url, mime, body, i in entries:
             headers = encoded_headers(mime)
             payload = body if body is not None else asset(i, asset_size)
             emit(b"\x82" + _head(2, len(headers)) + headers + _head(2, len(payload)))

@@ -28,8 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from auditor.engine.catalogue import all_rules  # noqa: E402
 from auditor.engine.errors import InputError  # noqa: E402
-from auditor.engine.registry import RuleSet, all_rules  # noqa: E402
+from auditor.engine.registry import RuleSet  # noqa: E402
 from auditor.engine.runner import run_rules  # noqa: E402
 from auditor.readers import open_input  # noqa: E402
 

@@ -298,7 +298,7 @@ def launch_handler_client_mode(ctx: Context) -> Iterator[Hit]:
 
 
 def own_app_id(ctx: Context) -> str | None:
-    expected = ctx.setting("expect_id")
+    expected = ctx.settings.expect_id
     return (app_host(ctx.bundle.origin) or (expected if isinstance(expected, str) else None) or "").lower() or None
 
 

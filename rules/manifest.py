@@ -509,13 +509,12 @@ def display_mode_forced(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`display` is `{mode}`, but Chrome opens every IWA standalone", at(ctx, manifest, "/display"))
     override = manifest.data.get("display_override")
     policy = manifest.data.get("permissions_policy")
-    if isinstance(override, list) and "borderless" in override:
-        if not (isinstance(policy, dict) and "window-management" in policy):
-            index = override.index("borderless")
-            yield Hit(
-                "`display_override` asks for `borderless`, which needs `window-management` in `permissions_policy`",
-                at(ctx, manifest, f"/display_override/{index}"),
-            )
+    if isinstance(override, list) and "borderless" in override and not (isinstance(policy, dict) and "window-management" in policy):
+        index = override.index("borderless")
+        yield Hit(
+            "`display_override` asks for `borderless`, which needs `window-management` in `permissions_policy`",
+            at(ctx, manifest, f"/display_override/{index}"),
+        )
 
 
 @rule(id="MAN012", name="member-ignored-for-iwa", level=Level.NOTE, needs=Need.MANIFEST, tags=("manifest",), security_severity=1.0)

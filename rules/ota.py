@@ -1,7 +1,7 @@
 """OTA: Capacitor OTA update bundles (Capgo), the updater configuration and update responses.
 
 Facts and rule candidates: the plugin's source (Cap-go/capacitor-updater `src/definitions.ts`); the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`). Archive rules read
-only the zip's directory (`Bundle.extra["archive"]`); config rules read the
+only the zip's directory (`Bundle.archive`); config rules read the
 literal-evaluated `capacitor.config.*`; response rules read the update JSON.
 """
 
@@ -18,6 +18,7 @@ from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level, Precision
 from auditor.engine.location import Location
 from auditor.engine.model import WEB_CONTENT_KINDS, ArchiveEntry, InputKind
+from auditor.engine.problems import ProblemCode
 from auditor.engine.registry import Need, rule
 
 ZIP = frozenset({InputKind.OTA_ZIP})
@@ -427,7 +428,7 @@ def bundle_checksum_mismatch(ctx: Context) -> Iterator[Hit]:
     ## References
     the Capgo CLI's source (Cap-go/CLI `src/bundle/zip.ts`, `src/api/crypto.ts`, `src/key.ts`); the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`).
     """
-    given = ctx.setting("checksum")
+    given = ctx.settings.checksum
     if not isinstance(given, str) or not given:
         return
     value = given.strip().lower()
@@ -466,7 +467,7 @@ def crc32_checksum(ctx: Context) -> Iterator[Hit]:
     the Capgo CLI's source (Cap-go/CLI `src/bundle/zip.ts`, `src/api/crypto.ts`, `src/key.ts`); the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`).
     """
     if ctx.bundle.kind is InputKind.OTA_ZIP:
-        given = ctx.setting("checksum")
+        given = ctx.settings.checksum
         if isinstance(given, str) and ota.CRC32_HEX.match(given.strip()):
             yield Hit(f"checksum `{given.strip()}` is a CRC32", ctx.bundle_location())
         return
@@ -531,7 +532,7 @@ def bundle_version(ctx: Context) -> tuple[object, Location]:
     if ctx.bundle.kind is InputKind.UPDATE_RESPONSE and ctx.bundle.document is not None:
         value = ota.member(ctx.bundle.document, "/version")
         return value, ctx.document_location(ctx.bundle.document, "/version", key=True)
-    return ctx.setting("app_version"), ctx.bundle_location()
+    return ctx.settings.app_version, ctx.bundle_location()
 
 
 @rule(id="OTA015", name="version-not-semver", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "version"), security_severity=3.0)
@@ -587,7 +588,7 @@ def version_downgrade(ctx: Context) -> Iterator[Hit]:
     ## References
     Expo Updates' signed-manifest spec (expo/expo `docs/pages/technical-specs/expo-updates-1.mdx`).
     """
-    previous = ctx.setting("previous_version")
+    previous = ctx.settings.previous_version
     version, location = bundle_version(ctx)
     if not isinstance(previous, str) or not isinstance(version, str):
         return
@@ -1083,8 +1084,7 @@ def duplicate_json_key(ctx: Context) -> Iterator[Hit]:
     ## Fix
     Keep one copy of each key.
     """
-    duplicates = ctx.bundle.extra.get("duplicate_pointers") or ()
-    for pointer in duplicates:  # type: ignore[union-attr]
+    for pointer in (p.pointer for p in ctx.bundle.problems if p.code is ProblemCode.DUPLICATE_KEY):
         yield Hit(f"key `{pointer}` appears more than once; the last one wins", ctx.document_location(ctx.bundle.document, pointer, key=True))  # type: ignore[arg-type]
 
 
@@ -1208,7 +1208,7 @@ def unsigned_update_response(ctx: Context) -> Iterator[Hit]:
     the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`) (observation: `!publicKey.isEmpty() &&
     !sessionKey.isEmpty()` in `CapgoUpdater.java`).
     """
-    app = ctx.setting("capacitor_config")
+    app = ctx.settings.capacitor_config
     config = app.get("plugins", {}).get("CapacitorUpdater") if isinstance(app, dict) and isinstance(app.get("plugins"), dict) else None
     document = ctx.bundle.document
     session_key = ota.member(document, "/session_key") if document else None

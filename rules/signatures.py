@@ -23,7 +23,7 @@ def v2_block(ctx: Context) -> IntegrityBlock | None:
     return block if block is not None and block.version == "2b" else None
 
 
-@rule(id="SIG001", name="unsigned-bundle", level=Level.ERROR, inputs=BUNDLE_KINDS, needs=Need.SIGNATURES, tags=("signature",), security_severity=7.0)
+@rule(id="SIG001", name="unsigned-bundle", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("signature",), security_severity=7.0)
 def unsigned_bundle(ctx: Context) -> Iterator[Hit]:
     """The bundle has no integrity block: it is a plain `.wbn`, not a Signed Web Bundle.
 
@@ -217,7 +217,7 @@ def id_not_derived_from_signer(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`webBundleId` `{block.web_bundle_id}` does not derive from any signer's key (signers give {derived})", ctx.bundle_location(0, block.size))
 
 
-@rule(id="SIG007", name="unexpected-web-bundle-id", level=Level.ERROR, inputs=BUNDLE_KINDS, needs=Need.SIGNATURES, tags=("signature", "security"), security_severity=8.0)
+@rule(id="SIG007", name="unexpected-web-bundle-id", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("signature", "security"), security_severity=8.0)
 def unexpected_web_bundle_id(ctx: Context) -> Iterator[Hit]:
     """The bundle's Web Bundle ID is not the one pinned with `--expect-id`.
 
@@ -241,7 +241,7 @@ def unexpected_web_bundle_id(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`, `components/web_package/signed_web_bundles/ecdsa_p256_utils.cc` ("the ID equals the expected app ID").
     """
-    expected = ctx.setting("expect_id")
+    expected = ctx.settings.expect_id
     if not expected:
         return
     block = ctx.bundle.integrity

@@ -20,6 +20,7 @@ from auditor.chrome.update_manifest import (
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
 from auditor.engine.model import InputKind
+from auditor.engine.problems import ProblemCode
 from auditor.engine.registry import Need, rule
 from auditor.parse.json_pos import pointer_join
 
@@ -35,7 +36,7 @@ def at(ctx: Context, pointer: str, *, key: bool = False):
 
 
 def entries(ctx: Context):
-    return ctx.memo("update-entries", lambda: read_entries(doc(ctx).value, ctx.setting("update_url")))  # type: ignore[union-attr]
+    return ctx.memo("update-entries", lambda: read_entries(doc(ctx).value, ctx.settings.update_url))  # type: ignore[union-attr]
 
 
 @rule(id="UPD001", name="update-manifest-url-not-https", level=Level.WARNING, needs=Need.MANIFEST, tags=("manifest", "update"), security_severity=7.0)
@@ -170,7 +171,7 @@ def insecure_update_src(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest_fetcher.cc`.
     """
-    update_url = ctx.setting("update_url")
+    update_url = ctx.settings.update_url
     for entry in entries(ctx):
         raw = entry.raw.get("src")
         pointer = entry.pointer + "/src"
@@ -333,6 +334,37 @@ def unknown_update_member(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"Chrome ignores `{name}` in `versions[{entry.index}]`", at(ctx, pointer_join(entry.pointer, name), key=True))
 
 
+@rule(id="UPD009", name="duplicate-update-manifest-key", level=Level.WARNING, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",), security_severity=3.0)
+def duplicate_update_manifest_key(ctx: Context) -> Iterator[Hit]:
+    """A key appears twice in one object of the update manifest; Chrome keeps the last.
+
+    ## What it checks
+    Duplicate keys in any object of the update manifest (the location is the
+    last occurrence, the one Chrome's JSON parser keeps).
+
+    ## Why it matters
+    Chrome's JSON reader (`base::JSONReader`, its C++ and Rust parsers alike)
+    keeps the last value of a repeated key. A reviewer who reads the first
+    `src` approves a bundle Chrome never fetches; other tools that keep the
+    first value disagree with Chrome about which version is served.
+
+    ## Example
+    ```json
+    {"versions": [{"version": "1.2.0", "src": "https://cdn.example/1.2.0.swbn", "src": "https://other.example/x.swbn"}]}
+    ```
+
+    ## Fix
+    Keep one copy of each key.
+
+    ## References
+    Chromium `base/json/json_reader.h` (JSONReader::Read); the update manifest
+    is parsed in `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest.cc`.
+    """
+    for problem in ctx.bundle.problems:
+        if problem.code is ProblemCode.DUPLICATE_KEY and problem.pointer is not None:
+            yield Hit(f"key `{problem.pointer}` appears more than once; Chrome keeps the last", at(ctx, problem.pointer, key=True))
+
+
 RULES = (
     update_manifest_url_not_https,
     invalid_update_manifest,
@@ -342,4 +374,5 @@ RULES = (
     duplicate_update_version,
     no_default_channel_version,
     unknown_update_member,
+    duplicate_update_manifest_key,
 )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
+import pathlib
 import re
 
 import pytest
 from auditor.rules import FAMILIES
 
-from auditor.engine.registry import ID_PATTERN, NAME_PATTERN, Rule, all_rules
+from auditor.engine.catalogue import all_rules
+from auditor.engine.registry import ID_PATTERN, NAME_PATTERN, Rule
 
 RULES = all_rules()
 REQUIRED_SECTIONS = ("## What it checks", "## Why it matters", "## Example", "## Fix")
@@ -53,12 +54,16 @@ def test_family_prefix_matches_module():
 
 
 def test_no_top_level_rules_module_is_importable():
-    spec = importlib.util.find_spec("rules")
-    # From a checkout the folder is visible on sys.path only when cwd is the repo root;
-    # importing it must then fail loudly rather than register every rule twice.
-    if spec is not None:
-        with pytest.raises(ImportError):
-            importlib.import_module("rules")
+    """From the repo root the `rules/` folder is on sys.path; importing it must fail loudly
+    rather than register every rule twice. Run in a fresh interpreter so how pytest was
+    started (rootdir insertion, `python -m`) cannot change the answer."""
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    probe = subprocess.run([sys.executable, "-c", "import rules"], cwd=root, capture_output=True, text=True)
+    assert probe.returncode != 0
+    assert "import this package as auditor.rules" in probe.stderr
 
 
 def test_every_rule_has_a_flag_and_an_allow_test():
@@ -74,3 +79,13 @@ def test_every_rule_has_a_flag_and_an_allow_test():
         if not re.search(rf"def test_{low}_flags_\w+", text) or not re.search(rf"def test_{low}_allows_\w+", text):
             missing.append(r.id)
     assert not missing, f"rules without a flags/allows test pair: {missing}"
+
+
+def test_every_reader_problem_has_a_consumer_rule():
+    """A problem code no rule reads would be dropped silently: each is named in some rule module."""
+    from auditor.engine.problems import ProblemCode
+
+    root = pathlib.Path(__file__).resolve().parents[1] / "rules"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in root.glob("*.py"))
+    orphans = [c for c in ProblemCode if f"ProblemCode.{c.name}" not in source and f'"{c.value}"' not in source]
+    assert orphans == []

@@ -79,7 +79,7 @@ def test_suppression_with_reason_hides_the_finding(tmp_path, capsys):
 def test_suppression_without_reason_is_reported_and_does_not_apply(tmp_path, capsys):
     js = "// iwa-audit: ignore[SCR004]\neval(code);\n/* iwa-audit: ignore[SCR999] typo */\neval(more);"
     root = project(tmp_path, {"index.html": "<p>", "app.js": js})
-    code, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR", "--format", "json"])
+    code, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR,AUD", "--format", "json"])
     found = [(f["rule_id"], f["line"], f["message"]) for f in json.loads(out)["findings"]]
     assert found == [
         ("AUD004", 1, "suppression comment ignored: no reason after the brackets"),
@@ -95,7 +95,7 @@ def test_unused_suppression_is_reported_and_no_ignores_shows_everything(tmp_path
     html = '<link rel="stylesheet" href="https://cdn.example/a.css"> <!-- iwa-audit: ignore[SCR007] approved CDN (SEC-12) -->'
     root = project(tmp_path, {"index.html": html, "style.css": css})
     monkeypatch.chdir(tmp_path)
-    _, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR", "--format", "json"])
+    _, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR,AUD", "--format", "json"])
     assert [(f["rule_id"], f["path"]) for f in json.loads(out)["findings"]] == [("AUD005", "dist/style.css")]
     _, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR", "--format", "json", "--no-ignores"])
     assert [f["rule_id"] for f in json.loads(out)["findings"]] == ["SCR007"]
@@ -194,7 +194,7 @@ def test_max_results_caps_sarif_with_a_notification(tmp_path, capsys):
 def test_text_to_terminal_and_sarif_to_file_in_one_pass(tmp_path, capsys):
     root = project(tmp_path, {"index.html": "<script>x()</script>"})
     out_file = tmp_path / "out" / "iwa.sarif"
-    code, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR001", "--output", str(out_file), "--output-format", "sarif"])
+    _code, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR001", "--output", str(out_file), "--output-format", "sarif"])
     assert "error[SCR001]" in out
     assert json.loads(out_file.read_text())["runs"][0]["results"][0]["ruleId"] == "SCR001"
 
@@ -216,17 +216,20 @@ def test_sarif_base_is_absolute_by_default_and_omittable(tmp_path, capsys):
     assert "originalUriBaseIds" not in json.loads(out)["runs"][0]
 
 
-def test_progress_shows_only_for_large_inputs_on_a_terminal(monkeypatch, capsys):
-    from types import SimpleNamespace
+def test_progress_shows_only_for_large_inputs_on_a_terminal(monkeypatch, tmp_path):
+    from auditor.commands.audit import Progress
 
-    from auditor.cli import Progress
-
+    small, large = tmp_path / "small.swbn", tmp_path / "large.swbn"
+    small.write_bytes(b"x" * 1024)
+    with open(large, "wb") as handle:  # sparse: no real disk use
+        handle.truncate(Progress.THRESHOLD)
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr("sys.stderr.isatty", lambda: True)
-    assert not Progress.wanted(SimpleNamespace(size=1024))
-    assert Progress.wanted(SimpleNamespace(size=Progress.THRESHOLD))
+    assert not Progress.wanted(small)
+    assert Progress.wanted(large)
+    assert not Progress.wanted(tmp_path)
     monkeypatch.setattr("sys.stderr.isatty", lambda: False)
-    assert not Progress.wanted(SimpleNamespace(size=Progress.THRESHOLD))
+    assert not Progress.wanted(large)
 
 
 def test_version_imports_no_heavy_parser():

@@ -45,7 +45,7 @@ def test_aud003_flags_text_resource_over_the_limit(app, capsys):
 
 def test_aud003_allows_resource_under_the_limit(app):
     root = app({"index.html": "<p>hi</p>", "big.js": "x" * 2000})
-    assert [l for l in audit_lines(root, "AUD003")] == []
+    assert [ln for ln in audit_lines(root, "AUD003")] == []
 
 
 def test_resource_count_limit_breach_exits_2_naming_the_limit(app, capsys):

@@ -25,7 +25,7 @@ def bundle(folder: Path, name: str, version: str, key=KEY) -> Path:
 def release(tmp_path: Path, *versions: tuple[str, str], extra: list[str] = (), channels=None) -> tuple[Path, list[str]]:
     entries = [{"version": v, "src": f"{URL}/{n}"} for v, n in versions]
     if channels:
-        for entry, chans in zip(entries, channels):
+        for entry, chans in zip(entries, channels, strict=False):
             entry["channels"] = chans
     manifest = tmp_path / "update.json"
     manifest.write_text(json.dumps({"versions": entries}), encoding="utf-8")

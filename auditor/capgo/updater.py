@@ -34,7 +34,7 @@ ARCHIVE_MAGICS = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh", b"
 
 def archive(ctx: Context) -> Archive | None:
     """The zip directory facts of an OTA bundle, if the input is one."""
-    found = ctx.bundle.extra.get("archive")
+    found = ctx.bundle.archive
     return found if isinstance(found, Archive) else None
 
 

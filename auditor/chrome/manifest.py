@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.chrome.urls import AppUrl, resolve
+from auditor.chrome.urls import MANIFEST_PATH, AppUrl, resolve
 from auditor.engine.context import Context
 from auditor.engine.location import Location
 from auditor.engine.model import JsonDocument, Resource
+from auditor.engine.needs import provides
+from auditor.engine.registry import Need
 from auditor.parse.json_pos import JsonPositionError, parse_json
-
-MANIFEST_PATH = "/.well-known/manifest.webmanifest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,7 @@ class Manifest:
         return value if isinstance(value, dict) else {}
 
 
+@provides(Need.MANIFEST)
 def load_manifest(ctx: Context) -> Manifest | None:
     """The manifest at /.well-known/manifest.webmanifest, or None when the app has none."""
 
@@ -49,6 +50,7 @@ def load_manifest(ctx: Context) -> Manifest | None:
     return ctx.memo("manifest", load)
 
 
+@provides(Need.MANIFEST_OBJECT)
 def parsed_manifest(ctx: Context) -> Manifest | None:
     """The manifest when it exists and parsed to an object; MAN001/MAN002 report the other cases."""
     manifest = load_manifest(ctx)

@@ -87,10 +87,7 @@ def read_entries(value: object, update_url: str | None = None) -> list[Entry]:
             except VersionError as exc:
                 problem = f"`version` {exc}"
         src = raw.get("src")
-        if isinstance(src, str) and src:
-            src = urljoin(update_url, src) if update_url else src
-        else:
-            src = None
+        src = (urljoin(update_url, src) if update_url else src) if isinstance(src, str) and src else None
         channels = raw.get("channels", [DEFAULT_CHANNEL])
         if not isinstance(channels, list) or not all(isinstance(c, str) and c for c in channels):
             channels = None

@@ -98,8 +98,8 @@ def verified(data: dict) -> bool:
 
 def table(columns: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> str:
     widths = [max(len(str(c)), *(len(str(r[i])) for r in rows)) if rows else len(str(c)) for i, c in enumerate(columns)]
-    lines = [indent + "  ".join(str(c).ljust(w) for c, w in zip(columns, widths)).rstrip()]
-    lines += [indent + "  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
+    lines = [indent + "  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=False)).rstrip()]
+    lines += [indent + "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -141,11 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     from auditor.engine.errors import InputError
+    from auditor.engine.settings import Settings
     from auditor.readers import open_input
 
     args = build_parser().parse_args(list(argv))
     try:
-        bundle = open_input(args.path, options={"expect_id": args.expect_id, "headers_file": args.headers})
+        bundle = open_input(args.path, settings=Settings(expect_id=args.expect_id, headers_file=args.headers))
     except InputError as error:
         sys.stderr.write(f"iwa-audit: {error.describe()}\n")
         return 2

@@ -56,7 +56,7 @@ def bundle_facts(path: Path) -> tuple[str | None, str | None, list[str]]:
     from auditor.readers import open_input
 
     try:
-        bundle = open_input(path, options={})
+        bundle = open_input(path)
     except InputError as error:
         return None, None, [f"unreadable: {error.describe()}"]
     if not bundle.is_bundle:
@@ -86,9 +86,10 @@ def check_manifest(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
     from auditor.chrome.update_manifest import read_entries, whole_manifest_problems
     from auditor.engine.errors import InputError
     from auditor.engine.limits import DEFAULT_LIMITS
+    from auditor.engine.settings import Settings
     from auditor.readers import json_document as documents
 
-    bundle = documents.read(args.input, limits=DEFAULT_LIMITS, options={})
+    bundle = documents.read(args.input, limits=DEFAULT_LIMITS, settings=Settings())
     value = bundle.document.value  # type: ignore[union-attr]
     general = [reason for _, reason in whole_manifest_problems(value)]
     if general:

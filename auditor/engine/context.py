@@ -1,4 +1,4 @@
-"""What a rule receives: the model, its options, shared parse caches, location helpers.
+"""What a rule receives: the model, the audit's settings, shared parse caches, location helpers.
 
 Parsing is lazy and memoised per audit, so each resource is parsed at most
 once whatever the number of rules that read it. Parse modules take a Context
@@ -8,12 +8,14 @@ imports (start-up stays light) and free of any rule's knowledge.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.location import Location, TextIndex
 from auditor.engine.model import Bundle, JsonDocument, Resource
+from auditor.engine.registry import Need
+from auditor.engine.settings import DEFAULT_SETTINGS, Settings
 
 T = TypeVar("T")
 
@@ -40,21 +42,20 @@ def is_text_type(mime_type: str) -> bool:
 class AuditSession:
     """State shared by every rule of one audit: the caches and the audit's settings."""
 
-    def __init__(self, bundle: Bundle, *, limits: Limits = DEFAULT_LIMITS, settings: Mapping[str, object] | None = None) -> None:
+    def __init__(self, bundle: Bundle, *, limits: Limits = DEFAULT_LIMITS, settings: Settings = DEFAULT_SETTINGS) -> None:
         self.bundle = bundle
         self.limits = limits
-        self.settings: Mapping[str, object] = dict(settings or {})
+        self.settings = settings
         self.cache: dict[object, object] = {}
 
 
 class Context:
-    """A rule's view of the audit. Created per rule; the session behind it is shared."""
+    """A rule's view of the audit; the session behind it is shared by every rule."""
 
-    __slots__ = ("options", "session")
+    __slots__ = ("session",)
 
-    def __init__(self, session: AuditSession, options: Mapping[str, object] | None = None) -> None:
+    def __init__(self, session: AuditSession) -> None:
         self.session = session
-        self.options: Mapping[str, object] = options or {}
 
     @property
     def bundle(self) -> Bundle:
@@ -64,9 +65,22 @@ class Context:
     def limits(self) -> Limits:
         return self.session.limits
 
-    def setting(self, name: str, default: object = None) -> object:
-        """An audit-wide setting such as `expect_id` or `update_url`."""
-        return self.session.settings.get(name, default)
+    @property
+    def settings(self) -> Settings:
+        """The audit's typed, frozen settings (`ctx.settings.expect_id`)."""
+        return self.session.settings
+
+    def meets(self, needs: Need) -> bool:
+        """Whether the input has what a rule declares it needs (see auditor.engine.needs)."""
+        from auditor.engine.needs import met
+
+        return met(self, needs)
+
+    def need(self, need: Need) -> object:
+        """What a declared need's provider supplies: the rule ran, so it is not None."""
+        from auditor.engine.needs import supply
+
+        return supply(self, need)
 
     def memo(self, key: object, factory: Callable[[], T]) -> T:
         """Compute once per audit, share with every rule."""
@@ -89,7 +103,7 @@ class Context:
         """
         path = path.split("#", 1)[0].split("?", 1)[0] or "/"
         found = self.bundle.resources.get(path)
-        if found is None and path.endswith("/") and self.bundle.extra.get("directory_index"):
+        if found is None and path.endswith("/") and self.bundle.directory_index:
             found = self.bundle.resources.get(path + "index.html")
         return found
 
@@ -115,6 +129,10 @@ class Context:
 
         return self.memo(("text-index", resource.path), build)
 
+    def document_index(self, document: JsonDocument) -> TextIndex:
+        """Line index of a JSON document's text, shared by every rule that reports positions in it."""
+        return self.memo(("doc-index", id(document)), lambda: TextIndex(document.text))
+
     def text_location(self, resource: Resource, start: int, end: int, *, pointer: str | None = None) -> Location:
         """Location of the character range [start, end) of a text resource."""
         index = self.text_index(resource)
@@ -131,7 +149,7 @@ class Context:
             if found is not None or probe == "":
                 break
             probe = probe.rsplit("/", 1)[0]
-        index = self.memo(("doc-index", id(document)), lambda: TextIndex(document.text))
+        index = self.document_index(document)
         span = index.span(*found) if found is not None else None
         return Location(resource=document.resource, span=span, pointer=pointer)
 

@@ -32,7 +32,7 @@ class Level(enum.IntEnum):
             raise ValueError(f"unknown level {text!r}: use error, warning or note") from None
 
 
-class Precision(str, enum.Enum):
+class Precision(enum.StrEnum):
     """How sure a rule is; SARIF `precision`, which GitHub uses for ordering."""
 
     VERY_HIGH = "very-high"
@@ -70,6 +70,8 @@ class Finding:
     fingerprint: str = ""
     suppressed: str | None = None  # justification when an inline or external suppression applies
     properties: tuple[tuple[str, str], ...] = field(default=())
+    snippet: str | None = None  # the source line the finding starts on (a window of it, for long lines)
+    snippet_start: int = 0      # code points of the line before `snippet` (0 unless it is a window)
 
     def sort_key(self) -> tuple:
         span = self.location.span

@@ -12,8 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.engine.problems import ProblemCode
 
-class InputKind(str, enum.Enum):
+
+class InputKind(enum.StrEnum):
     """What the audited input is; rules declare which kinds they apply to."""
 
     FOLDER = "folder"                      # an IWA's built source folder
@@ -115,7 +117,7 @@ class IndexEntry:
     key_offset: int | None = None  # where the key sits in the file
 
 
-class SignatureType(str, enum.Enum):
+class SignatureType(enum.StrEnum):
     ED25519 = "ed25519"
     ECDSA_P256 = "ecdsa-p256"
     UNKNOWN = "unknown"
@@ -171,15 +173,19 @@ class IntegrityBlock:
 class Problem:
     """A recoverable read problem that a rule turns into a finding.
 
-    `code` is a stable machine name the owning rule matches on; readers never
-    decide severity.
+    `code` says what it is (one consumer rule per code); readers never decide
+    severity. `pointer` locates problems inside a JSON document.
     """
 
-    code: str
+    code: ProblemCode
     message: str
     offset: int | None = None
     length: int | None = None
     resource: str | None = None
+    pointer: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", ProblemCode(self.code))  # an unknown code is a bug: fail loudly
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +213,8 @@ class Bundle:
     document: JsonDocument | None = None  # for JSON-document inputs (update manifest, config, response)
     problems: tuple[Problem, ...] = ()
     size: int = 0
-    extra: Mapping[str, object] = field(default_factory=dict)  # reader-specific facts (archive entries, ...)
+    archive: Archive | None = None     # a zip's declared directory (OTA zips)
+    directory_index: bool = False      # `/dir/` serves `/dir/index.html` (source folders, as `wbn` bundles them)
 
     @property
     def is_bundle(self) -> bool:
@@ -243,7 +250,7 @@ class ArchiveEntry:
 
 @dataclass(frozen=True, slots=True)
 class Archive:
-    """What a zip's central directory declares; readers put it in `Bundle.extra["archive"]`."""
+    """What a zip's central directory declares (`Bundle.archive`)."""
 
     entries: tuple[ArchiveEntry, ...]
     declared_total: int       # sum of declared uncompressed sizes

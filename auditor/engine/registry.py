@@ -1,7 +1,7 @@
 """Rules as data: the Rule record, the @rule decorator, and selection.
 
-The engine names no rule: it reads `auditor.rules.ALL_RULES` (one explicit list
-per family module) and the engine's own diagnostics in `auditor.engine.diagnostics`.
+The engine names no rule. `auditor.engine.catalogue.all_rules()` lists what ships:
+the engine's own diagnostics and every family's explicit `RULES` tuple.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ class Need(enum.Flag):
     """What a rule reads, so the engine can skip parsing nobody needs."""
 
     NONE = 0
-    MANIFEST = enum.auto()
+    MANIFEST = enum.auto()         # the app has a manifest resource (it may not parse)
+    MANIFEST_OBJECT = enum.auto()  # the manifest parsed to a JSON object
     HEADERS = enum.auto()
     HTML = enum.auto()
     CSS = enum.auto()
@@ -109,14 +110,6 @@ def rule(
     return wrap
 
 
-def all_rules() -> tuple[Rule, ...]:
-    """Every rule we ship: the engine's diagnostics first, then each family in order."""
-    from auditor.engine.diagnostics import ENGINE_RULES
-    from auditor.rules import ALL_RULES
-
-    return ENGINE_RULES + ALL_RULES
-
-
 def matches(rule_: Rule, selector: str) -> bool:
     """True when a --select/--ignore token names this rule: id, id prefix, name or alias."""
     token = selector.strip()
@@ -134,13 +127,22 @@ def unknown_selectors(rules: Sequence[Rule], selectors: Iterable[str]) -> list[s
     return [s for s in selectors if s.strip() and not any(matches(r, s) for r in rules)]
 
 
+ALWAYS_ON = frozenset({"AUD001", "AUD002", "AUD003"})  # an audit that could not run must say so
+
+
 def select_rules(
     rules: Sequence[Rule], select: Sequence[str] = (), ignore: Sequence[str] = ()
 ) -> tuple[Rule, ...]:
-    """Rules enabled by --select (default all) minus --ignore; engine rules always stay."""
+    """Rules enabled by --select (default all) minus --ignore.
+
+    The three diagnostics that mark an audit incomplete (unreadable input, a
+    crashed rule, a passed limit) always stay: ignoring them would turn an
+    audit that did not happen into a clean one. Every other rule, the
+    suppression diagnostics AUD004/AUD005 included, obeys the selection.
+    """
     chosen = []
     for r in rules:
-        if r.family == "AUD":
+        if r.id in ALWAYS_ON:
             chosen.append(r)
             continue
         if select and not any(matches(r, s) for s in select):

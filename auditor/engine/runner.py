@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.location import Location
 from auditor.engine.model import Bundle
 from auditor.engine.registry import Rule, RuleSet
+from auditor.engine.settings import DEFAULT_SETTINGS, Settings
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,17 @@ class Report:
 
     @property
     def incomplete(self) -> bool:
-        """True when the engine could not audit everything (exit 2)."""
+        """True when the engine could not audit everything (exit 2).
+
+        That is an incomplete-audit diagnostic (unreadable input, crashed rule,
+        passed limit), or a resource the reader withheld unread (a zip member
+        whose declared sizes are a bomb's): what was not read was not audited.
+        """
         from auditor.engine.diagnostics import INCOMPLETE_RULE_IDS
 
-        return any(f.rule_id in INCOMPLETE_RULE_IDS and not f.suppressed for f in self.findings)
+        if any(f.rule_id in INCOMPLETE_RULE_IDS and not f.suppressed for f in self.findings):
+            return True
+        return self.bundle is not None and any(r.body.withheld for r in self.bundle.resources.values())
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if not f.suppressed]
@@ -91,25 +99,51 @@ def input_error_report(source: Path, error: InputError, ruleset: RuleSet) -> Rep
     return report
 
 
-def _anchor(session: AuditSession, hit: Hit) -> str:
+MAX_LINE = 400        # longer lines (minified code) keep only a window around the finding
+WINDOW_MARGIN = 100   # code points kept on each side of the finding's start in such a window
+
+
+def source_line(ctx: Context, location: Location) -> tuple[str, int] | None:
+    """The line a location starts on, as (text, offset of that text within the line).
+
+    Read from the resource (or the JSON document) every time it is asked, so a
+    finding's anchor and snippet never depend on which other rules ran. A long
+    line is cut to a window around the finding, so a thousand findings in one
+    minified file do not each keep a copy of it.
+    """
+    if location.span is None:
+        return None
+    if location.resource is None:
+        document = ctx.bundle.document
+        index = ctx.document_index(document) if document is not None else None
+    else:
+        resource = ctx.bundle.resources.get(location.resource)
+        index = ctx.text_index(resource) if resource is not None else None
+    if index is None:
+        return None
+    line = index.line_text(location.span.start_line)
+    if len(line) <= MAX_LINE:
+        return line, 0
+    start = max(0, location.span.start_column - 1 - WINDOW_MARGIN)
+    return line[start : start + 2 * WINDOW_MARGIN], start
+
+
+def anchor_of(hit: Hit, line: str | None) -> str:
     """What identifies a finding's place independently of line numbers."""
     if hit.anchor:
         return hit.anchor
-    loc = hit.location
-    if loc.pointer:
-        return loc.pointer
-    if loc.span is not None and loc.resource is not None:
-        resource = session.bundle.resources.get(loc.resource)
-        index = session.cache.get(("text-index", loc.resource)) if resource else None
-        if index is not None:
-            snippet = index.line_text(loc.span.start_line)  # type: ignore[attr-defined]
-            return " ".join(snippet.split())
+    if hit.location.pointer:
+        return hit.location.pointer
+    if line is not None:
+        return " ".join(line.split())
     return hit.message
 
 
-def stamp(rule_: Rule, level: Level, hit: Hit, session: AuditSession) -> Finding:
-    """Build the immutable Finding for one hit from its rule's metadata."""
-    artifact = hit.location.resource or str(session.bundle.source.name)
+def stamp(rule_: Rule, level: Level, hit: Hit, ctx: Context) -> Finding:
+    """Build the immutable Finding for one hit: its fingerprint and snippet come from the hit alone."""
+    artifact = hit.location.resource or str(ctx.bundle.source.name)
+    line = source_line(ctx, hit.location)
+    text, start = line if line is not None else (None, 0)
     return Finding(
         rule_id=rule_.id,
         rule_name=rule_.name,
@@ -119,8 +153,23 @@ def stamp(rule_: Rule, level: Level, hit: Hit, session: AuditSession) -> Finding
         related=hit.related,
         help=hit.help,
         precision=hit.precision or rule_.precision,
-        fingerprint=fingerprint(rule_.id, artifact, _anchor(session, hit)),
+        fingerprint=fingerprint(rule_.id, artifact, anchor_of(hit, text)),
         properties=hit.properties,
+        snippet=text,
+        snippet_start=start,
+    )
+
+
+def crash_finding(crash_rule: Rule, rule_: Rule, exc: Exception) -> Finding:
+    """AUD002 for a rule that raised: the audit goes on without it, and is incomplete."""
+    message = f"rule {rule_.id} ({rule_.name}) failed: {type(exc).__name__}: {exc}; please report"
+    return Finding(
+        rule_id=crash_rule.id,
+        rule_name=crash_rule.name,
+        level=Level.ERROR,
+        message=message.replace("\n", " "),
+        location=Location(),
+        fingerprint=fingerprint(crash_rule.id, rule_.id, type(exc).__name__),
     )
 
 
@@ -129,38 +178,28 @@ def run_rules(
     ruleset: RuleSet,
     *,
     limits: Limits = DEFAULT_LIMITS,
-    settings: Mapping[str, object] | None = None,
-    options: Mapping[str, Mapping[str, object]] | None = None,
-    progress=None,
+    settings: Settings = DEFAULT_SETTINGS,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Report:
-    """Run every enabled rule that applies to this kind of input."""
+    """Run every enabled rule that applies to this kind of input and whose needs the input meets."""
     session = AuditSession(bundle, limits=limits, settings=settings)
     report = Report(source=bundle.source, bundle=bundle, rules=ruleset.rules, session=session)
     crash_rule = _engine_rule(ruleset.rules, "AUD002")
+    ctx = Context(session)
     for number, rule_ in enumerate(ruleset.rules, 1):
-        if bundle.kind not in rule_.inputs:
+        if bundle.kind not in rule_.inputs or not ctx.meets(rule_.needs):
             continue
         if progress is not None:
             progress(number, len(ruleset.rules), rule_.id)
-        ctx = Context(session, (options or {}).get(rule_.id))
         level = ruleset.level_of(rule_)
         try:
             hits: Iterable[Hit] = rule_(ctx)
             for hit in hits:
-                report.findings.append(stamp(rule_, level, hit, session))
+                report.findings.append(stamp(rule_, level, hit, ctx))
         except Exception as exc:  # a crashing rule must not lose the run
             log.debug("rule %s crashed:\n%s", rule_.id, traceback.format_exc())
-            message = f"rule {rule_.id} ({rule_.name}) failed: {type(exc).__name__}: {exc}; please report"
-            report.findings.append(
-                Finding(
-                    rule_id=crash_rule.id,
-                    rule_name=crash_rule.name,
-                    level=Level.ERROR,
-                    message=message.replace("\n", " "),
-                    location=Location(),
-                    fingerprint=fingerprint(crash_rule.id, rule_.id, type(exc).__name__),
-                )
-            )
-            report.notifications.append(Notification(Level.ERROR, message, crash_rule.id))
+            finding = crash_finding(crash_rule, rule_, exc)
+            report.findings.append(finding)
+            report.notifications.append(Notification(Level.ERROR, finding.message, crash_rule.id))
     report.findings.sort(key=Finding.sort_key)
     return report

@@ -16,12 +16,13 @@ import fnmatch
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from auditor.engine.findings import Finding, fingerprint
 from auditor.engine.location import Location
-from auditor.engine.registry import Rule
+from auditor.engine.registry import Rule, RuleSet
 
 DIRECTIVE = re.compile(r"(?:<!--|/\*|//)\s*iwa-audit:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?P<reason>[^\n]*)")
 COMMENT_CLOSERS = re.compile(r"\s*(?:-->|\*/)\s*$")
@@ -58,11 +59,16 @@ def directives(session) -> list[Directive]:
     return found
 
 
-def apply_inline(findings: list[Finding], session) -> list[Finding]:
-    """Mark findings covered by valid comments; add AUD004 for invalid comments and AUD005 for unused ids."""
-    every_rule = all_known_rules()
-    known = {r.id for r in every_rule}
-    engine = {r.id: r for r in every_rule if r.family == "AUD"}
+def apply_inline(findings: list[Finding], session, ruleset: RuleSet) -> list[Finding]:
+    """Mark findings covered by valid comments; report invalid comments (AUD004) and unused ids (AUD005).
+
+    Both are judged against the rules that ran: an id of a rule that exists but
+    was not selected (or does not apply to this input) is neither unknown nor
+    unused, and AUD004/AUD005 themselves obey --select, --ignore and `levels`.
+    """
+    known = {r.id for r in all_known_rules()}
+    ran = {r.id for r in ruleset.rules if session.bundle.kind in r.inputs}
+    enabled = {r.id: r for r in ruleset.rules}
     out, problems = [], []
     valid: list[Directive] = []
     for directive in directives(session):
@@ -70,8 +76,8 @@ def apply_inline(findings: list[Finding], session) -> list[Finding]:
         why = "no rule id in brackets" if not directive.ids else f"unknown rule id {', '.join(unknown)}" if unknown else "no reason after the brackets" if not directive.reason else None
         if why is None:
             valid.append(directive)
-        else:
-            problems.append(engine_finding(engine["AUD004"], directive, f"suppression comment ignored: {why}"))
+        elif "AUD004" in enabled:
+            problems.append(engine_finding(enabled["AUD004"], ruleset, directive, f"suppression comment ignored: {why}"))
     for finding in findings:
         span = finding.location.span
         cover = None
@@ -81,33 +87,34 @@ def apply_inline(findings: list[Finding], session) -> list[Finding]:
             cover.used.add(finding.rule_id)
             finding = replace(finding, suppressed=cover.reason)
         out.append(finding)
-    for directive in valid:
-        unused = [i for i in directive.ids if i not in directive.used]
-        if unused:
-            problems.append(engine_finding(engine["AUD005"], directive, f"suppression of {', '.join(unused)} hides nothing on this line or the next"))
+    if "AUD005" in enabled:
+        for directive in valid:
+            unused = [i for i in directive.ids if i in ran and i not in directive.used]
+            if unused:
+                problems.append(engine_finding(enabled["AUD005"], ruleset, directive, f"suppression of {', '.join(unused)} hides nothing on this line or the next"))
     return out + problems
 
 
 def all_known_rules() -> tuple[Rule, ...]:
-    from auditor.engine.registry import all_rules
+    from auditor.engine.catalogue import all_rules
 
     return all_rules()
 
 
-def engine_finding(rule_: Rule, directive: Directive, message: str) -> Finding:
+def engine_finding(rule_: Rule, ruleset: RuleSet, directive: Directive, message: str) -> Finding:
     from auditor.engine.location import Span
 
     return Finding(
         rule_id=rule_.id,
         rule_name=rule_.name,
-        level=rule_.level,
+        level=ruleset.level_of(rule_),
         message=message,
         location=Location(resource=directive.resource, span=Span(directive.line, directive.column, directive.line, directive.column + 1)),
         fingerprint=fingerprint(rule_.id, directive.resource, f"{directive.ids}{directive.reason}"),
     )
 
 
-def apply_path_ignores(findings: list[Finding], patterns: dict[str, list[str]], rules: tuple[Rule, ...]) -> list[Finding]:
+def apply_path_ignores(findings: list[Finding], patterns: Mapping[str, Sequence[str]], rules: Sequence[Rule]) -> list[Finding]:
     """Suppress findings whose resource path matches a configured glob for their rule."""
     from auditor.engine.registry import matches
 

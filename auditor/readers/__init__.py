@@ -12,6 +12,7 @@ from pathlib import Path
 from auditor.engine.errors import InputError, LimitExceeded, Unsupported
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.model import Bundle
+from auditor.engine.settings import DEFAULT_SETTINGS, Settings
 
 SWBN_MAGIC = bytes.fromhex("48f09f968bf09f93a6")  # bstr(8) "🖋📦" after the array head
 WBN_MAGIC = bytes.fromhex("48f09f8c90f09f93a6")   # bstr(8) "🌐📦"
@@ -46,7 +47,7 @@ def sniff(path: Path) -> str:
     )
 
 
-def open_input(path: Path, *, limits: Limits = DEFAULT_LIMITS, options: dict | None = None) -> Bundle:
+def open_input(path: Path, *, limits: Limits = DEFAULT_LIMITS, settings: Settings = DEFAULT_SETTINGS) -> Bundle:
     """Read any supported input into the model."""
     if not path.exists():
         raise InputError("no such file or folder", where=str(path))
@@ -60,7 +61,7 @@ def open_input(path: Path, *, limits: Limits = DEFAULT_LIMITS, options: dict | N
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
     try:
-        return reader(module_name)(path, limits=limits, options=options or {})
+        return reader(module_name)(path, limits=limits, settings=settings)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.model import Body, Bundle, Computed, InputKind, JsonDocument, Problem, Resource
+from auditor.engine.problems import ProblemCode
+from auditor.engine.settings import Settings
 
 JSON_SUFFIXES = frozenset({".json"})
 CODE_SUFFIXES = frozenset({".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"})
@@ -53,7 +55,7 @@ def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[JsonDocu
     return document, duplicates
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """Read a Capacitor config into a Bundle of kind CAPACITOR_CONFIG."""
     document, duplicates = load_document(path, limits)
     size = path.stat().st_size
@@ -63,7 +65,6 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
         source=path,
         resources={resource.path: resource},
         document=document,
-        problems=tuple(Problem("duplicate-key", f"key `{p}` appears more than once") for p in duplicates),
+        problems=tuple(Problem(ProblemCode.DUPLICATE_KEY, f"key `{p}` appears more than once", pointer=p) for p in duplicates),
         size=size,
-        extra={"duplicate_pointers": duplicates},
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 from auditor.engine.errors import LimitExceeded, Malformed
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, InputKind, Resource
+from auditor.engine.settings import Settings
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__"})
 
@@ -71,9 +72,9 @@ def iter_files(root: Path):
             yield full
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """Read a folder into a Bundle of kind FOLDER."""
-    headers_file = options.get("headers_file")
+    headers_file = settings.headers_file
     extra_headers = load_headers_file(Path(headers_file)) if headers_file else {}
     skip = {Path(headers_file).resolve()} if headers_file else set()
     resources: dict[str, Resource] = {}
@@ -104,5 +105,5 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
         source=path,
         resources=resources,
         size=total,
-        extra={"directory_index": True, "headers_file": str(headers_file) if headers_file else None},
+        directory_index=True,
     )

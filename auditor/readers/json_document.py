@@ -13,6 +13,8 @@ from pathlib import Path
 from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, InputKind, Problem, Resource
+from auditor.engine.problems import ProblemCode
+from auditor.engine.settings import Settings
 from auditor.parse.json_pos import JsonPositionError, parse_json
 
 UPDATE_RESPONSE_KEYS = frozenset({"url", "checksum", "session_key"})
@@ -31,7 +33,7 @@ def classify(value: object) -> InputKind:
     )
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """Parse the document strictly, with positions, and classify it."""
     size = path.stat().st_size
     cap = max(limits.max_update_manifest_bytes, 1)
@@ -50,7 +52,7 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
     except JsonPositionError as exc:
         raise Malformed(f"not strict JSON: {exc} (character {exc.offset})", where=str(path)) from None
     kind = classify(parsed.document.value)
-    problems.extend(Problem("duplicate-key", f"key `{p}` appears more than once", resource=None) for p in parsed.duplicates)
+    problems.extend(Problem(ProblemCode.DUPLICATE_KEY, f"key `{p}` appears more than once", pointer=p) for p in parsed.duplicates)
     resource = Resource(path="/" + path.name, headers={"content-type": "application/json"}, body=Body(size, path=path), source_path=path.name)
     return Bundle(
         kind=kind,
@@ -59,5 +61,4 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
         document=parsed.document,
         problems=tuple(problems),
         size=size,
-        extra={"duplicate_pointers": parsed.duplicates},
     )

@@ -22,6 +22,7 @@ from typing import BinaryIO
 from auditor.engine.errors import LimitExceeded, Malformed
 from auditor.engine.limits import Limits
 from auditor.engine.model import Archive, ArchiveEntry, Body, Bundle, InputKind, Problem, Resource
+from auditor.engine.settings import Settings
 from auditor.readers.folder import guess_content_type
 
 EOCD = b"PK\x05\x06"
@@ -161,7 +162,7 @@ def resource_path(name: str) -> str:
     return "/" + name
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """Read an OTA zip's directory into a Bundle of kind OTA_ZIP; bodies stay in the archive."""
     size = path.stat().st_size
     where = str(path)
@@ -212,5 +213,5 @@ def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
         resources=resources,
         problems=tuple(problems),
         size=size,
-        extra={"archive": archive_facts},
+        archive=archive_facts,
     )

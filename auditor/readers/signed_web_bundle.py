@@ -17,6 +17,7 @@ from auditor.chrome import signatures as crypto
 from auditor.engine.errors import Malformed
 from auditor.engine.limits import Limits
 from auditor.engine.model import Bundle, InputKind, IntegrityBlock, Problem, Signature, SignatureType
+from auditor.engine.settings import Settings
 from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, CborReader
 from auditor.readers.web_bundle import open_map, read_web_bundle, release_pages
 
@@ -168,7 +169,7 @@ def verify_block(parts: dict, size: int, bundle_hash: bytes) -> IntegrityBlock:
     )
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """A `.swbn`: integrity block, then a web bundle starting where the block ends."""
     mapped = open_map(path)
     data = memoryview(mapped)

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, IndexEntry, InputKind, Problem, Resource
+from auditor.engine.settings import Settings
 from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_TSTR, CborReader
 
 WBN_MAGIC = bytes.fromhex("f09f8c90f09f93a6")
@@ -53,14 +54,8 @@ def release_pages(mapped: mmap.mmap) -> None:
 def resolve_url(raw: str, host: str) -> tuple[str, str]:
     """(absolute URL, resource key) for an index key resolved against isolated-app://host/."""
     # urljoin does not know the isolated-app scheme as hierarchical: resolve as https and swap back.
-    if urlsplit(raw).scheme:
-        joined = raw
-    else:
-        joined = urljoin(f"https://{host}/", raw)
-    if joined.startswith(f"https://{host}/") and not urlsplit(raw).scheme:
-        absolute = "isolated-app://" + joined[len("https://") :]
-    else:
-        absolute = joined
+    joined = raw if urlsplit(raw).scheme else urljoin(f"https://{host}/", raw)
+    absolute = "isolated-app://" + joined[len("https://"):] if joined.startswith(f"https://{host}/") and not urlsplit(raw).scheme else joined
     parts = urlsplit(absolute)
     if parts.scheme == "isolated-app" and parts.hostname == host and not parts.username and not parts.password and parts.port is None:
         key = (parts.path or "/") + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
@@ -118,7 +113,7 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         raise Malformed(f"{sections_head.arg} sections but {len(names)} section-lengths entries", offset=lengths_end, where=where)
     offsets: dict[str, tuple[int, int]] = {}
     p = sections_head.content
-    for name, length in zip(names, lengths):
+    for name, length in zip(names, lengths, strict=False):
         reader.need(p, length, f"section `{name}`")
         if name in ("index", "critical", "primary") and length > MAX_METADATA_SECTION:
             raise Malformed(f"section `{name}` is {length} bytes; Chromium allows at most {MAX_METADATA_SECTION}", offset=p, where=where)
@@ -286,11 +281,11 @@ def read_response(reader: CborReader, data: memoryview, offset: int, length: int
     return resource, problems
 
 
-def read(path: Path, *, limits: Limits, options: dict) -> Bundle:
+def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """A `.wbn`: an unsigned web bundle."""
     mapped = open_map(path)
     data = memoryview(mapped)
-    host = options.get("expect_id") or None
+    host = settings.expect_id or None
     parsed = read_web_bundle(data, 0, path=path, host=host, limits=limits, mapped=mapped)
     release_pages(mapped)
     return Bundle(

@@ -27,20 +27,16 @@ def use_color(choice: str, stream) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def snippet(report: Report, finding: Finding) -> list[str]:
-    """The source line under a finding with a caret, for text resources only."""
+def snippet(finding: Finding) -> list[str]:
+    """The source line under a finding with a caret (the line was read when the finding was made)."""
     loc = finding.location
-    if loc.span is None or report.session is None:
+    if loc.span is None or finding.snippet is None:
         return []
-    if loc.resource is None:
-        document = report.bundle.document if report.bundle else None
-        index = report.session.cache.get(("doc-index", id(document))) if document else None
-    else:
-        index = report.session.cache.get(("text-index", loc.resource))
-    if index is None:
-        return []
-    line = index.line_text(loc.span.start_line)
-    col = loc.span.start_column
+    line = finding.snippet
+    col = loc.span.start_column - finding.snippet_start
+    if finding.snippet_start:
+        line = "…" + line
+        col += 1
     if len(line) > MAX_SNIPPET:  # keep minified files readable: a window around the column
         start = max(0, col - 1 - MAX_SNIPPET // 2)
         line = ("…" if start else "") + line[start : start + MAX_SNIPPET] + "…"
@@ -59,7 +55,7 @@ def render(report: Report, *, base: Path, color: bool = False, source_root: Path
         where = place(report.bundle, report.source, finding.location, base, source_root)
         level = paint(COLORS[finding.level], finding.level.label)
         out.append(f"{paint(BOLD, where.label())}: {level}[{finding.rule_id}] {finding.message}")
-        out.extend(paint(DIM, line) if i == 0 else paint(COLORS[finding.level], line) for i, line in enumerate(snippet(report, finding)))
+        out.extend(paint(DIM, line) if i == 0 else paint(COLORS[finding.level], line) for i, line in enumerate(snippet(finding)))
         if finding.help:
             out.append(f"    help: {finding.help}")
         out.append(f"    = {finding.rule_name}: see `iwa-audit --explain {finding.rule_id}`")

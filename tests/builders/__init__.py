@@ -75,7 +75,7 @@ def build_wbn(
     responses_head = cbor2.dumps([None] * len(responses))[:-len(responses)] if responses else b"\x80"
     index: dict[str, list[int]] = {}
     offset = len(responses_head)
-    for url, encoded in zip(files, responses):
+    for url, encoded in zip(files, responses, strict=False):
         index[url] = [offset, len(encoded)]
         offset += len(encoded)
     for url, (off, length) in (extra_index or {}).items():

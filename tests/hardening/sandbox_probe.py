@@ -24,7 +24,7 @@ def main() -> int:
 
     def hook(event: str, args: tuple) -> None:
         if event == "open":
-            path, mode, flags = (list(args) + [None, None, None])[:3]
+            path, mode, flags = ([*list(args), None, None, None])[:3]
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (isinstance(flags, int) and flags & WRITE_FLAGS)
             if writing and str(path) != allowed_output and str(path) != "/dev/null":
                 events.append(f"write-open {path} {mode} {flags}")

@@ -15,8 +15,9 @@ from builders import fuzz_seeds
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from auditor.engine.catalogue import all_rules
 from auditor.engine.errors import InputError
-from auditor.engine.registry import RuleSet, all_rules
+from auditor.engine.registry import RuleSet
 from auditor.engine.runner import run_rules
 from auditor.readers import open_input
 

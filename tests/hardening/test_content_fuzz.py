@@ -12,7 +12,8 @@ from helpers import write_tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.engine.registry import RuleSet, all_rules
+from auditor.engine.catalogue import all_rules
+from auditor.engine.registry import RuleSet
 from auditor.engine.runner import run_rules
 from auditor.readers import open_input
 

@@ -91,7 +91,7 @@ def test_one_changed_payload_byte_fails_every_signature(official_bundles, name, 
     facts = json.loads(capsys.readouterr().out)
     assert facts["signatures"] and not any(s["valid"] for s in facts["signatures"])
     lines = audit_lines(tampered, "SIG005")
-    assert len(lines) == len(facts["signatures"]) and all(l.startswith("SIG005 error <input>@") and l.endswith("signature does not verify") for l in lines)
+    assert len(lines) == len(facts["signatures"]) and all(ln.startswith("SIG005 error <input>@") and ln.endswith("signature does not verify") for ln in lines)
 
 
 def test_wbn_redirect_entries_are_flagged_and_sarif_points_at_the_bundle_file(official_bundles, capsys, monkeypatch):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.engine.errors import InputError
 from auditor.engine.model import Computed, InputKind
-from auditor.parse.ts_literal import parse_ts_config
+from auditor.parse.ts_literal import TsLiteralError, parse_ts_config
 from auditor.readers import open_input
 
 TS = """import type { CapacitorConfig } from '@capacitor/cli';
@@ -85,14 +87,11 @@ def test_bad_configs_are_input_errors(tmp_path, name, text, message):
         open_input(path)
 
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from auditor.parse.ts_literal import TsLiteralError
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(list("{}[]()'\"`$,:;.=\\ \nabcx01-+*/") + ["export default ", "as const", "...", "é", "module.exports = "]), max_size=40).map("".join))
+@given(st.lists(st.sampled_from([*list("{}[]()'\"`$,:;.=\\ \nabcx01-+*/"), "export default ", "as const", "...", "é", "module.exports = "]), max_size=40).map("".join))
 def test_any_text_gives_a_document_or_a_ts_error(text):
     try:
         document = parse_ts_config(text)

@@ -22,7 +22,7 @@ def test_reads_members_as_resources_without_extracting(tmp_path):
     assert list(bundle.resources) == ["/index.html", "/app.js", "/assets/a.css"]
     assert bundle.resources["/app.js"].mime_type == "application/javascript"
     assert bundle.resources["/assets/a.css"].body.read() == b"p{}"
-    archive = bundle.extra["archive"]
+    archive = bundle.archive
     assert [e.name for e in archive.entries] == ["index.html", "app.js", "assets/a.css", "assets/"]
     assert archive.entries[3].is_dir and not archive.entries[0].is_symlink
     assert set(tmp_path.iterdir()) == before

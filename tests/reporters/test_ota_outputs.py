@@ -70,7 +70,7 @@ def test_each_input_in_text_json_and_sarif(tmp_path, monkeypatch, capsys, valida
 
 def test_zip_member_findings_name_the_member_in_sarif(tmp_path, monkeypatch, validator):
     monkeypatch.chdir(tmp_path)
-    path, extra = inputs(tmp_path)["zip"]
+    path, _extra = inputs(tmp_path)["zip"]
     main([str(path), "--select", "OTA010", "--format", "sarif", "-o", "out.sarif"])
     result = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))["runs"][0]["results"][0]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bundle.zip"
@@ -85,10 +85,12 @@ def test_a_corrupt_zip_exits_2_with_one_line(tmp_path, capsys):
     assert "end-of-central-directory" in err and "Traceback" not in err
 
 
-def test_a_bomb_is_audited_not_refused(tmp_path, capsys):
+def test_a_bomb_is_audited_not_refused_and_the_audit_says_it_is_incomplete(tmp_path, capsys):
     (tmp_path / "b.zip").write_bytes(patch_sizes(zip_bytes(APP), 1, size=2**31, local=True))
-    assert main([str(tmp_path / "b.zip"), "--select", "OTA"]) == 1
-    assert "OTA008" in capsys.readouterr().out
+    assert main([str(tmp_path / "b.zip"), "--select", "OTA", "--format", "json"]) == 2  # the withheld member was not audited
+    data = json.loads(capsys.readouterr().out)
+    assert "OTA008" in {f["rule_id"] for f in data["findings"]}
+    assert data["input"]["complete"] is False
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.zip"]  # nothing extracted
 
 

@@ -124,7 +124,7 @@ def test_bnd006_allows_200(tmp_path):
 
 def test_bnd007_flags_upper_case_header_name(tmp_path):
     files = simple_app(**{"x.js": Response(b"1", {"content-type": "text/javascript", "X-Frame-Options": "DENY"})})
-    path, data = signed(tmp_path, files)
+    path, _data = signed(tmp_path, files)
     (line,) = audit_lines(path, "BND007")
     assert line.startswith("BND007 error /x.js@")
     assert line.endswith("`/x.js`: header name `X-Frame-Options` is not a lower-case HTTP token")

@@ -249,7 +249,7 @@ def test_positions_stay_right_on_minified_non_ascii_lines(app):
 
 def test_inline_script_contents_are_not_double_reported_in_an_iwa(app):
     html = "<script>eval('1')</script>"
-    assert [l.split(" ")[0] for l in audit_lines(page(app, html=html), "SCR")] == ["SCR001"]
+    assert [ln.split(" ")[0] for ln in audit_lines(page(app, html=html), "SCR")] == ["SCR001"]
 
 
 def test_scr013_flags_script_element_text_and_src(app):

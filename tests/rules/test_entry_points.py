@@ -45,7 +45,7 @@ def test_lnk002_flags_digits_and_notes_iwa_level_scheme(app):
 
 def test_lnk002_flags_web_plus_with_digits(app):
     found, _ = lines(app, "LNK002", **handler(protocol="web+chat2"))
-    assert [l.split(" ")[:2] for l in found] == [["LNK002", "error"]]
+    assert [ln.split(" ")[:2] for ln in found] == [["LNK002", "error"]]
 
 
 def test_lnk002_allows_web_plus_letters_and_safelisted(app):

@@ -54,7 +54,7 @@ def test_hdr001_in_a_signed_bundle_points_at_the_response_bytes(tmp_path):
     path.write_bytes(data)
     from auditor.readers import open_input
 
-    root_response = open_input(path, options={}).resources["/"].byte_range[0]
+    root_response = open_input(path).resources["/"].byte_range[0]
     [line] = audit_lines(path, "HDR001")
     assert line.startswith(f"HDR001 warning /@{root_response} the bundle's CSP header (3 responses carry it) blocks")
 

@@ -213,7 +213,7 @@ def test_man010_flags_icon_smaller_than_it_claims(app):
 
 def test_man010_flags_maskable_only(app):
     path, _ = manifest_app(app, with_(icons=[{"src": "/icon.png", "sizes": "256x256", "purpose": "maskable"}]))
-    assert [l.split(" ")[0] for l in audit_lines(path, "MAN010")] == ["MAN010"]
+    assert [ln.split(" ")[0] for ln in audit_lines(path, "MAN010")] == ["MAN010"]
 
 
 def test_man010_allows_svg_icon(app):

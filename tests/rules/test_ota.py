@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from helpers import audit_lines
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from zipcraft import APP, patch_sizes, write_zip, zip_bytes
 
 
@@ -551,8 +553,6 @@ def test_ota042_allows_a_session_key(tmp_path):
     assert audit_lines(path, "OTA042", settings={"capacitor_config": APP_WITH_KEY}) == []
 
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)

@@ -59,7 +59,7 @@ def test_prm003_flags_typo_and_suggests(app):
 
 def test_prm003_flags_odd_unicode_name(app):
     found, _ = lines(app, "PRM003", {"camer\u0430": ["self"]})  # Cyrillic a
-    assert [l.split(" ", 3)[3] for l in found] == ["unknown feature `camer\\u0430`: Chrome drops it"]
+    assert [ln.split(" ", 3)[3] for ln in found] == ["unknown feature `camer\\u0430`: Chrome drops it"]
 
 
 def test_prm003_allows_known_and_isolated_features(app):

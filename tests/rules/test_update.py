@@ -32,7 +32,7 @@ def test_upd001_flags_http_update_manifest_url(app):
 
 def test_upd001_notes_localhost(app):
     path, _ = manifest_app(app, {**GOOD, "update_manifest_url": "http://localhost:8080/u.json"})
-    assert [l.split(" ")[:2] for l in audit_lines(path, "UPD001")] == [["UPD001", "note"]]
+    assert [ln.split(" ")[:2] for ln in audit_lines(path, "UPD001")] == [["UPD001", "note"]]
 
 
 def test_upd001_allows_https(app):
@@ -91,7 +91,7 @@ def test_upd004_flags_relative_src_resolved_to_http_update_url(tmp_path):
 def test_upd004_allows_relative_src_against_https_and_notes_localhost(tmp_path):
     path, _ = update_doc(tmp_path, {"versions": [{"version": "1.0.0", "src": "a.swbn"}, {"version": "1.1.0", "src": "http://127.0.0.1:8000/b.swbn"}]})
     lines = audit_lines(path, "UPD004", settings={"update_url": "https://example.com/u.json"})
-    assert [l.split(" ")[:2] for l in lines] == [["UPD004", "note"]]
+    assert [ln.split(" ")[:2] for ln in lines] == [["UPD004", "note"]]
 
 
 def test_upd005_flags_string_channels_and_notes_empty(tmp_path):
@@ -140,3 +140,17 @@ def test_upd008_flags_unknown_members(tmp_path):
 def test_upd008_allows_known_members(tmp_path):
     path, _ = update_doc(tmp_path, {"versions": [{"version": "1.0.0", "src": SRC, "channels": ["default"]}], "channels": {}})
     assert audit_lines(path, "UPD008") == []
+
+
+def test_upd009_flags_a_duplicate_key_at_its_last_occurrence(tmp_path):
+    path = tmp_path / "update.json"
+    text = '{"versions": [{"version": "1.0.0", "src": "https://a.example/a.swbn", "src": "https://b.example/b.swbn"}]}'
+    path.write_text(text, encoding="utf-8")
+    assert audit_lines(path, "UPD009") == [
+        f"UPD009 warning <input>:{position(text, q('src'), 2)} key `/versions/0/src` appears more than once; Chrome keeps the last",
+    ]
+
+
+def test_upd009_allows_the_same_key_in_different_objects(tmp_path):
+    path, _ = update_doc(tmp_path, {"versions": [{"version": "1.0.0", "src": SRC}, {"version": "1.1.0", "src": SRC}]})
+    assert audit_lines(path, "UPD009") == []
