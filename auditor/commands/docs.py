@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from auditor.engine.registry import all_rules
+from auditor.engine.catalogue import all_rules
 from auditor.rule_docs import DOCS_FOLDER, pages, stale_pages
 
 
