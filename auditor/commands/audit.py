@@ -150,7 +150,7 @@ def emit(report: Report, args: argparse.Namespace, source_root: Path | None) -> 
     from auditor.reporters.text import use_color
 
     stream = sys.stdout
-    options = {"base": Path.cwd(), "source_root": source_root, "include_suppressed": args.sarif_include_suppressed, "absolute_root": not args.sarif_omit_base}
+    options = {"base": Path.cwd(), "source_root": source_root, "include_suppressed": args.sarif_include_suppressed, "absolute_root": not args.sarif_omit_base, "sarif_category": args.sarif_category}
     if args.output:
         fmt = args.output_format or args.format
         args.output.parent.mkdir(parents=True, exist_ok=True)
