@@ -82,12 +82,19 @@ def settings_from(args: argparse.Namespace, config: Config) -> Settings:
     )
 
 
+def discovery_start(args: argparse.Namespace) -> Path:
+    """Where configuration discovery starts: the audited path when one is given, else the current folder."""
+    if args.path is not None and str(args.path) != "-":
+        return Path(args.path)
+    return Path.cwd()
+
+
 def run(args: argparse.Namespace) -> int:
     """The audit command: exit 0 clean, 1 findings at or above the fail level, 2 not auditable."""
     if args.debug:
         logging.basicConfig(level=logging.DEBUG)
     try:
-        config = load_config(args.config if args.config else find_config(Path.cwd()))
+        config = Config() if args.isolated else load_config(args.config if args.config else find_config(discovery_start(args)))
         ruleset = ruleset_from(args, config)
         limits = limits_from(args)
         settings = settings_from(args, config)
