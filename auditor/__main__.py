@@ -1,5 +1,5 @@
 """`python -m auditor` runs the same CLI as the `iwa-audit` console script."""
 
-from auditor.cli import main
+from auditor.launch import main
 
 raise SystemExit(main())

@@ -20,6 +20,13 @@ SUBCOMMANDS = ("inspect", "release")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE = 0, 1, 2
 
 
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value}: must be 1 or more")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iwa-audit",
@@ -60,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--app-version", metavar="VERSION", help="OTA zip: the version this bundle is uploaded as")
     parser.add_argument("--previous-version", metavar="VERSION", help="OTA zip or update response: the version deployed now (lower is a downgrade)")
     parser.add_argument("--capacitor-config", type=Path, metavar="FILE", help="update response: the app's capacitor.config.{json,ts,js} (its publicKey decides what the response must carry)")
+    parser.add_argument("--jobs", "-j", type=positive_int, metavar="N", help="worker processes for parsing scripts (default: the CPUs available; 1: serial; output is the same either way)")
     parser.add_argument("--limit", action="append", metavar="NAME=VALUE", help="raise or lower a resource limit, e.g. max_text_resource_bytes=128M (names: auditor/engine/limits.py, README)")
     parser.add_argument("--color", default="auto", choices=("auto", "always", "never"), help="colour in text output (default: auto; honours NO_COLOR)")
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")

@@ -1,12 +1,16 @@
-"""JS throughput: MB of JavaScript scanned per second by the content rules (target >= 20 MB/s per core).
+"""One large minified script: the whole audit next to tree-sitter's own parse of the same bytes.
 
-    python benchmarks/js_throughput.py [--mb 24] [--repeat 3] [--source FILE]
+    python benchmarks/js_throughput.py [--mb 7] [--repeat 5] [--source FILE]
 
-Builds an app folder with one large minified script (by default generated:
-realistic minified code with the sinks and calls the rules look for, on one
-line; or `--source FILE` repeated up to --mb, e.g. a real vendor bundle), then
-times `iwa-audit APP --select SCR,PRM,LNK` (every rule that parses JS) and
-prints MB/s (the audit runs on one core), the parse share, and peak RSS.
+Builds an app folder around one minified script on one line (by default
+generated: realistic minified code holding, every ~600 bytes, the sinks and
+calls the rules look for, the worst case for queries; or `--source FILE`
+repeated up to --mb, e.g. a real vendor bundle), then times, in paired runs
+(the two commands take turns, medians reported, ratio = median of per-round
+ratios), `iwa-audit APP` with every rule against a Python process that only
+imports tree-sitter and parses the script.
+
+Targets (issue 16): audit <= 1.5 x the parse; peak RSS <= 60 x the script + 100 MB.
 """
 
 from __future__ import annotations
@@ -16,11 +20,10 @@ import json
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import machine, measure
+from measure import header, paired, ratio
 
 CHUNK = (
     'var a{i}=function(t,e){{return t&&e?t.map(function(n){{return n.id+"-"+e}}):[]}},'
@@ -29,6 +32,11 @@ CHUNK = (
     'setTimeout(function(){{b{i}.run()}},{i})}}}};if(b{i}.name.length>3){{console.log("ready {i}")}}'
     'class C{i} extends HTMLElement{{connectedCallback(){{this.attachShadow({{mode:"open"}});this.shadowRoot.append(t{i}.content.cloneNode(!0))}}}}'
     'customElements.define("c-{i}",C{i});'
+)
+PARSE_ONLY = (
+    "import sys, time, tree_sitter, tree_sitter_javascript as tsj\n"
+    "data = open(sys.argv[1], 'rb').read()\n"
+    "tree_sitter.Parser(tree_sitter.Language(tsj.language())).parse(data)\n"
 )
 
 
@@ -45,36 +53,39 @@ def generated(size: int) -> bytes:
     return "".join(parts).encode()
 
 
+def build_app(root: Path, data: bytes) -> Path:
+    (root / ".well-known").mkdir(parents=True)
+    (root / ".well-known" / "manifest.webmanifest").write_text(json.dumps({"name": "bench", "id": "/", "scope": "/", "start_url": "/", "version": "1.0.0"}))
+    (root / "index.html").write_text('<!doctype html><script type="module" src="/vendor.js"></script>')
+    (root / "vendor.js").write_bytes(data)
+    return root / "vendor.js"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=float, default=24)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mb", type=float, default=7)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--source", type=Path)
     args = parser.parse_args()
     size = int(args.mb * 1024 * 1024)
     with tempfile.TemporaryDirectory() as tmp:
-        app = Path(tmp) / "app"
-        (app / ".well-known").mkdir(parents=True)
-        (app / ".well-known" / "manifest.webmanifest").write_text(json.dumps({"name": "bench", "id": "/", "scope": "/", "start_url": "/", "version": "1.0.0"}))
-        (app / "index.html").write_text('<!doctype html><script type="module" src="/vendor.js"></script>')
         if args.source:
-            unit = args.source.read_bytes() + b"\n"
-            data = unit * max(1, size // len(unit))
+            unit = args.source.read_bytes() + b"\n;"
+            data = unit * max(1, -(-size // len(unit)))  # at least --mb
         else:
             data = generated(size)
-        (app / "vendor.js").write_bytes(data)
+        script = build_app(Path(tmp) / "app", data)
         mb = len(data) / 1024 / 1024
-        from auditor.parse.js import parser as js_parser
-
-        start = time.perf_counter()
-        js_parser().parse(data)
-        parse_s = time.perf_counter() - start
-        cmd = [sys.executable, "-m", "auditor", str(app), "--select", "SCR,PRM,LNK", "--limit", "max_text_resource_bytes=1G", "--limit", "max_script_bytes=1G", "--format", "json"]
-        result = measure(cmd, repeat=args.repeat)
-        print(f"machine: {machine()}")
-        print(f"script: {mb:.1f} MB ({'generated minified' if not args.source else args.source.name}), one line" if not args.source else f"script: {mb:.1f} MB from {args.source}")
-        print(f"audit (SCR, PRM, LNK): median {result.median_s:.2f} s -> {mb / result.median_s:.1f} MB/s on one core (target >= 20), peak RSS {result.peak_rss_mb:.0f} MB")
-        print(f"tree-sitter parse alone: {parse_s:.2f} s -> {mb / parse_s:.1f} MB/s")
+        audit = [sys.executable, "-m", "auditor", str(script.parent), "--limit", "max_text_resource_bytes=1G", "--limit", "max_script_bytes=1G", "--format", "json"]
+        parse = [sys.executable, "-c", PARSE_ONLY, str(script)]
+        got = paired({"audit": audit, "parse": parse}, repeat=args.repeat)
+        a, p = got["audit"], got["parse"]
+        print(header(f"python benchmarks/js_throughput.py --mb {args.mb:g} --repeat {args.repeat}" + (f" --source {args.source}" if args.source else "")))
+        print(f"script: {mb:.1f} MB ({args.source.name + ' repeated' if args.source else 'generated minified on one line, dense in query words'})")
+        print(f"tree-sitter parse alone (python process): median {p.median_s:.2f} s, peak RSS {p.peak_rss_mb:.0f} MB")
+        print(f"iwa-audit, every rule:                    median {a.median_s:.2f} s, peak RSS {a.peak_rss_mb:.0f} MB, exit {a.exit_code}")
+        print(f"ratio audit / parse (median of {args.repeat} paired rounds): {ratio(a, p):.2f} (target <= 1.5)")
+        print(f"peak RSS {a.peak_rss_mb:.0f} MB vs budget 60 x {mb:.1f} MB + 100 MB = {60 * mb + 100:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Scaling: the same app at N and 2N resources; the time ratio should stay <= 2.1.
 
-    python benchmarks/scaling.py [--resources 2000] [--repeat 5]
+    python benchmarks/scaling.py [--resources 2000] [--bundle-resources 10000] [--repeat 5]
 
 Builds a folder app with N pages, scripts and stylesheets (realistic small
-files), then one with 2N, audits both with the CLI and prints the medians, the
-ratio and peak RSS.
+files), then one with 2N; and a Signed Web Bundle of M 4 KB resources of every
+content type taking turns (benchmarks/bundle_audit.py), then one of 2M. Each
+pair is audited with the CLI in paired rounds; medians, the median per-round
+ratio (nothing subtracted) and peak RSS are printed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import machine, measure
+from bundle_audit import TYPES
+from bundle_audit import build as build_bundle
+from measure import header, paired, ratio
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Page {i}</title>
 <link rel="stylesheet" href="/css/s{i}.css"><script type="module" src="/js/m{i}.js"></script></head>
@@ -50,20 +54,31 @@ def build_app(root: Path, n: int) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--resources", type=int, default=2000)
+    parser.add_argument("--bundle-resources", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="iwa-scaling-"))
     try:
+        exe = shutil.which("iwa-audit", path=str(Path(sys.executable).parent))
+        base = [exe] if exe else [sys.executable, "-m", "auditor"]
+        print(header(f"python benchmarks/scaling.py --resources {args.resources} --bundle-resources {args.bundle_resources} --repeat {args.repeat}"), flush=True)
         small = build_app(tmp / "n", args.resources)
         large = build_app(tmp / "2n", args.resources * 2)
-        exe = shutil.which("iwa-audit") or sys.executable
-        base = [exe] if exe.endswith("iwa-audit") else [exe, "-m", "auditor"]
-        a = measure([*base, str(small), "--format", "json"], repeat=args.repeat)
-        b = measure([*base, str(large), "--format", "json"], repeat=args.repeat)
-        print(f"machine: {machine()}")
-        print(f"N  = {args.resources:>6} resources: median {a.median_s:.3f} s, peak RSS {a.peak_rss_mb:.0f} MB")
-        print(f"2N = {args.resources * 2:>6} resources: median {b.median_s:.3f} s, peak RSS {b.peak_rss_mb:.0f} MB")
-        print(f"time ratio 2N/N: {b.median_s / a.median_s:.2f} (target <= 2.1)")
+        got = paired({"n": [*base, str(small), "--format", "json"], "2n": [*base, str(large), "--format", "json"]}, repeat=args.repeat)
+        a, b = got["n"], got["2n"]
+        print(f"folder N  = {args.resources:>6} files: median {a.median_s:.3f} s, peak RSS {a.peak_rss_mb:.0f} MB")
+        print(f"folder 2N = {args.resources * 2:>6} files: median {b.median_s:.3f} s, peak RSS {b.peak_rss_mb:.0f} MB")
+        print(f"folder time ratio 2N/N: {ratio(b, a):.2f} (target <= 2.1)", flush=True)
+        paths = {}
+        for name, count in (("n", args.bundle_resources), ("2n", args.bundle_resources * 2)):
+            target = tmp / f"{name}.swbn"
+            app_id, _ = build_bundle(target, 0, 4096, list(TYPES), assets=count)
+            paths[name] = [*base, str(target), "--format", "json", "--expect-id", app_id]
+        got = paired(paths, repeat=args.repeat)
+        a, b = got["n"], got["2n"]
+        print(f"bundle M  = {args.bundle_resources:>6} resources: median {a.median_s:.3f} s, peak RSS {a.peak_rss_mb:.0f} MB")
+        print(f"bundle 2M = {args.bundle_resources * 2:>6} resources: median {b.median_s:.3f} s, peak RSS {b.peak_rss_mb:.0f} MB")
+        print(f"bundle time ratio 2M/M: {ratio(b, a):.2f} (target <= 2.1)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -14,11 +14,13 @@ from auditor.rules import (
     entry_points,
     headers,
     manifest,
-    ota,
+    ota_archive,
+    ota_config,
+    ota_response,
     permissions,
     signatures,
     update,
 )
 
-FAMILIES = (bundle, signatures, manifest, update, permissions, headers, content, entry_points, ota)
+FAMILIES = (bundle, signatures, manifest, update, permissions, headers, content, entry_points, ota_archive, ota_response, ota_config)
 ALL_RULES = tuple(r for family in FAMILIES for r in family.RULES)

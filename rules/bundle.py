@@ -8,12 +8,15 @@ at all is an input error (AUD001), not a BND finding.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
+from auditor.chrome.install_verdict import INSTALL
+from auditor.chrome.urls import MANIFEST_PATH, PLACEHOLDER_HOST, ChromeUrl, alias_groups, app_host, canonicalize
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
-from auditor.engine.model import BUNDLE_KINDS, Problem
+from auditor.engine.model import BUNDLE_KINDS, IndexEntry, InputKind, Problem
 from auditor.engine.registry import rule
+from auditor.parse.html import HTML_MIME_TYPES
+from auditor.parse.js import JS_MIME_TYPES, JS_SUFFIXES
 
 RESPONSE_HEADER_PROBLEMS = ("bad-header-name", "bad-header-value", "bad-status", "headers-malformed", "headers-too-large")
 
@@ -29,7 +32,7 @@ def problem_hit(ctx: Context, problem: Problem, message: str | None = None, **kw
     return Hit(message or problem.message, location, **kwargs)  # type: ignore[arg-type]
 
 
-@rule(id="BND001", name="unsupported-bundle-version", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
+@rule(id="BND001", name="unsupported-bundle-version", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL), security_severity=3.0)
 def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
     """The web bundle is not format version b2 (for example the old b1).
 
@@ -64,7 +67,7 @@ def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="BND002", name="primary-url-present", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
+@rule(id="BND002", name="primary-url-present", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL), security_severity=3.0)
 def primary_url_present(ctx: Context) -> Iterator[Hit]:
     """The bundle has a `primary` section; Chrome refuses it for an IWA.
 
@@ -90,7 +93,7 @@ def primary_url_present(ctx: Context) -> Iterator[Hit]:
         yield problem_hit(ctx, problem, f"the bundle has a primary URL (`{ctx.bundle.primary_url}`); Chrome rejects IWA bundles that have one", help="build without --primaryURL")
 
 
-@rule(id="BND003", name="off-origin-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security"), security_severity=3.5)
+@rule(id="BND003", name="off-origin-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security", INSTALL), security_severity=3.5)
 def off_origin_url(ctx: Context) -> Iterator[Hit]:
     """A bundle URL is not on the app's own `isolated-app://<id>/` origin.
 
@@ -116,46 +119,38 @@ def off_origin_url(ctx: Context) -> Iterator[Hit]:
     Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_response_reader_factory.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`.
     """
     for entry in ctx.bundle.index:
-        resolved = entry.resolved_url or entry.raw_url
-        parts = urlsplit(resolved)
-        if parts.username or parts.password:
-            continue  # BND004 reports credentials
-        if _on_origin(ctx, resolved):
+        url = entry_url(entry)
+        if url is None or (url.credentials and not url.is_app):
+            continue  # BND004 reports refused keys and credentials
+        if on_origin(ctx, url):
             continue
         yield Hit(
             f"bundle URL `{entry.raw_url}` is not on the app's origin; Chrome accepts only `isolated-app://<this id>/` URLs",
-            ctx.bundle_location(entry.key_offset, 0, resource=resolved),
+            ctx.bundle_location(entry.key_offset, 0, resource=url.href),
             help="use relative URLs in the bundle index",
         )
 
 
-def resource_key(ctx: Context, resolved: str) -> str:
-    """The resource path for a URL on the app origin (what findings name), else the URL itself."""
-    if not _on_origin(ctx, resolved):
-        return resolved
-    parts = urlsplit(resolved)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+def entry_url(entry: IndexEntry) -> ChromeUrl | None:
+    """The URL an index key canonicalises to (the reader stored its GURL spec), None when Chrome refuses it."""
+    return canonicalize(entry.resolved_url) if entry.resolved_url is not None else None
 
 
-def _on_origin(ctx: Context, resolved: str) -> bool:
-    """True for `isolated-app://<host>/...` where host is the bundle's (or the reader's placeholder)."""
-    parts = urlsplit(resolved)
-    if parts.scheme != "isolated-app" or parts.port is not None:
-        return False
-    origin = ctx.bundle.origin
-    if origin is not None:
-        return parts.hostname == urlsplit(origin).hostname
-    from auditor.readers.web_bundle import PLACEHOLDER_HOST
-
-    return parts.hostname == PLACEHOLDER_HOST
+def on_origin(ctx: Context, url: ChromeUrl) -> bool:
+    """True for `isolated-app://<host>/...` where host is the bundle's (or the placeholder while the ID is unknown)."""
+    return url.is_app and url.host == (app_host(ctx.bundle.origin) or PLACEHOLDER_HOST)
 
 
-@rule(id="BND004", name="url-query-fragment-or-credentials", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
+@rule(id="BND004", name="url-query-fragment-or-credentials", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL), security_severity=3.0)
 def url_query_fragment_or_credentials(ctx: Context) -> Iterator[Hit]:
     """A bundle URL carries a query, a fragment or credentials.
 
     ## What it checks
-    Every index key, after resolution: `?query`, `#fragment` and `user:pass@`.
+    Every index key, after resolution: `?query`, `#fragment` (an empty `?` or
+    `#` counts) and, for other schemes, `user:pass@`. User info and a port in
+    an `isolated-app:` key are no error: Chrome drops them. Also a key Chrome
+    refuses outright: one that is not a valid URL once resolved (an empty or
+    malformed host) or holds a Unicode noncharacter.
 
     ## Why it matters
     Chromium's bundle parser rejects URLs with a fragment or credentials, and
@@ -174,44 +169,86 @@ def url_query_fragment_or_credentials(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `components/web_package/web_bundle_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`; the `wbn` package's encoder (WICG/webpackage `js/bundle`).
     """
+    for problem in problems(ctx, "invalid-url"):
+        yield problem_hit(ctx, problem, help="write index keys as plain relative URLs such as `app.js`")
     for entry in ctx.bundle.index:
-        parts = urlsplit(entry.resolved_url or entry.raw_url)
-        found = [label for label, present in (("credentials", parts.username or parts.password), ("a query", parts.query), ("a fragment", parts.fragment or "#" in entry.raw_url)) if present]
+        url = entry_url(entry)
+        if url is None:
+            continue
+        found = [label for label, present in (("credentials", url.credentials), ("a query", url.query is not None), ("a fragment", url.fragment is not None)) if present]
         if found:
             yield Hit(
                 f"bundle URL `{entry.raw_url}` has {' and '.join(found)}; Chrome rejects such IWA entries",
-                ctx.bundle_location(entry.key_offset, 0, resource=resource_key(ctx, entry.resolved_url or entry.raw_url)),
+                ctx.bundle_location(entry.key_offset, 0, resource=entry.key),
                 help="remove the query, fragment or credentials from the URL",
             )
 
 
 @rule(id="BND005", name="duplicate-resolved-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security"), security_severity=5.0)
 def duplicate_resolved_url(ctx: Context) -> Iterator[Hit]:
-    """Two index keys resolve to the same URL; Chromium silently serves the first.
+    """Several index keys canonicalise to one URL (an alias group); Chrome serves only the first.
 
     ## What it checks
-    Index keys that differ as strings but name the same URL once resolved
-    against the app origin, such as `""` and `"./"`, or `index.html` and
-    `./index.html`.
+    Every index key is resolved against `isolated-app://<id>/` as Chrome's
+    GURL does it (see the README: `%2e` dot segments, backslashes, a
+    percent-encoded or fullwidth host, user info, a port, `isolated-app:x`,
+    surrounding spaces all canonicalise away). Keys that end up as the same
+    URL form an alias group; each is listed with its byte offset. The group
+    is an error when it names the manifest, a page or a script (by the
+    served response's content type or the path's extension), a warning
+    otherwise.
 
     ## Why it matters
-    They are not a CBOR duplicate, so nothing fails: Chromium keeps the first
-    and ignores the second. A reviewer or tool that reads the second response
-    sees content the app never serves (a parser differential).
+    They are not a CBOR duplicate, so nothing fails: Chrome builds its map of
+    URLs in index order and keeps the first of equal ones. A reviewer or tool
+    that reads another copy sees content the app never serves: a bundle can
+    carry a harmless `/.well-known/manifest.webmanifest` while Chrome installs
+    an earlier-indexed `%2e/.well-known/manifest.webmanifest` with other
+    permissions. iwa-audit itself reads the copy Chrome serves.
 
     ## Example
     ```
-    index: { "": [0, 120], "./": [120, 90] }
+    index: { ".well-known/manifest.webmanifest": [...], "/.well-known/manifest.webmanifest": [...] }
     ```
 
     ## Fix
-    Make the build emit each URL once.
+    Make the build emit each URL once, spelled plainly (`wbn --dir` does).
 
     ## References
-    Chromium `components/web_package/web_bundle_parser.cc`.
+    Chromium `components/web_package/web_bundle_parser.cc` (`ParseExchangeURL`,
+    the `base::flat_map` built from the index), `url/url_canon_stdurl.cc`,
+    `url/url_canon_path.cc`.
     """
-    for problem in problems(ctx, "alias-url"):
-        yield problem_hit(ctx, problem, help="remove the second key; only the first one's response is ever served")
+    for key, group in alias_groups(ctx.bundle.index, lambda e: e.key).items():
+        if len(group) < 2:
+            continue
+        first = group[0]
+        keys = ", ".join(f"`{e.raw_url}` (key @{e.key_offset})" for e in group)
+        what = alias_kind(ctx, key)
+        if what is not None:
+            message = f"{len(group)} index keys name {what} `{key}`: {keys}; Chrome installs the first, `{first.raw_url}` (response @{first.offset}), and never serves the others"
+        else:
+            message = f"{len(group)} index keys name `{key}`: {keys}; Chrome serves the first, `{first.raw_url}` (response @{first.offset})"
+        yield Hit(
+            message,
+            ctx.bundle_location(first.key_offset, 0, resource=key),
+            level=Level.ERROR if what is not None else Level.WARNING,
+            help="emit each URL once; only the first key's response is ever served",
+        )
+
+
+def alias_kind(ctx: Context, key: str) -> str | None:
+    """`the manifest`, `a page` or `a script` when an alias group names one (what a reviewer must not misread)."""
+    if key == MANIFEST_PATH:
+        return "the manifest"
+    served_copy = ctx.bundle.resources.get(key)
+    mime = served_copy.mime_type if served_copy is not None else ""
+    path = key.split("?", 1)[0].split("#", 1)[0].lower()
+    if mime in HTML_MIME_TYPES or path.endswith(("/", ".html", ".htm", ".xhtml")):
+        return "a page"
+    if mime in JS_MIME_TYPES or path.endswith(JS_SUFFIXES):
+        return "a script"
+    return None
 
 
 @rule(id="BND006", name="non-200-response", level=Level.WARNING, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=2.0)
@@ -255,7 +292,9 @@ def invalid_response_headers(ctx: Context) -> Iterator[Hit]:
 
     ## What it checks
     Each response's header map: names must be lower-case HTTP tokens, values
-    free of CR, LF and NUL, `:status` the only pseudo-header with exactly
+    visible characters with spaces or tabs only inside them (no control
+    character, DEL included, and no leading or trailing space or tab; an
+    empty value is fine), `:status` the only pseudo-header with exactly
     three digits, the encoded map smaller than 512 KiB and a canonical CBOR
     map of byte strings.
 
@@ -269,13 +308,14 @@ def invalid_response_headers(ctx: Context) -> Iterator[Hit]:
     ```
 
     ## Fix
-    Write header names in lower case and values on one line.
+    Write header names in lower case and values on one line, trimmed.
 
     ## References
-    Chromium `components/web_package/web_bundle_parser.cc`; the Web Bundles format draft (WICG/webpackage `draft-yasskin-wpack-bundled-exchanges`).
+    Chromium `components/web_package/rust/parser.rs` (header names and
+    values); Chromium `components/web_package/web_bundle_parser.cc`; the Web Bundles format draft (WICG/webpackage `draft-yasskin-wpack-bundled-exchanges`).
     """
     for problem in problems(ctx, *RESPONSE_HEADER_PROBLEMS):
-        yield problem_hit(ctx, problem, f"`{problem.resource}`: {problem.message}", help="header names in lower case; `:status` three digits; no CR/LF/NUL")
+        yield problem_hit(ctx, problem, f"`{problem.resource}`: {problem.message}", help="header names in lower case; `:status` three digits; values trimmed, without control characters")
 
 
 @rule(id="BND008", name="missing-content-type", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
@@ -284,7 +324,9 @@ def missing_content_type(ctx: Context) -> Iterator[Hit]:
 
     ## What it checks
     Every response with a payload of one byte or more for a `content-type`
-    header.
+    header. An empty value is accepted by Chrome's parser and reported as a
+    warning only: the resource loads, but nothing that needs a MIME type
+    (module scripts, stylesheets) accepts it.
 
     ## Why it matters
     Chromium's bundle reader rejects a non-empty response without a content
@@ -300,15 +342,25 @@ def missing_content_type(ctx: Context) -> Iterator[Hit]:
     `--headerOverride`.
 
     ## References
+    Chromium `components/web_package/rust/parser.rs`;
     Chromium `components/web_package/web_bundle_parser.cc`.
     """
     for resource in ctx.bundle.resources.values():
-        if resource.size and not resource.content_type:
-            offset, length = resource.byte_range or (None, 0)
+        if not resource.size:
+            continue
+        offset, length = resource.byte_range or (None, 0)
+        if resource.content_type is None:
             yield Hit(
                 f"`{resource.path}` has a {resource.size}-byte payload and no content-type",
                 ctx.bundle_location(offset, length, resource=resource.path),
                 help="add a content-type header for this response",
+            )
+        elif not resource.content_type.strip():
+            yield Hit(
+                f"`{resource.path}` has an empty content-type; Chrome serves it, but without a MIME type scripts, styles and module workers are refused",
+                ctx.bundle_location(offset, length, resource=resource.path),
+                level=Level.WARNING,
+                help="set the content-type this file needs",
             )
 
 
@@ -323,7 +375,10 @@ def bundle_length_mismatch(ctx: Context) -> Iterator[Hit]:
     ## Why it matters
     Readers that locate a bundle from the end of a file (as the format allows)
     find a different start than readers going from the front: the same file
-    means different things to different tools.
+    means different things to different tools. In a Signed Web Bundle Chrome
+    never reads the trailing length (the IWA reader starts the web bundle
+    where the integrity block ends), so there the findings are notes, and a
+    missing trailing length is one too.
 
     ## Example
     ```
@@ -336,8 +391,40 @@ def bundle_length_mismatch(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `components/web_package/web_bundle_parser.cc`; the Web Bundles format draft (WICG/webpackage `draft-yasskin-wpack-bundled-exchanges`).
     """
-    for problem in problems(ctx, "bundle-length-mismatch", "trailing-bytes"):
-        yield problem_hit(ctx, problem, help="rebuild the bundle with wbn or a webbundle plugin")
+    signed = ctx.bundle.kind is InputKind.SWBN
+    for problem in problems(ctx, "bundle-length-mismatch", "trailing-bytes", "trailer-not-read"):
+        yield problem_hit(ctx, problem, help="rebuild the bundle with wbn or a webbundle plugin", level=Level.NOTE if signed else None)
+
+
+@rule(id="BND010", name="unreadable-response", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
+def unreadable_response(ctx: Context) -> Iterator[Hit]:
+    """A response cannot be parsed: Chrome installs the bundle, but that URL never loads.
+
+    ## What it checks
+    Each index entry's response: a CBOR array of two byte strings (the header
+    map and the payload) whose encoded length is what the index says.
+
+    ## Why it matters
+    Chrome reads responses lazily, when their URL is requested. A malformed
+    one does not stop the install; the page, script or image at that URL
+    fails every time it is loaded. Its content is not audited (Chrome never
+    serves it), and an alias of the same URL later in the index is not served
+    either.
+
+    ## Example
+    ```
+    index: {"app.js": [12, 40]}   # but the response at 12 is 38 bytes long
+    ```
+
+    ## Fix
+    Rebuild the bundle with `wbn` or a webbundle plugin; never edit one by hand.
+
+    ## References
+    Chromium `components/web_package/web_bundle_parser.cc` (`ParseResponse`)
+    and `components/web_package/rust/parser.rs`; .
+    """
+    for problem in problems(ctx, "response-malformed"):
+        yield problem_hit(ctx, problem, help="rebuild the bundle; this URL fails to load in the app")
 
 
 RULES = (
@@ -350,4 +437,5 @@ RULES = (
     invalid_response_headers,
     missing_content_type,
     bundle_length_mismatch,
+    unreadable_response,
 )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
+from auditor.chrome.install_verdict import INSTALL
 from auditor.chrome.manifest import MANIFEST_PATH, load_manifest, member_target
 from auditor.chrome.manifest import member_location as at
 from auditor.chrome.manifest import parsed_manifest as parsed
@@ -31,7 +32,7 @@ def manifest_schema() -> dict:
     return json.loads(resources.files("auditor.schemas").joinpath("iwa-manifest.schema.json").read_text("utf-8"))
 
 
-@rule(id="MAN001", name="missing-manifest", level=Level.ERROR, tags=("manifest",), security_severity=3.0)
+@rule(id="MAN001", name="missing-manifest", level=Level.ERROR, tags=("manifest", INSTALL), security_severity=3.0)
 def missing_manifest(ctx: Context) -> Iterator[Hit]:
     """The app has no web app manifest at `/.well-known/manifest.webmanifest`.
 
@@ -73,7 +74,7 @@ def missing_manifest(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"no manifest at `{MANIFEST_PATH}`", ctx.bundle_location())
 
 
-@rule(id="MAN002", name="manifest-not-json", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",), security_severity=3.0)
+@rule(id="MAN002", name="manifest-not-json", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", INSTALL), security_severity=3.0)
 def manifest_not_json(ctx: Context) -> Iterator[Hit]:
     """The manifest is not strict JSON, or its top level is not an object.
 
@@ -145,6 +146,10 @@ def manifest_member_type(ctx: Context) -> Iterator[Hit]:
     manifest = parsed(ctx)
     if manifest is None:
         return
+    from auditor.parse.schema_check import certainly_valid
+
+    if certainly_valid(manifest_schema(), manifest.data):
+        return  # the usual case, without importing jsonschema (start-up of small audits)
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(manifest_schema())
@@ -173,7 +178,7 @@ def json_type(value: object) -> str:
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
 
-@rule(id="MAN004", name="invalid-version", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "version"), security_severity=3.0)
+@rule(id="MAN004", name="invalid-version", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "version", INSTALL), security_severity=3.0)
 def invalid_version(ctx: Context) -> Iterator[Hit]:
     """The manifest `version` is missing or is not a version Chrome accepts.
 

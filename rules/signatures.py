@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.chrome.install_verdict import INSTALL
+from auditor.chrome.signatures import is_small_order
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
 from auditor.engine.model import BUNDLE_KINDS, InputKind, IntegrityBlock, SignatureType
 from auditor.engine.registry import Need, rule
 
 SIGNED = frozenset({InputKind.SWBN})
-BLOCK_PROBLEMS = ("attribute-name", "nested-attribute", "missing-id", "bad-id", "proxy-id", "empty-stack")
+BLOCK_PROBLEMS = ("attribute-name", "attribute-value", "duplicate-attribute", "nested-attribute", "missing-id", "bad-id", "proxy-id", "empty-stack")
 
 
 def v2_block(ctx: Context) -> IntegrityBlock | None:
@@ -23,7 +25,7 @@ def v2_block(ctx: Context) -> IntegrityBlock | None:
     return block if block is not None and block.version == "2b" else None
 
 
-@rule(id="SIG001", name="unsigned-bundle", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("signature",), security_severity=7.0)
+@rule(id="SIG001", name="unsigned-bundle", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("signature", INSTALL), security_severity=7.0)
 def unsigned_bundle(ctx: Context) -> Iterator[Hit]:
     """The bundle has no integrity block: it is a plain `.wbn`, not a Signed Web Bundle.
 
@@ -52,7 +54,7 @@ def unsigned_bundle(ctx: Context) -> Iterator[Hit]:
         yield Hit("the bundle is not signed (no integrity block); Chrome installs IWAs only from Signed Web Bundles", ctx.bundle_location(0, 0), help="sign it with wbn-sign or the webbundle plugin's integrityBlockSign")
 
 
-@rule(id="SIG002", name="integrity-block-v1", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature",), security_severity=7.0)
+@rule(id="SIG002", name="integrity-block-v1", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL), security_severity=7.0)
 def integrity_block_v1(ctx: Context) -> Iterator[Hit]:
     """The integrity block is version 1, which Chrome no longer accepts.
 
@@ -80,14 +82,18 @@ def integrity_block_v1(ctx: Context) -> Iterator[Hit]:
         yield Hit("integrity block v1: Chrome rejects it (deprecated since M129); re-sign the app", ctx.bundle_location(11, 4), help="re-sign with a current wbn-sign (0.2.2+ writes v2)")
 
 
-@rule(id="SIG003", name="malformed-integrity-block", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature",), security_severity=7.0)
+@rule(id="SIG003", name="malformed-integrity-block", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL), security_severity=7.0)
 def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
     """The integrity block parses but Chrome rejects it: bad or missing `webBundleId`, odd attributes, no signature.
 
     ## What it checks
-    The v2 block's attributes (text names, no nesting, a `webBundleId` that is
-    a well-formed, non-proxy Web Bundle ID in lower-case base32) and that the
-    signature stack is not empty.
+    The v2 block's attributes and every signature entry's attributes as
+    Chromium's attribute parser reads them: names are unique UTF-8 text;
+    values are integers within int64, byte strings, UTF-8 text or
+    `true`/`false` (never `null`, `undefined`, floats, tags, arrays or maps);
+    text and names hold no Unicode noncharacter (U+FDD0-U+FDEF, U+xxFFFE,
+    U+xxFFFF). The `webBundleId` is a well-formed, non-proxy Web Bundle ID in
+    lower-case base32, and the signature stack is not empty.
 
     ## Why it matters
     Each of these makes Chrome refuse the bundle before any signature is read.
@@ -102,7 +108,8 @@ def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
     block by hand.
 
     ## References
-    Chromium `components/web_package/signed_web_bundles/attribute_map_parser.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_id.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`, `components/web_package/signed_web_bundles/ecdsa_p256_utils.cc`.
+    Chromium `components/web_package/signed_web_bundles/attribute_map_parser.cc`
+    and `input_reader.cc`; Chromium `components/web_package/signed_web_bundles/attribute_map_parser.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_id.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`, `components/web_package/signed_web_bundles/ecdsa_p256_utils.cc`.
     """
     block = v2_block(ctx)
     if block is None:
@@ -112,7 +119,7 @@ def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
             yield Hit(problem.message, ctx.bundle_location(problem.offset, problem.length or 0), help="re-sign the bundle with wbn-sign")
 
 
-@rule(id="SIG004", name="unknown-first-signature-type", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature",), security_severity=7.0)
+@rule(id="SIG004", name="unknown-first-signature-type", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL), security_severity=7.0)
 def unknown_first_signature_type(ctx: Context) -> Iterator[Hit]:
     """The first signature is of a type Chrome does not know.
 
@@ -149,7 +156,7 @@ def unknown_first_signature_type(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"signature {signature.index} has an unknown type; Chrome skips it", ctx.bundle_location(offset, length), level=Level.NOTE)
 
 
-@rule(id="SIG005", name="invalid-signature", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security"), security_severity=9.0)
+@rule(id="SIG005", name="invalid-signature", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security", INSTALL), security_severity=9.0)
 def invalid_signature(ctx: Context) -> Iterator[Hit]:
     """A signature does not verify, or its key or signature bytes are malformed.
 
@@ -185,7 +192,7 @@ def invalid_signature(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"signature {signature.index} ({signature.type.value}, key {signature.public_key.hex()[:16]}…): {signature.problem}", ctx.bundle_location(offset, length), help="rebuild and re-sign the bundle; do not edit signed bundles")
 
 
-@rule(id="SIG006", name="id-not-derived-from-signer", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security"), security_severity=9.0)
+@rule(id="SIG006", name="id-not-derived-from-signer", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security", INSTALL), security_severity=9.0)
 def id_not_derived_from_signer(ctx: Context) -> Iterator[Hit]:
     """The `webBundleId` does not derive from any signer's public key.
 
@@ -195,8 +202,16 @@ def id_not_derived_from_signer(ctx: Context) -> Iterator[Hit]:
 
     ## Why it matters
     The ID is the app's origin and identity. Chrome accepts a bundle only when
-    a signer owns that ID (key rotation aside); otherwise anyone could sign a
-    bundle that claims to be your app.
+    a signer owns that ID; otherwise anyone could sign a bundle that claims to
+    be your app.
+
+    Key rotation: when Chrome holds key-rotation data for an ID (delivered as
+    component data, `iwa_identity_validator.cc`), it requires a signer to
+    hold the rotated key instead of the key the ID derives from. A static
+    audit cannot see that data, so the finding says so: a bundle signed only
+    by a rotated key is reported here although Chrome may install it, and a
+    bundle whose ID derives from its signer is refused once the ID's key has
+    been rotated away from that signer.
 
     ## Example
     ```
@@ -207,6 +222,8 @@ def id_not_derived_from_signer(ctx: Context) -> Iterator[Hit]:
     Sign with the app's key, or omit the explicit ID so it is derived.
 
     ## References
+    Chromium `components/web_package/signed_web_bundles/signed_web_bundle_id.cc`,
+    `components/webapps/isolated_web_apps/iwa_identity_validator.cc`;
     Chromium `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_id.cc`.
     """
     block = v2_block(ctx)
@@ -214,7 +231,53 @@ def id_not_derived_from_signer(ctx: Context) -> Iterator[Hit]:
         return
     if block.derived_ids and block.web_bundle_id not in block.derived_ids:
         derived = ", ".join(f"`{i}`" for i in block.derived_ids)
-        yield Hit(f"`webBundleId` `{block.web_bundle_id}` does not derive from any signer's key (signers give {derived})", ctx.bundle_location(0, block.size))
+        yield Hit(
+            f"`webBundleId` `{block.web_bundle_id}` does not derive from any signer's key (signers give {derived}); "
+            "Chrome refuses it unless its key-rotation data (component data, not visible to a static audit) names a signer's key for this ID",
+            ctx.bundle_location(0, block.size),
+            help="sign with the app's key (or, after a key rotation, with the rotated key Chrome was given)",
+        )
+
+
+@rule(id="SIG009", name="small-order-key", level=Level.NOTE, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security"), security_severity=7.0)
+def small_order_key(ctx: Context) -> Iterator[Hit]:
+    """A signer's Ed25519 key is a small-order point: its "signature" verifies for any content.
+
+    ## What it checks
+    Every Ed25519 public key in the signature stack, for the identity point and
+    the 7 other points of order 2, 4 or 8 (in any encoding of them).
+
+    ## Why it matters
+    Chrome (BoringSSL `ED25519_verify`) does not refuse such keys, and neither
+    does any other common verifier. With the identity key, the signature
+    R = identity, S = 0 verifies every message; with the other torsion points
+    a forgery takes a few tries. Nobody holds a private key for them: an app
+    whose ID derives from one can be "updated" by anyone, and a second signer
+    with such a key proves nothing.
+
+    ## Example
+    ```
+    [{"ed25519PublicKey": h'0100000000000000000000000000000000000000000000000000000000000000'}, h'01…00']
+    ```
+
+    ## Fix
+    Generate a real key (`openssl genpkey -algorithm ed25519`) and sign with it.
+
+    ## References
+    Chromium `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`;
+    RFC 8032 §5.1; .
+    """
+    block = ctx.bundle.integrity
+    if block is None:
+        return
+    for signature in block.signatures:
+        if is_small_order(signature.type, signature.public_key):
+            offset, length = signature.byte_range or (None, 0)
+            yield Hit(
+                f"signature {signature.index} uses the small-order Ed25519 key {signature.public_key.hex()[:16]}…: a signature by it verifies for any content, so it proves nothing",
+                ctx.bundle_location(offset, length),
+                help="sign with a key generated for this app",
+            )
 
 
 @rule(id="SIG007", name="unexpected-web-bundle-id", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("signature", "security"), security_severity=8.0)
@@ -297,4 +360,5 @@ RULES = (
     id_not_derived_from_signer,
     unexpected_web_bundle_id,
     signature_compatibility,
+    small_order_key,
 )

@@ -45,7 +45,7 @@ def test_every_rule_in_a_family_module_is_listed_in_its_rules_tuple():
 def test_family_prefix_matches_module():
     prefixes = {
         "bundle": "BND", "signatures": "SIG", "manifest": "MAN", "update": "UPD", "permissions": "PRM",
-        "headers": "HDR", "content": "SCR", "entry_points": "LNK", "ota": "OTA",
+        "headers": "HDR", "content": "SCR", "entry_points": "LNK", "ota_archive": "OTA", "ota_config": "OTA", "ota_response": "OTA",
     }
     for family in FAMILIES:
         short = family.__name__.rsplit(".", 1)[1]

@@ -60,4 +60,4 @@ def test_inspect_unreadable_input_exits_2_with_one_line(tmp_path, capsys):
     path.write_bytes(sign(WBN, [ed25519_key(1)])[:40])
     assert main(["inspect", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "at byte 30: integrity block attributes needs 56 bytes but only 10 remain" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "at byte 30: integrity block attributes: attribute `webBundleId` needs 56 bytes but only 10 remain" in err and "Traceback" not in err

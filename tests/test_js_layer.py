@@ -6,7 +6,7 @@ import pytest
 from auditor.rules import content
 
 from auditor.engine.model import Resource
-from auditor.parse.js import REGISTERED, JsTree, matches, query_matches
+from auditor.parse.js import REGISTERED, JsTree, check_queries, matches, query_matches
 
 SCRIPT = """
 import x from "https://esm.sh/lit"; export * from "./b.js";
@@ -27,21 +27,29 @@ def spans(found):
     return [(index, sorted((name, nodes[0].start_byte) for name, nodes in captures.items())) for index, captures in found]
 
 
-def relative(found, first_pattern):
-    return [(index - first_pattern, captures) for index, captures in spans(found)]
+def test_every_registered_query_compiles():
+    assert check_queries() == len(REGISTERED) >= 11
 
 
-@pytest.mark.parametrize("copies", [1, 150])  # 150 copies pass the ranged-query limit: the whole-tree path
+@pytest.mark.parametrize("copies", [1, 150])  # 150 copies: thousands of occurrences of each word, one line
 @pytest.mark.parametrize("handle", HANDLES)
-def test_ranged_and_combined_queries_find_the_same_matches(handle, copies):
+def test_queries_around_occurrences_find_what_whole_tree_queries_find(handle, copies):
     text, words = REGISTERED[handle]
-    tree = JsTree(Resource(path="/a.js"), (SCRIPT * copies).encode())
+    source = SCRIPT * copies
+    tree = JsTree(Resource(path="/a.js"), (source.replace("\n", " ") if copies > 1 else source).encode())
     whole = spans(matches(tree, text))
     assert whole, "the script must exercise the query"
     assert spans(matches(tree, text, words)) == whole
-    combined = query_matches(tree, handle)
-    first = min(index for index, _ in combined)
-    assert relative(combined, first) == whole
+    assert spans(query_matches(tree, handle)) == whole
+
+
+def test_queries_are_compiled_only_when_a_script_holds_their_words():
+    from auditor.parse.js import compiled
+
+    compiled.cache_clear()
+    tree = JsTree(Resource(path="/a.js"), b"el.innerHTML = s;")
+    assert query_matches(tree, content.HTML_SINK_QUERY)
+    assert compiled.cache_info().currsize == 1
 
 
 def test_script_without_the_words_is_never_parsed():

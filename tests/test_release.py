@@ -25,11 +25,11 @@ def bundle(folder: Path, name: str, version: str, key=KEY) -> Path:
 def release(tmp_path: Path, *versions: tuple[str, str], extra: list[str] = (), channels=None) -> tuple[Path, list[str]]:
     entries = [{"version": v, "src": f"{URL}/{n}"} for v, n in versions]
     if channels:
-        for entry, chans in zip(entries, channels, strict=False):
+        for entry, chans in zip(entries, channels, strict=True):
             entry["channels"] = chans
     manifest = tmp_path / "update.json"
     manifest.write_text(json.dumps({"versions": entries}), encoding="utf-8")
-    return manifest, ["release", str(manifest), "--bundles", str(tmp_path / "dist"), *extra]
+    return manifest, ["release", str(manifest), "--bundles", str(tmp_path / "dist"), "--update-url", f"{URL}/update.json", *extra]
 
 
 @pytest.fixture
@@ -70,9 +70,9 @@ def test_tampered_bundle_and_wrong_version_fail(tmp_path, dist, capsys):
     _, argv = release(tmp_path, ("1.0.0", "app-1.0.0.swbn"), ("1.1.0", "app-1.1.0.swbn"), ("1.2.0", "missing.swbn"))
     assert main([*argv, "--format", "json"]) == 1
     versions = {v["version"]: v["problems"] for v in json.loads(capsys.readouterr().out)["versions"]}
-    assert versions["1.0.0"][0].startswith("signature check fails")
+    assert versions["1.0.0"][0].startswith("Chrome refuses to install it: SIG005: signature 0 (ed25519")
     assert versions["1.1.0"] == ["the bundle's manifest says version `1.2.0`, the update manifest `1.1.0`: Chrome refuses the update"]
-    assert versions["1.2.0"][0].startswith("no bundle in")
+    assert versions["1.2.0"] == [f"no bundle {tmp_path / 'dist' / 'missing.swbn'} for `src` {URL}/missing.swbn"]
 
 
 def test_channel_below_previous_version_fails(tmp_path, dist, capsys):
@@ -94,7 +94,7 @@ def test_src_cannot_name_a_file_outside_the_bundles_folder(tmp_path, dist, capsy
     bundle(tmp_path, "secret.swbn", "1.0.0")
     _, argv = release(tmp_path, ("1.0.0", "..%2Fsecret.swbn"))
     assert main(argv) == 1
-    assert "no bundle in" in capsys.readouterr().out
+    assert f"`src` {URL}/..%2Fsecret.swbn does not name a file under" in capsys.readouterr().out
 
 
 def test_unreadable_manifest_exits_2(tmp_path, dist, capsys):
@@ -102,3 +102,89 @@ def test_unreadable_manifest_exits_2(tmp_path, dist, capsys):
     manifest.write_text("{", encoding="utf-8")
     assert main(["release", str(manifest), "--bundles", str(dist)]) == 2
     assert "not strict JSON" in capsys.readouterr().err
+
+
+def write_manifest(tmp_path: Path, entries: list[dict]) -> Path:
+    manifest = tmp_path / "update.json"
+    manifest.write_text(json.dumps({"versions": entries}), encoding="utf-8")
+    return manifest
+
+
+def test_src_maps_by_url_path_relative_to_the_manifest_not_by_base_name(tmp_path, dist, capsys):
+    for version in ("1.0.0", "1.1.0", "1.2.0"):
+        (dist / f"v{version}").mkdir()
+        bundle(dist / f"v{version}", "app.swbn", version)
+    manifest = write_manifest(tmp_path, [{"version": v, "src": f"v{v}/app.swbn"} for v in ("1.0.0", "1.1.0", "1.2.0")])
+    assert main(["release", str(manifest), "--bundles", str(dist), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [v["bundle"] for v in data["versions"]] == [str(dist / f"v{v}" / "app.swbn") for v in ("1.0.0", "1.1.0", "1.2.0")]
+
+
+def test_three_versions_ending_in_app_swbn_are_checked_against_their_own_files(tmp_path, dist, capsys):
+    for version in ("1.0.0", "1.1.0"):
+        (dist / version).mkdir()
+        bundle(dist / version, "app.swbn", version)
+    (dist / "app.swbn").write_bytes(b"")  # a same-named file at the top must not be picked
+    manifest = write_manifest(tmp_path, [{"version": v, "src": f"{URL}/{v}/app.swbn"} for v in ("1.0.0", "1.1.0", "1.2.0")])
+    assert main(["release", str(manifest), "--bundles", str(dist), "--update-url", f"{URL}/update.json", "--format", "json"]) == 1
+    versions = {v["version"]: v for v in json.loads(capsys.readouterr().out)["versions"]}
+    assert versions["1.0.0"]["problems"] == [] and versions["1.1.0"]["problems"] == []
+    assert versions["1.2.0"]["problems"] == [f"no bundle {dist / '1.2.0' / 'app.swbn'} for `src` {URL}/1.2.0/app.swbn"]
+
+
+def test_two_entries_mapping_to_one_file_is_an_error_naming_both(tmp_path, dist, capsys):
+    bundle(dist, "app.swbn", "1.0.0")
+    manifest = write_manifest(tmp_path, [{"version": "1.0.0", "src": "app.swbn"}, {"version": "1.1.0", "src": "./app.swbn"}])
+    assert main(["release", str(manifest), "--bundles", str(dist), "--format", "json"]) == 1
+    versions = json.loads(capsys.readouterr().out)["versions"]
+    message = f"versions 1.0.0 and 1.1.0 both map to {dist / 'app.swbn'} (`src` app.swbn and ./app.swbn)"
+    assert message in versions[0]["problems"] and versions[1]["problems"] == [message]
+
+
+def test_absolute_src_needs_the_update_url(tmp_path, dist, capsys):
+    bundle(dist, "app.swbn", "1.0.0")
+    manifest = write_manifest(tmp_path, [{"version": "1.0.0", "src": f"{URL}/app.swbn"}])
+    assert main(["release", str(manifest), "--bundles", str(dist)]) == 1
+    assert f"`src` {URL}/app.swbn is absolute: pass --update-url" in capsys.readouterr().out
+
+
+def test_src_outside_the_manifest_folder_is_named(tmp_path, dist, capsys):
+    bundle(dist, "app.swbn", "1.0.0")
+    manifest = write_manifest(tmp_path, [{"version": "1.0.0", "src": "https://cdn.example.com/app.swbn"}])
+    assert main(["release", str(manifest), "--bundles", str(dist), "--update-url", f"{URL}/update.json"]) == 1
+    assert f"`src` https://cdn.example.com/app.swbn is not under the update manifest's folder {URL}/" in capsys.readouterr().out
+
+
+def test_release_runs_the_bnd_rules_on_every_bundle(tmp_path, dist, capsys):
+    from builders import Response
+
+    manifest = {"name": "Chat", "id": "/", "scope": "/", "start_url": "/", "version": "1.0.0"}
+    files = simple_app(manifest, **{"https://example.com/x.js": "1", "h.txt": Response(b"h", {"content-type": "text/plain", "x": " padded"})})
+    (dist / "app.swbn").write_bytes(sign(build_wbn(files), [KEY]))
+    update = write_manifest(tmp_path, [{"version": "1.0.0", "src": "app.swbn"}])
+    assert main(["release", str(update), "--bundles", str(dist), "--format", "json"]) == 1
+    [version] = json.loads(capsys.readouterr().out)["versions"]
+    assert version["problems"][0].startswith("Chrome refuses to install it: BND003: bundle URL `https://example.com/x.js` is not on the app's origin")
+    assert any(p.startswith("BND007 error: `/h.txt`: header `x`: the value has leading or trailing whitespace") for p in version["problems"])
+
+
+def test_release_notes_do_not_fail_the_gate(tmp_path, dist, capsys):
+    manifest = {"name": "Chat", "id": "/", "scope": "/", "start_url": "/", "version": "1.0.0"}
+    (dist / "app.swbn").write_bytes(sign(build_wbn(simple_app(manifest), trailer=False), [KEY]))
+    update = write_manifest(tmp_path, [{"version": "1.0.0", "src": "app.swbn"}])
+    assert main(["release", str(update), "--bundles", str(dist)]) == 0
+    assert "~ BND009 note: no trailing length after the sections" in capsys.readouterr().out
+
+
+def test_an_unreadable_bundle_exits_2(tmp_path, dist, capsys):
+    (dist / "app.swbn").write_bytes(b"\x84\x48" + b"\xf0\x9f\x96\x8b\xf0\x9f\x93\xa6")
+    update = write_manifest(tmp_path, [{"version": "1.0.0", "src": "app.swbn"}])
+    assert main(["release", str(update), "--bundles", str(dist)]) == 2
+    assert "unreadable:" in capsys.readouterr().out
+
+
+def test_single_unsigned_bundle_is_refused(tmp_path, dist, capsys):
+    path = dist / "app.wbn"
+    path.write_bytes(build_wbn(simple_app()))
+    assert main(["release", str(path)]) == 1
+    assert "Chrome refuses to install it: SIG001: the bundle is not signed" in capsys.readouterr().out

@@ -1,11 +1,13 @@
 """Shared knowledge for the OTA rules: Capgo updater config, archive names, checksums, versions.
 
-Facts come from ../shared/spec/ota-capgo.md (Capgo capacitor-updater v8.51.14,
-Capgo CLI v7.93.4). Rules stay thin: they ask these helpers and report.
+Facts come from Cap-go/capacitor-updater 8.51.23 (`CapgoUpdater`, `CryptoCipher`
+on Android and iOS) and Cap-go/CLI 8.68.1. Rules stay thin: they ask these helpers and report.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import ipaddress
 import re
@@ -28,6 +30,8 @@ SEMVER = re.compile(
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$",
     re.ASCII,  # \d must not match other scripts' digits
 )
+PRIVATE_KEY_PEM = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+PRIVATE_KEY_PEM_BYTES = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
 ARCHIVE_SUFFIXES = (".zip", ".jar", ".apk", ".aab", ".ipa", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".rar", ".zst")
 ARCHIVE_MAGICS = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh", b"\xfd7zXZ")
 
@@ -79,16 +83,55 @@ def is_local_host(host: str) -> bool:
 
 
 def unsafe_name_reason(name: str) -> str | None:
-    """Why an entry name could escape the extraction folder, or None."""
+    """Why both updaters refuse an entry name (`resolvePathInsideDirectory`), or None.
+
+    A backslash is refused outright; an absolute path too; a path whose `..`
+    segments climb above the bundle folder fails the canonical-path check. A
+    `..` that stays inside, or `C:/x.js` (a folder named `C:`), is accepted.
+    """
+    if not name:
+        return "is empty"
     if "\\" in name:
         return "contains a backslash"
-    if re.match(r"^[A-Za-z]:", name):
-        return "starts with a drive letter"
     if name.startswith("/"):
         return "is an absolute path"
-    if ".." in name.split("/"):
-        return "contains a `..` segment"
+    if escapes(name.split("/")):
+        return "climbs out of the bundle folder with `..`"
     return None
+
+
+def escapes(parts: list[str]) -> bool:
+    """Whether lexical normalisation of these path segments goes above their start."""
+    depth = 0
+    for part in parts:
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif part not in ("", "."):
+            depth += 1
+    return False
+
+
+def link_stays_inside(name: str, target: str) -> bool:
+    """ZIPFoundation/Capgo's lexical check: the target resolves inside the link's own folder."""
+    if not target or target.startswith("/"):
+        return False
+    return not escapes(target.split("/"))
+
+
+def link_resolves_into(name: str, target: str, other: str) -> bool:
+    """Whether the link `name -> target` points at (or through) the entry `other`."""
+    parent = name.rsplit("/", 1)[0] + "/" if "/" in name else ""
+    parts: list[str] = []
+    for part in (parent + target).split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    resolved = "/".join(parts)
+    return resolved == other or resolved.startswith(other + "/")
 
 
 def looks_like_archive(resource: Resource) -> bool:
@@ -148,24 +191,108 @@ def computed_values(value: object) -> Iterator[tuple[str, Computed]]:
     return ((p, v) for p, v in leaves(value) if isinstance(v, Computed))
 
 
-def rsa_public_key_problem(pem: str) -> str | None:
-    """Why a Capgo `publicKey` would not work (PKCS#1 PEM of an RSA-2048 key), or None."""
-    text = pem.strip()
-    if not text.startswith("-----BEGIN RSA PUBLIC KEY-----"):
-        first = text.splitlines()[0] if text else "an empty string"
-        return f"does not start with `-----BEGIN RSA PUBLIC KEY-----` (PKCS#1) but with `{first[:40]}`"
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+PKCS1_HEADER = "-----BEGIN RSA PUBLIC KEY-----"
+SHA256_LOWER = re.compile(r"^[0-9a-f]{64}$")
 
+
+def rsa_public_key_problem(pem: str) -> str | None:
+    """Why a Capgo `publicKey` would not work as the device reads it, or None.
+
+    Both platforms decrypt only when the raw string starts with the PKCS#1
+    header (no strip first); Android's `stringToPublicKey` removes whitespace
+    and the header, so a literal `\\n` escape corrupts the base64 and throws at
+    plugin load; iOS `fatalError`s unless the key is RSA-2048.
+    """
+    if not pem.startswith(PKCS1_HEADER):
+        if pem.strip().startswith(PKCS1_HEADER):
+            return "starts with whitespace before `-----BEGIN RSA PUBLIC KEY-----`: both platforms then silently skip decryption"
+        first = pem.strip().splitlines()[0] if pem.strip() else "an empty string"
+        return f"does not start with `-----BEGIN RSA PUBLIC KEY-----` (PKCS#1) but with `{first[:40]}`"
+    if "\\n" in pem:
+        return "holds literal `\\n` escapes instead of newlines: Android fails to load it and the app crashes at start"
+    key = load_public_key(pem)
+    if isinstance(key, str):
+        return key
+    if key.key_size != 2048:
+        return f"is a {key.key_size}-bit RSA key; iOS stops the app (`fatalError`) unless it is 2048 bits"
+    return None
+
+
+def load_public_key(pem: str):
+    """The RSA public key as Android decodes it (whitespace and header removed, base64), or why not."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import load_der_public_key, load_pem_public_key
+
+    body = re.sub(r"\s+", "", pem).replace("-----BEGINRSAPUBLICKEY-----", "").replace("-----ENDRSAPUBLICKEY-----", "")
+    wrapped = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
     try:
-        key = load_pem_public_key(text.replace("\\n", "\n").encode("ascii", "replace"))
-    except (ValueError, TypeError) as exc:
-        return f"is not a parseable PEM public key ({str(exc).splitlines()[0][:80]})"
+        key = load_pem_public_key(f"{PKCS1_HEADER}\n{wrapped}\n-----END RSA PUBLIC KEY-----\n".encode("ascii", "replace"))
+    except (ValueError, TypeError):
+        try:
+            key = load_der_public_key(base64.b64decode(body, validate=False))
+        except (ValueError, TypeError, binascii.Error) as exc:
+            return f"is not a parseable PKCS#1 RSA public key ({str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__})"
     if not isinstance(key, rsa.RSAPublicKey):
         return "is not an RSA key"
-    if key.key_size != 2048:
-        return f"is a {key.key_size}-bit RSA key; the updater needs 2048 bits (one 256-byte block)"
-    return None
+    return key
+
+
+def checksum_bytes(value: str) -> bytes | None:
+    """The encrypted checksum as `decryptChecksum` decodes it: hex when it is all hex digits, else base64."""
+    try:
+        if re.fullmatch(r"[0-9a-fA-F]+", value):
+            return bytes.fromhex(value) if len(value) % 2 == 0 else None
+        return base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error):
+        return None
+
+
+def decrypt_checksum(value: str, public_key: str) -> str:
+    """What the device compares: hex of the checksum RSA-"decrypted" with the public key, or why it fails."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    key = load_public_key(public_key)
+    if isinstance(key, str):
+        raise ValueError(f"the app's `publicKey` {key}")
+    data = checksum_bytes(value)
+    if data is None:
+        raise ValueError("it is neither hex nor base64")
+    try:
+        return key.recover_data_from_signature(data, padding.PKCS1v15(), None).hex()
+    except (InvalidSignature, ValueError) as exc:
+        raise ValueError(f"it does not decrypt under the app's `publicKey` ({type(exc).__name__})") from None
+
+
+def checksum_problem(value: str, sha256: str | None, public_key: str | None) -> str | None:
+    """Why the device would refuse this announced checksum for a zip of this SHA-256, or None.
+
+    8.x computes only lower-case SHA-256 hex and compares case-sensitively; a
+    256-byte value is the encrypted checksum `bundle encrypt` prints, checked
+    here when the app's public key is known.
+    """
+    if SHA256_LOWER.match(value):
+        if sha256 is not None and value != sha256:
+            return f"SHA-256 of the zip is `{sha256}`, not `{value}`"
+        return None
+    if SHA256_HEX.match(value):
+        return "is upper-case hex: the device computes lower-case SHA-256 hex and compares case-sensitively, so every device refuses it"
+    if CRC32_HEX.match(value):
+        return None  # OTA013
+    data = checksum_bytes(value)
+    if data is not None and len(data) == 256:
+        if public_key is None or sha256 is None:
+            return None
+        try:
+            decrypted = decrypt_checksum(value, public_key)
+        except ValueError as exc:
+            return f"the encrypted checksum fails on the device: {exc}"
+        if len(decrypted) == 96 and base64.b64encode(bytes.fromhex(decrypted)).decode() == sha256:
+            return "is the V2 encrypted checksum (the hex digest read as base64); 8.x devices compare it as hex and refuse it: encrypt with a CLI that sees updater 8.x"
+        if decrypted != sha256:
+            return f"decrypts to `{decrypted}`, but the zip's SHA-256 is `{sha256}`"
+        return None
+    return "is neither a lower-case SHA-256 (64 hex digits) nor a 256-byte encrypted checksum"
 
 
 def calls_named(ctx: Context, resource: Resource, name: str) -> list[tuple[int, int]]:

@@ -148,10 +148,19 @@ def combine(manifest: Mapping[str, Allowlist], header: Mapping[str, Allowlist]) 
     return result
 
 
-def inspect_section(ctx):
-    """`iwa-audit inspect`: the effective policy per feature, and what each document header does to it."""
+@dataclass(frozen=True, slots=True)
+class PolicyTable:
+    """The effective policy as rows for a table and as JSON-able data (what `inspect` shows)."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    data: list
+
+
+def effective_policy_table(ctx) -> PolicyTable | None:
+    """The effective policy per feature, and what each document header does to it; None without a manifest."""
     from auditor.chrome.manifest import load_manifest
-    from auditor.commands.inspect import Section
 
     manifest = load_manifest(ctx)
     if manifest is None or manifest.document is None:
@@ -175,8 +184,7 @@ def inspect_section(ctx):
         }
         data.append(row)
         rows.append((feature, row["manifest"], ", ".join(narrowed_by) or "-", state, "yes" if feature in isolated else ""))
-    return Section(
-        key="effective_policy",
+    return PolicyTable(
         title="Effective permissions policy (manifest narrowed by Permissions-Policy headers; deny-all default)",
         columns=("feature", "manifest", "narrowed by", "for the app", "isolated-only"),
         rows=tuple(rows),

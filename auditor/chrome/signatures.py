@@ -100,3 +100,48 @@ def verify(kind: SignatureType, public_key: bytes, signature: bytes, payload: by
     except ValueError as exc:
         return f"invalid key or signature encoding: {exc}"
     return None
+
+
+# edwards25519 (RFC 8032 §5.1): -x^2 + y^2 = 1 + d x^2 y^2 over GF(p).
+ED25519_P = 2**255 - 19
+ED25519_D = (-121665 * pow(121666, -1, ED25519_P)) % ED25519_P
+
+
+def _ed25519_point(encoded: bytes) -> tuple[int, int] | None:
+    """The affine point a 32-byte key encodes, as BoringSSL decodes it (y taken mod p), or None off the curve."""
+    value = int.from_bytes(encoded, "little")
+    sign, y = value >> 255, (value & ((1 << 255) - 1)) % ED25519_P
+    u, v = (y * y - 1) % ED25519_P, (ED25519_D * y * y + 1) % ED25519_P
+    x = (u * pow(v, 3, ED25519_P) * pow(u * pow(v, 7, ED25519_P), (ED25519_P - 5) // 8, ED25519_P)) % ED25519_P
+    if (v * x * x - u) % ED25519_P != 0:
+        x = (x * pow(2, (ED25519_P - 1) // 4, ED25519_P)) % ED25519_P
+        if (v * x * x - u) % ED25519_P != 0:
+            return None
+    if x & 1 != sign:
+        x = (-x) % ED25519_P
+    return x, y
+
+
+def _ed25519_double(point: tuple[int, int]) -> tuple[int, int]:
+    """2P in affine coordinates (the complete twisted Edwards addition law, P + P)."""
+    x, y = point
+    t = ED25519_D * x * x * y * y % ED25519_P
+    return (2 * x * y * pow(1 + t, -1, ED25519_P) % ED25519_P, (y * y + x * x) * pow(1 - t, -1, ED25519_P) % ED25519_P)
+
+
+def is_small_order(kind: SignatureType, public_key: bytes) -> bool:
+    """True when the key is a point of order 1, 2, 4 or 8 (the identity and the 7 other torsion points).
+
+    Neither BoringSSL's `ED25519_verify` nor `cryptography` refuses such a key,
+    and with it a signature can be made for any content without a private
+    key (with the identity point, R = identity and S = 0 verify everything).
+    P-256 has a prime order: no ECDSA key is small-order.
+    """
+    if kind is not SignatureType.ED25519 or len(public_key) != KEY_LENGTH[kind]:
+        return False
+    point = _ed25519_point(public_key)
+    if point is None:
+        return False
+    for _ in range(3):
+        point = _ed25519_double(point)
+    return point == (0, 1)

@@ -79,6 +79,7 @@ def settings_from(args: argparse.Namespace, config: Config) -> Settings:
         per_path_ignores=config.get("per-path-ignores", {}),
         baseline=None if args.write_baseline else (args.baseline or config.path("baseline")),
         apply_suppressions=not args.no_ignores,
+        jobs=args.jobs,
     )
 
 

@@ -1,29 +1,28 @@
 """`iwa-audit inspect FILE`: the verified facts of a bundle (what `wbn-dump-id` and a dump give, but checked).
 
 Prints the kind, Web Bundle ID, origin, each signature with its verification
-result, every resource, and the manifest `version`. Further sections (the
-effective permissions policy, ...) come from `SECTION_PROVIDERS`: dotted names
-of functions `(Context) -> Section | None`, imported only when inspecting.
+result, every resource, the manifest `version`, the effective permissions
+policy, and whether Chrome would install the bundle: the one verdict the audit
+and `release` use too (`auditor.chrome.install_verdict`).
 
-Exit codes: 0 the facts were read and every signature verifies (or the input is
-unsigned), 1 a signature fails or the ID does not derive from a signer, 2 the
-input cannot be read.
+Exit codes: 0 Chrome would install the bundle (or the input is a folder, which
+is never installed as such), 1 Chrome would refuse it (an unsigned `.wbn`
+included), 2 the input cannot be read.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.chrome.install_verdict import Verdict, install_verdict
+from auditor.chrome.permissions_policy import effective_policy_table
 from auditor.engine.context import AuditSession, Context
 from auditor.engine.model import Bundle
-
-SECTION_PROVIDERS: tuple[str, ...] = ("auditor.chrome.permissions_policy:inspect_section",)
 
 
 @dataclass(frozen=True)
@@ -66,40 +65,30 @@ def facts(bundle: Bundle, ctx: Context) -> dict:
             for r in bundle.resources.values()
         ],
         "manifest_version": manifest_version(ctx),
+        "chrome_installs": verdict_facts(install_verdict(bundle)),
     }
 
 
 def sections(ctx: Context) -> list[Section]:
-    """Extra sections from every provider that can say something about this bundle."""
-    found = []
-    for dotted in SECTION_PROVIDERS:
-        module_name, _, function = dotted.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue  # that part of the tool is not in this build
-        provider = getattr(module, function, None)
-        if provider is None:
-            continue
-        section = provider(ctx)
-        if section is not None:
-            found.append(section)
-    return found
+    """Extra sections that can say something about this bundle (the effective permissions policy)."""
+    policy = effective_policy_table(ctx)
+    if policy is None:
+        return []
+    return [Section("effective_policy", policy.title, policy.columns, policy.rows, policy.data)]
 
 
-def verified(data: dict) -> bool:
-    """No signature failed and, when signed, the ID belongs to a signer."""
-    if any(s["valid"] is False for s in data["signatures"]):
-        return False
-    return data["id_derived_from_signer"] is not False
+def verdict_facts(verdict: Verdict) -> dict:
+    """The verdict as JSON: `installs` is None for inputs Chrome never installs (folders)."""
+    return {
+        "installs": verdict.installs if verdict.applies else None,
+        "refusals": [{"rule": r.rule_id, "message": r.message} for r in verdict.refusals],
+    }
 
 
 def table(columns: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> str:
     widths = [max(len(str(c)), *(len(str(r[i])) for r in rows)) if rows else len(str(c)) for i, c in enumerate(columns)]
-    lines = [indent + "  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=False)).rstrip()]
-    lines += [indent + "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() for row in rows]
+    lines = [indent + "  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines += [indent + "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -110,6 +99,12 @@ def render_text(data: dict, extra: list[Section]) -> str:
         out.append(f"{key.replace('_', ' '):<24}{'-' if value is None else value}\n")
     if data["id_derived_from_signer"] is not None:
         out.append(f"{'id derived from signer':<24}{'yes' if data['id_derived_from_signer'] else 'NO'}\n")
+    verdict = data["chrome_installs"]
+    if verdict["installs"] is None:
+        out.append(f"{'chrome installs':<24}- (not a bundle)\n")
+    else:
+        out.append(f"{'chrome installs':<24}{'yes' if verdict['installs'] else 'NO'}\n")
+        out += [f"  - {r['rule']}: {r['message']}\n" for r in verdict["refusals"]]
     if data["signatures"]:
         out.append(f"\nsignatures ({len(data['signatures'])})\n")
         rows = [
@@ -129,8 +124,8 @@ def render_text(data: dict, extra: list[Section]) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iwa-audit inspect",
-        description="Print the verified facts of a .swbn, .wbn or app folder: ID, origin, signatures, resources, manifest version, effective permissions policy.",
-        epilog="Exit codes: 0 read and verified (or unsigned), 1 a signature fails or the ID is not the signer's, 2 unreadable.",
+        description="Print the verified facts of a .swbn, .wbn or app folder: ID, origin, signatures, resources, manifest version, effective permissions policy, and whether Chrome would install it.",
+        epilog="Exit codes: 0 Chrome would install it (or a folder), 1 Chrome would refuse it, 2 unreadable.",
     )
     parser.add_argument("path", type=Path, help="the bundle (or folder) to inspect")
     parser.add_argument("-f", "--format", default="text", choices=("text", "json"), help="output format (default: text)")
@@ -159,4 +154,4 @@ def main(argv: Sequence[str]) -> int:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
         sys.stdout.write(render_text(data, extra))
-    return 0 if verified(data) else 1
+    return 1 if data["chrome_installs"]["installs"] is False else 0

@@ -1,11 +1,17 @@
 """`iwa-audit release`: the release gate across an update manifest and the bundles it lists.
 
 What Chrome checks one update at a time, on users' machines, checked here for
-every version at once before publishing: each `src` has a local bundle, every
-bundle verifies, every bundle carries the same Web Bundle ID (key continuity:
-an update signed for another ID is refused), each bundle's manifest `version`
-equals its entry, and no channel offers less than `--previous-version` (Chrome
-never downgrades, so those users would simply stop getting updates).
+every version at once before publishing: each `src` has a local bundle (its URL
+path relative to the update manifest, under `--bundles DIR`), Chrome would
+install every bundle (`auditor.chrome.install_verdict`, the verdict the audit
+and `inspect` use) and the BND and SIG rules find no error in it, every bundle
+carries the same Web Bundle ID (key continuity: an update signed for another ID
+is refused), each bundle's manifest `version` equals its entry, and no channel
+offers less than `--previous-version` (Chrome never downgrades, so those users
+would simply stop getting updates).
+
+Exit codes follow the README: 0 every check passes, 1 a check fails, 2 an
+input (the update manifest or a bundle) cannot be read.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from auditor.chrome.version import IwaVersion, VersionError, parse_version
 
@@ -30,6 +36,19 @@ class Check:
     bundle: str | None = None
     web_bundle_id: str | None = None
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # BND/SIG warnings and notes: shown, never failing
+    unreadable: bool = False
+
+
+@dataclass
+class BundleFacts:
+    """What the gate needs from one bundle, read and judged once."""
+
+    web_bundle_id: str | None
+    version: str | None
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unreadable: bool = False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 every check passes, 1 a check fails, 2 an input could not be read.",
     )
     parser.add_argument("input", type=Path, help="update manifest JSON (with --bundles), or a single .swbn")
-    parser.add_argument("--bundles", type=Path, metavar="DIR", help="folder holding the bundles, matched to each `src` by file name")
+    parser.add_argument("--bundles", type=Path, metavar="DIR", help="folder holding the bundles: each `src` maps to DIR/<its URL path relative to the update manifest>")
     parser.add_argument("--update-url", metavar="URL", help="where the update manifest is served (resolves relative `src`)")
     parser.add_argument("--previous-version", metavar="V", help="the version users have now: nothing may offer less")
     parser.add_argument("--expect-id", metavar="ID", help="the Web Bundle ID every bundle must carry")
@@ -48,38 +67,67 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def bundle_facts(path: Path) -> tuple[str | None, str | None, list[str]]:
-    """(Web Bundle ID, manifest version, problems) of one bundle, verified."""
+def bundle_facts(path: Path) -> BundleFacts:
+    """One bundle: Chrome's install verdict, the BND and SIG findings, its ID and manifest version."""
+    from auditor.chrome.install_verdict import install_verdict
     from auditor.chrome.manifest import load_manifest
+    from auditor.engine.catalogue import select
     from auditor.engine.context import AuditSession, Context
     from auditor.engine.errors import InputError
-    from auditor.readers import open_input
+    from auditor.engine.findings import Level
+    from auditor.engine.pipeline import audit, read
 
     try:
-        bundle = open_input(path)
+        bundle = read(path)
     except InputError as error:
-        return None, None, [f"unreadable: {error.describe()}"]
+        return BundleFacts(None, None, [f"unreadable: {error.describe()}"], unreadable=True)
     if not bundle.is_bundle:
         raise InputError(f"{path} is a {bundle.kind.value}, not a bundle (an update manifest needs --bundles DIR)")
-    problems = []
-    block = bundle.integrity
-    if block is None:
-        return None, None, ["not signed: Chrome installs only Signed Web Bundles"]
-    rejection = block.rejection()
-    if rejection is not None:
-        problems.append(f"signature check fails: {rejection}")
+    verdict = install_verdict(bundle)
+    facts = BundleFacts(bundle.integrity.web_bundle_id if bundle.integrity else None, None)
+    facts.problems += [f"Chrome refuses to install it: {r}" for r in verdict.refusals]
+    refused = {(r.rule_id, r.message) for r in verdict.refusals}
+    report = audit(path, rules=select(["BND", "SIG"]), bundle=bundle)
+    for finding in report.active():
+        if (finding.rule_id, finding.message) in refused:
+            continue
+        target = facts.problems if finding.level is Level.ERROR else facts.notes
+        target.append(f"{finding.rule_id} {finding.level.label}: {finding.message}")
     manifest = load_manifest(Context(AuditSession(bundle)))
     version = manifest.data.get("version") if manifest is not None and manifest.document is not None else None
-    return block.web_bundle_id, version if isinstance(version, str) else None, problems
+    facts.version = version if isinstance(version, str) else None
+    return facts
 
 
-def local_bundle(src: str, folder: Path) -> Path | None:
-    """The file in `folder` named like the last segment of `src`, if any (never outside `folder`)."""
-    name = unquote(urlsplit(src).path.rsplit("/", 1)[-1])
-    if not name or name in (".", "..") or "/" in name or "\\" in name:
-        return None
-    candidate = folder / name
-    return candidate if candidate.is_file() else None
+def local_bundle(src: str, update_url: str | None, folder: Path) -> Path | str:
+    """The file under `folder` at `src`'s URL path relative to the update manifest, or why there is none.
+
+    `https://u.example/app/v1.2.0/app.swbn` with the manifest at
+    `https://u.example/app/update.json` is `folder/v1.2.0/app.swbn`. Without
+    `--update-url` only relative `src` values can be placed. Never a path
+    outside `folder` (dot segments, encoded or not, and symlinks out are refused).
+    """
+    parts = urlsplit(src)
+    if update_url is not None:
+        base = urlsplit(urljoin(update_url, "./"))
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or not parts.path.startswith(base.path):
+            return f"`src` {src} is not under the update manifest's folder {urlunsplit((*base[:3], '', ''))}"
+        relative = parts.path[len(base.path):]
+    elif parts.scheme or parts.netloc or parts.path.startswith("/"):
+        return f"`src` {src} is absolute: pass --update-url (where the update manifest is served) to map it to a file under {folder}"
+    else:
+        relative = parts.path
+    segments = [s for s in unquote(relative).split("/") if s != "."]  # `./app.swbn` is `app.swbn`
+    if not segments or any(s in ("", "..") or "\\" in s or "\0" in s for s in segments):
+        return f"`src` {src} does not name a file under {folder} (path `{unquote(relative)}`)"
+    candidate = folder.joinpath(*segments)
+    try:
+        inside = candidate.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside or not candidate.is_file():
+        return f"no bundle {candidate} for `src` {src}"
+    return candidate
 
 
 def check_manifest(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
@@ -95,6 +143,7 @@ def check_manifest(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
     if general:
         raise InputError("; ".join(general), where=str(args.input))
     checks, ids = [], {}
+    mapped: dict[Path, Check] = {}
     entries = read_entries(value, args.update_url)
     for entry in entries:
         check = Check(str(entry.raw.get("version")), entry.src)
@@ -105,14 +154,25 @@ def check_manifest(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
         if entry.src is None:
             check.problems.append("Chrome skips this entry: no `src`")
             continue
-        path = local_bundle(entry.src, args.bundles)
-        if path is None:
-            check.problems.append(f"no bundle in {args.bundles} named like `src` {entry.src}")
+        path = local_bundle(entry.src, args.update_url, args.bundles)
+        if isinstance(path, str):
+            check.problems.append(path)
             continue
+        key = path.resolve()
+        if key in mapped:
+            first = mapped[key]
+            message = f"versions {first.version} and {check.version} both map to {path} (`src` {first.src} and {entry.src})"
+            first.problems.append(message)
+            check.problems.append(message)
+            continue
+        mapped[key] = check
         check.bundle = str(path)
-        wbid, version, problems = bundle_facts(path)
+        facts = bundle_facts(path)
+        wbid, version = facts.web_bundle_id, facts.version
         check.web_bundle_id = wbid
-        check.problems += problems
+        check.problems += facts.problems
+        check.notes += facts.notes
+        check.unreadable = facts.unreadable
         if wbid is not None:
             ids.setdefault(wbid, []).append(check.version)
         if version is None and wbid is not None:
@@ -158,8 +218,9 @@ def downgrades(entries, previous: str | None) -> list[str]:
 
 
 def check_single(args: argparse.Namespace) -> tuple[list[Check], list[str]]:
-    wbid, version, problems = bundle_facts(args.input)
-    check = Check(version or "?", None, str(args.input), wbid, problems)
+    facts = bundle_facts(args.input)
+    wbid, version = facts.web_bundle_id, facts.version
+    check = Check(version or "?", None, str(args.input), wbid, facts.problems, facts.notes, facts.unreadable)
     general = id_continuity({wbid: [check.version]} if wbid else {}, args.expect_id)
     if args.previous_version and version is not None:
         try:
@@ -176,6 +237,7 @@ def render_text(checks: list[Check], general: list[str]) -> str:
         status = "ok" if not check.problems else "FAIL"
         lines.append(f"{status:4} {check.version}  {check.bundle or check.src or ''}  {check.web_bundle_id or ''}".rstrip())
         lines += [f"     - {p}" for p in check.problems]
+        lines += [f"     ~ {n}" for n in check.notes]
     lines += [f"FAIL {p}" for p in general]
     failed = sum(1 for c in checks if c.problems) + len(general)
     lines.append(f"release gate: {'passed' if not failed else f'{failed} problem(s)'} ({len(checks)} version(s))")
@@ -207,4 +269,6 @@ def main(argv: Sequence[str]) -> int:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
         sys.stdout.write(render_text(checks, general))
+    if any(c.unreadable for c in checks):
+        return 2
     return 1 if general or any(c.problems for c in checks) else 0

@@ -102,6 +102,10 @@ def load_config(path: Path | None) -> Config:
 
 
 def validate(data: object, path: Path) -> None:
+    from auditor.parse.schema_check import certainly_valid
+
+    if certainly_valid(schema(), data):
+        return  # the usual case, without importing jsonschema (pre-commit start-up)
     from jsonschema import Draft202012Validator
 
     errors = sorted(Draft202012Validator(schema()).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))

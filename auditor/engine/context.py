@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.location import Location, TextIndex
-from auditor.engine.model import Bundle, JsonDocument, Resource
+from auditor.engine.model import IWA_KINDS, Bundle, InputKind, JsonDocument, Resource
 from auditor.engine.registry import Need
 from auditor.engine.settings import DEFAULT_SETTINGS, Settings
 
@@ -47,6 +47,39 @@ class AuditSession:
         self.limits = limits
         self.settings = settings
         self.cache: dict[object, object] = {}
+        self.texts = TextCache(TEXT_CACHE_BYTES)
+
+
+# Decoded text (and its line index) kept for at most this many characters at once: rules that
+# read a resource again soon find it, and the audit of a bundle of any size holds no more.
+TEXT_CACHE_BYTES = 64 * 1024**2
+
+
+class TextCache:
+    """Decoded texts and line indexes by resource path, least recently used dropped past `limit`
+    characters: decoding again costs far less than holding every text for the whole audit."""
+
+    def __init__(self, limit: int) -> None:
+        from collections import OrderedDict
+
+        self.limit = limit
+        self.entries: OrderedDict[str, list] = OrderedDict()  # path -> [text, index or None]
+        self.total = 0
+
+    def get(self, path: str) -> list | None:
+        entry = self.entries.get(path)
+        if entry is not None:
+            self.entries.move_to_end(path)
+        return entry
+
+    def put(self, path: str, text: str | None) -> list:
+        entry = [text, None]
+        self.entries[path] = entry
+        self.total += len(text or "")
+        while self.total > self.limit and len(self.entries) > 1:
+            _, (old, _) = self.entries.popitem(last=False)
+            self.total -= len(old or "")
+        return entry
 
 
 class Context:
@@ -98,36 +131,66 @@ class Context:
     def resource(self, path: str) -> Resource | None:
         """The resource Chrome would serve for a path (query and fragment removed).
 
-        A source folder has no directory entries, so `/dir/` maps to
-        `/dir/index.html` there, as `wbn` would bundle it.
+        For an IWA the path is canonicalised as GURL does (`auditor.chrome.urls`)
+        and matched against canonical keys, so `/%2e/x` or `\\x` find `/x`, and
+        of keys that alias, the first (the one Chrome serves) is found. A source
+        folder has no directory entries, so `/dir/` maps to `/dir/index.html`
+        there, as `wbn` would bundle it.
         """
-        path = path.split("#", 1)[0].split("?", 1)[0] or "/"
-        found = self.bundle.resources.get(path)
-        if found is None and path.endswith("/") and self.bundle.directory_index:
-            found = self.bundle.resources.get(path + "index.html")
+        if self.bundle.kind not in IWA_KINDS:
+            return self.bundle.resources.get(path.split("#", 1)[0].split("?", 1)[0] or "/")
+        from auditor.chrome.urls import request_path
+
+        key = request_path(path)
+        if key is None:
+            return None
+        served = self.memo("served-paths", self._served_paths)
+        found = served.get(key)
+        if found is None and key.endswith("/") and self.bundle.directory_index:
+            found = served.get(key + "index.html")
         return found
 
-    def text(self, resource: Resource) -> str | None:
-        """The resource decoded as UTF-8 (replacing bad bytes), or None when too large to parse."""
+    def _served_paths(self) -> dict[str, Resource]:
+        """Canonical path -> resource; bundle keys are canonical already, a folder's file paths are made so (first wins)."""
+        from auditor.chrome.urls import request_path
 
-        def decode() -> str | None:
-            if resource.size > self.limits.max_text_resource_bytes:
-                return None
+        if self.bundle.kind is not InputKind.FOLDER:
+            return dict(self.bundle.resources)
+        served: dict[str, Resource] = {}
+        for path, resource in self.bundle.resources.items():
+            key = request_path(path)
+            if key is not None:
+                served.setdefault(key, resource)
+        return served
+
+    def text(self, resource: Resource) -> str | None:
+        """The resource decoded as UTF-8 (replacing bad bytes), or None when too large to parse.
+
+        Kept in a bounded cache (`TextCache`), not for the whole audit: a rule that
+        needs a text again after many others may decode it again.
+        """
+        return self._text_entry(resource)[0]
+
+    def _text_entry(self, resource: Resource) -> list:
+        texts = self.session.texts
+        entry = texts.get(resource.path)
+        if entry is not None:
+            return entry
+        text = None
+        if resource.size <= self.limits.max_text_resource_bytes:
             data = resource.body.read(self.limits.max_text_resource_bytes)
             if data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
-            return data.decode("utf-8", "replace")
-
-        return self.memo(("text", resource.path), decode)
+            text = data.decode("utf-8", "replace")
+        return texts.put(resource.path, text)
 
     def text_index(self, resource: Resource) -> TextIndex | None:
-        """Line index of the decoded text, shared by every rule that reports positions."""
-
-        def build() -> TextIndex | None:
-            text = self.text(resource)
-            return None if text is None else TextIndex(text)
-
-        return self.memo(("text-index", resource.path), build)
+        """Line index of the decoded text, shared by every rule that reports positions (cached
+        with the text, and dropped with it)."""
+        entry = self._text_entry(resource)
+        if entry[1] is None and entry[0] is not None:
+            entry[1] = TextIndex(entry[0])
+        return entry[1]
 
     def document_index(self, document: JsonDocument) -> TextIndex:
         """Line index of a JSON document's text, shared by every rule that reports positions in it."""

@@ -14,9 +14,8 @@ from dataclasses import dataclass, fields, replace
 @dataclass(frozen=True, slots=True)
 class Limits:
     max_input_bytes: int = 4 * 1024**3           # whole input file or folder
-    max_resources: int = 100_000                 # index entries / files / zip members
-    max_cbor_depth: int = 16                     # nesting of any CBOR item we decode
-    max_cbor_items: int = 1_000_000              # items in one decoded CBOR structure
+    max_resources: int = 100_000                 # files / zip members (a bundle's index is bounded by its 1 MiB size)
+    max_cbor_depth: int = 16                     # nesting of any CBOR item we decode (Chromium's cbor::Reader::kCBORMaxDepth)
     max_text_resource_bytes: int = 64 * 1024**2  # HTML/CSS/JS/JSON larger than this is not parsed
     max_script_bytes: int = 16 * 1024**2         # a script larger than this is not parsed (its tree would take ~55x its size)
     max_parsed_script_bytes: int = 16 * 1024**2  # script source whose trees stay in memory at once; older trees are re-parsed on demand

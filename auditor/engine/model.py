@@ -8,6 +8,7 @@ input. Only readers construct these objects; rules read them.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ class Body:
     or a callable (zip members). `read()` returns bytes only up to `limit`.
     """
 
-    __slots__ = ("_opener", "_path", "_view", "size", "withheld")
+    __slots__ = ("_opener", "_path", "_release", "_view", "size", "withheld")
 
     def __init__(
         self,
@@ -49,8 +50,10 @@ class Body:
         path: Path | None = None,
         opener: Callable[[int], bytes] | None = None,
         withheld: bool = False,
+        release: Callable[[], None] | None = None,
     ) -> None:
         self.size = size
+        self._release = release  # drops a memory-mapped view's pages from the resident set after each use
         self.withheld = withheld  # the reader refused to read it and reports why itself
         self._view = view
         self._path = path
@@ -60,7 +63,10 @@ class Body:
         """The first `limit` bytes (all when None) as a bytes copy of just this body."""
         n = self.size if limit is None else min(limit, self.size)
         if self._view is not None:
-            return bytes(self._view[:n])
+            data = bytes(self._view[:n])
+            if self._release is not None:
+                self._release()
+            return data
         if self._path is not None:
             with open(self._path, "rb") as handle:
                 return handle.read(n)
@@ -68,11 +74,77 @@ class Body:
             return self._opener(n)
         return b""
 
+    def search(self, pattern: re.Pattern[bytes], limit: int) -> tuple[int, int, int, int] | None:
+        """(start, end, line, column) of the first match of a bytes pattern, or None.
+
+        Searched in place, never decoded: a view as it is, a file through a
+        read-only memory map, a zip member by one bounded read that is not kept.
+        Line and column (1-based, code points) are worked out only on a match.
+        """
+        if self.size == 0:
+            return None
+        if self._view is not None:
+            found = _located(pattern.search(self._view, 0, min(limit, self.size)), self._view)
+            if self._release is not None:
+                self._release()  # a scan touches every page of the body: none stays resident
+            return found
+        if self._path is not None:
+            import mmap
+
+            with open(self._path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                return _located(pattern.search(mapped, 0, min(limit, self.size)), mapped)
+        chunks = getattr(self._opener, "chunks", None)
+        if chunks is not None:
+            return _search_chunks(pattern, chunks(min(limit, self.size)))
+        data = self.read(limit)
+        return _located(pattern.search(data), data)
+
     def view(self) -> memoryview | None:
         """Zero-copy view when the body lives in a memory map, else None."""
         if self._view is None:
             return None
         return memoryview(self._view)
+
+
+def _located(match: re.Match[bytes] | None, data) -> tuple[int, int, int, int] | None:
+    if match is None:
+        return None
+    start = match.start()
+    line_start = data.rfind(b"\n", 0, start) + 1 if hasattr(data, "rfind") else bytes(data[:start]).rfind(b"\n") + 1
+    line = (data.count(b"\n", 0, start) if hasattr(data, "count") else bytes(data[:start]).count(b"\n")) + 1
+    column = len(bytes(data[line_start:start]).decode("utf-8", "replace")) + 1
+    return start, match.end(), line, column
+
+
+def _search_chunks(pattern: re.Pattern[bytes], chunks) -> tuple[int, int, int, int] | None:
+    """`Body.search` over pieces, keeping only a 4 KiB overlap between them (matches are short).
+
+    The column is in code points when the line starts inside the kept window,
+    else in bytes from the line start.
+    """
+    overlap = 4096
+    carry, base, newlines, last_newline = b"", 0, 0, -1
+    for chunk in chunks:
+        buffer = carry + chunk
+        match = pattern.search(buffer)
+        if match is not None:
+            start = match.start()
+            line = newlines + buffer.count(b"\n", 0, start) + 1
+            at = buffer.rfind(b"\n", 0, start)
+            if at >= 0 or last_newline + 1 == base:
+                line_start = at + 1
+                column = len(buffer[line_start:start].decode("utf-8", "replace")) + 1
+            else:
+                column = base + start - last_newline
+            return base + start, base + match.end(), line, column
+        keep = max(0, len(buffer) - overlap)
+        newlines += buffer.count(b"\n", 0, keep)
+        at = buffer.rfind(b"\n", 0, keep)
+        if at >= 0:
+            last_newline = base + at
+        base += keep
+        carry = buffer[keep:]
+    return None
 
 
 EMPTY_BODY = Body(0, view=b"")
@@ -111,10 +183,11 @@ class IndexEntry:
     """One key of a Web Bundle index exactly as written, with where it points."""
 
     raw_url: str
-    resolved_url: str | None  # absolute URL after resolving against the app origin
+    resolved_url: str | None  # the URL Chrome canonicalises it to (GURL spec); None when Chrome refuses it
     offset: int               # absolute offset of the response in the file
     length: int
     key_offset: int | None = None  # where the key sits in the file
+    key: str | None = None    # the resource key it names: the path (with any ?query/#fragment) on the app origin, else the URL
 
 
 class SignatureType(enum.StrEnum):
@@ -245,7 +318,7 @@ class ArchiveEntry:
 
     @property
     def is_symlink(self) -> bool:
-        return self.create_system == 3 and (self.external_attr >> 16) & 0o170000 == 0o120000
+        return self.create_system in (3, 19) and (self.external_attr >> 16) & 0o170000 == 0o120000  # Unix or OS X, as ZIPFoundation
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +328,8 @@ class Archive:
     entries: tuple[ArchiveEntry, ...]
     declared_total: int       # sum of declared uncompressed sizes
     central_directory_offset: int
+    views: object = None      # auditor.capgo.zip_views.ZipViews: the Android, iOS and Python views
+    flattened_root: str | None = None  # the single top-level folder both updaters serve from `/`
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import enum
 
 class ProblemCode(enum.StrEnum):
     # Web Bundle structure (BND)
-    ALIAS_URL = "alias-url"
+    INVALID_URL = "invalid-url"                # an index key Chrome refuses (BND004); aliases are read from the index (BND005)
     BUNDLE_LENGTH_MISMATCH = "bundle-length-mismatch"
     TRAILING_BYTES = "trailing-bytes"
     PRIMARY_URL = "primary-url"
@@ -23,14 +23,16 @@ class ProblemCode(enum.StrEnum):
     BAD_STATUS = "bad-status"
     BAD_HEADER_NAME = "bad-header-name"
     BAD_HEADER_VALUE = "bad-header-value"
+    RESPONSE_MALFORMED = "response-malformed"  # read lazily by Chrome: only that URL fails (BND010)
+    TRAILER_NOT_READ = "trailer-not-read"      # no trailing length behind an integrity block (BND009 note)
     # Integrity block (SIG)
     ATTRIBUTE_NAME = "attribute-name"
     NESTED_ATTRIBUTE = "nested-attribute"
+    ATTRIBUTE_VALUE = "attribute-value"          # null/undefined, outside int64, noncharacters, tags
+    DUPLICATE_ATTRIBUTE = "duplicate-attribute"
     MISSING_ID = "missing-id"
     BAD_ID = "bad-id"
     PROXY_ID = "proxy-id"
     EMPTY_STACK = "empty-stack"
-    # Zip archives (OTA)
-    ZIP_HEADER_MISMATCH = "zip-header-mismatch"
     # JSON documents (UPD, OTA)
     DUPLICATE_KEY = "duplicate-key"

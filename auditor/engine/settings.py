@@ -31,6 +31,7 @@ class Settings:
     per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen(None))
     baseline: Path | None = None            # hide findings recorded there
     apply_suppressions: bool = True         # False: show what inline comments, path ignores and the baseline hide
+    jobs: int | None = None                 # worker processes for scripts: None = the CPUs available, 1 = serial
 
     def __post_init__(self) -> None:
         if not isinstance(self.per_path_ignores, MappingProxyType):

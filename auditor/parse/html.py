@@ -61,12 +61,31 @@ class StartTag:
     attributes: dict[str, tuple[int, int]]
 
 
+def soup_class():
+    """bs4's BeautifulSoup, imported without soupsieve: nothing here selects by CSS, and
+    soupsieve's import (its selector grammar compiled at import) costs more than the rest of bs4."""
+    import sys
+    import warnings
+
+    if "bs4" not in sys.modules and "soupsieve" not in sys.modules:
+        sys.modules["soupsieve"] = None  # type: ignore[assignment]  # bs4 then leaves CSS selection off
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # bs4 warns that CSS selectors are unavailable
+                from bs4 import BeautifulSoup
+        finally:
+            del sys.modules["soupsieve"]
+        return BeautifulSoup
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup
+
+
 def documents(ctx) -> list[Document]:
     """Every HTML resource the limits allow, parsed once per audit."""
 
     def build() -> list[Document]:
-        from bs4 import BeautifulSoup
-
+        BeautifulSoup = soup_class()
         parsed = []
         for resource in ctx.resources(*HTML_MIME_TYPES):
             text = ctx.text(resource)

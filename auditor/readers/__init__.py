@@ -6,6 +6,7 @@ Reader modules are imported only when their format is seen, to keep start-up lig
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,34 +18,72 @@ from auditor.engine.settings import DEFAULT_SETTINGS, Settings
 SWBN_MAGIC = bytes.fromhex("48f09f968bf09f93a6")  # bstr(8) "🖋📦" after the array head
 WBN_MAGIC = bytes.fromhex("48f09f8c90f09f93a6")   # bstr(8) "🌐📦"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
-SNIFF_BYTES = 16
+TEXT_SNIFF_BYTES = 64 * 1024
+ZIP_TAIL_BYTES = 22 + 0xFFFF
+CONFIG_KEYS = frozenset({"appId", "plugins", "webDir", "appName"})
+UPDATE_DOCUMENT_KEYS = frozenset({"versions", "url", "checksum", "session_key", "manifest"})
+TOP_LEVEL_KEY = re.compile(r'"(appId|plugins|webDir|appName|versions|url|checksum|session_key|manifest)"\s*:')
+TS_CONFIG = re.compile(r"\bCapacitorConfig\b|@capacitor/cli|export\s+default\s*\{[^}]*\bappId\s*:", re.S)
 
 
 def sniff(path: Path) -> str:
-    """Name of the reader module for this input: decided by content, then by name for text."""
+    """Name of the reader module for this input, decided by its content (a name only breaks ties)."""
     if path.is_dir():
         return "folder"
+    size = path.stat().st_size
     with open(path, "rb") as handle:
-        head = handle.read(SNIFF_BYTES)
+        head = handle.read(TEXT_SNIFF_BYTES)
+        tail = read_tail(handle, size) if not head.startswith(ZIP_MAGICS) else b""
+    if not head:
+        raise Unsupported("the file is empty", where=str(path))
     if len(head) >= 10 and head[1:10] == SWBN_MAGIC:
         return "signed_web_bundle"
     if len(head) >= 10 and head[1:10] == WBN_MAGIC:
         return "web_bundle"
-    if head.startswith(ZIP_MAGICS):
-        return "ota_zip"
-    text_head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    name = path.name.lower()
-    if name.startswith("capacitor.config."):
+    if head.startswith(ZIP_MAGICS) or b"PK\x05\x06" in tail:
+        return "ota_zip"  # a zip, perhaps behind prepended data: the end record says so
+    if looks_encrypted(head, size):
+        raise Unsupported(
+            "this looks like an encrypted Capgo bundle (the AES-128-CBC output of `bundle encrypt`: no zip signature, "
+            "random bytes, a size that is a multiple of 16); audit the zip before encryption, with `--checksum` set to "
+            "the encrypted checksum and `--capacitor-config` naming the app's config to check it",
+            where=str(path),
+        )
+    if is_capacitor_config(head, path.name):
         return "capacitor_config"
-    if text_head.startswith((b"{", b"[")):
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
         return "json_document"
-    if not head:
-        raise Unsupported("the file is empty", where=str(path))
     raise Unsupported(
-        "not a Signed Web Bundle, Web Bundle, OTA zip, JSON document or folder "
+        "not a Signed Web Bundle, Web Bundle, OTA zip, Capacitor config, JSON document or folder "
         f"(first bytes {head[:8].hex(' ')})",
         where=str(path),
     )
+
+
+def read_tail(handle, size: int) -> bytes:
+    """The last bytes where a zip's end record must be (22 bytes plus a comment of at most 64 KiB)."""
+    handle.seek(max(0, size - ZIP_TAIL_BYTES))
+    return handle.read(ZIP_TAIL_BYTES)
+
+
+def is_capacitor_config(head: bytes, name: str) -> bool:
+    """A Capacitor config by content: a JSON object with `appId` or `plugins` (and no update-document
+    keys), or a TS/JS module exporting a `CapacitorConfig`; `capacitor.config.*` by name too."""
+    if name.lower().startswith("capacitor.config."):
+        return True
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if text.startswith("{"):
+        keys = set(TOP_LEVEL_KEY.findall(text))
+        return bool(keys & CONFIG_KEYS) and not keys & UPDATE_DOCUMENT_KEYS
+    return bool(TS_CONFIG.search(text))
+
+
+def looks_encrypted(head: bytes, size: int) -> bool:
+    """AES output: a whole number of 16-byte blocks whose bytes look uniformly random."""
+    if size < 32 or size % 16 or len(head) < 256:
+        return False
+    sample = head[:4096]
+    return len(set(sample)) > min(240, len(sample) // 2) and not sample.isascii()
 
 
 def open_input(path: Path, *, limits: Limits = DEFAULT_LIMITS, settings: Settings = DEFAULT_SETTINGS) -> Bundle:

@@ -19,12 +19,18 @@ JSON_SUFFIXES = frozenset({".json"})
 CODE_SUFFIXES = frozenset({".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"})
 
 
+def is_json(text: str, path: Path) -> bool:
+    """JSON or TS/JS by content, whatever the name (`capacitor.config.ts.prod`, `app.capacitor.config.ts`)."""
+    if path.suffix.lower() in JSON_SUFFIXES:
+        return True
+    if path.suffix.lower() in CODE_SUFFIXES:
+        return False
+    return text.lstrip("\ufeff \t\r\n").startswith("{")
+
+
 def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[JsonDocument, tuple[str, ...]]:
     """The config as a document, plus pointers of duplicate keys; raises InputError."""
     where = str(path)
-    suffix = path.suffix.lower()
-    if suffix not in JSON_SUFFIXES | CODE_SUFFIXES:
-        raise Unsupported(f"a Capacitor config must end in .json, .ts or .js, not `{suffix or path.name}`", where=where)
     with open(path, "rb") as handle:
         data = handle.read(limits.max_config_bytes + 1)
     if len(data) > limits.max_config_bytes:
@@ -33,7 +39,7 @@ def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[JsonDocu
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Malformed(f"not UTF-8 text: {exc.reason}", offset=exc.start, where=where) from None
-    if suffix in JSON_SUFFIXES:
+    if is_json(text, path):
         from auditor.parse.json_pos import JsonPositionError, parse_json
 
         try:

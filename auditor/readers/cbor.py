@@ -31,7 +31,7 @@ class Head:
 class CborReader:
     """Strict structural reader over a byte view; offsets are absolute in the file."""
 
-    def __init__(self, data: memoryview | bytes, *, base: int = 0, where: str = "", max_depth: int = 16, max_items: int = 1_000_000) -> None:
+    def __init__(self, data: memoryview | bytes, *, base: int = 0, where: str = "", max_depth: int = 16, max_items: int | None = None) -> None:
         self.data = data
         self.base = base  # absolute offset of data[0]
         self.end = base + len(data)
@@ -62,12 +62,13 @@ class CborReader:
         if info > 27:
             reason = "indefinite length" if info == 31 else "reserved additional information"
             raise Malformed(f"{what}: {reason} (0x{initial:02x}) is not allowed", offset=pos, where=self.where or None)
-        if major == MAJOR_SIMPLE:
+        if major == MAJOR_SIMPLE and info != 24:
             raise Malformed(f"{what}: floating-point values are not allowed", offset=pos, where=self.where or None)
         size = 1 << (info - 24)
         self.need(pos + 1, size, f"{what} head")
         arg = int.from_bytes(self._slice(pos + 1, pos + 1 + size), "big")
-        minimum = 24 if size == 1 else 1 << (8 * (size >> 1))
+        # RFC 8949 §3.3: a one-byte simple value below 32 is not well-formed.
+        minimum = 32 if major == MAJOR_SIMPLE else 24 if size == 1 else 1 << (8 * (size >> 1))
         if arg < minimum:
             raise Malformed(f"{what}: non-minimal encoding of {arg}", offset=pos, where=self.where or None)
         return Head(major, arg, pos, pos + 1 + size)
@@ -87,8 +88,8 @@ class CborReader:
         if depth > self.max_depth:
             raise LimitExceeded(f"{what}: nesting deeper than {self.max_depth} (max_cbor_depth)", offset=pos, where=self.where or None)
         self._items += 1
-        if self._items > self.max_items:
-            raise LimitExceeded(f"more than {self.max_items} CBOR items (max_cbor_items)", offset=pos, where=self.where or None)
+        if self.max_items is not None and self._items > self.max_items:
+            raise LimitExceeded(f"more than {self.max_items} CBOR items", offset=pos, where=self.where or None)
         h = self.head(pos, what)
         if h.major in (MAJOR_UINT, MAJOR_NINT):
             return h.content

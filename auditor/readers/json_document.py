@@ -17,7 +17,8 @@ from auditor.engine.problems import ProblemCode
 from auditor.engine.settings import Settings
 from auditor.parse.json_pos import JsonPositionError, parse_json
 
-UPDATE_RESPONSE_KEYS = frozenset({"url", "checksum", "session_key"})
+UPDATE_RESPONSE_KEYS = frozenset({"url", "checksum", "session_key", "manifest"})
+NO_UPDATE_KINDS = frozenset({"up_to_date", "blocked", "failed"})
 
 
 def classify(value: object) -> InputKind:
@@ -27,6 +28,8 @@ def classify(value: object) -> InputKind:
             return InputKind.UPDATE_MANIFEST
         if UPDATE_RESPONSE_KEYS & value.keys():
             return InputKind.UPDATE_RESPONSE
+        if value.get("kind") in NO_UPDATE_KINDS or (isinstance(value.get("error"), str) and "message" in value):
+            return InputKind.UPDATE_RESPONSE  # the backend's "no new version" (or error) answer
     raise Unsupported(
         "JSON document is neither an update manifest (an object with `versions`) nor an "
         "update response (an object with `url`/`checksum`)"

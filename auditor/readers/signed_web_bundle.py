@@ -18,7 +18,8 @@ from auditor.engine.errors import Malformed
 from auditor.engine.limits import Limits
 from auditor.engine.model import Bundle, InputKind, IntegrityBlock, Problem, Signature, SignatureType
 from auditor.engine.settings import Settings
-from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, CborReader
+from auditor.readers.cbor import MAJOR_ARRAY, MAJOR_BSTR, CborReader
+from auditor.readers.integrity_attributes import read_attribute_map
 from auditor.readers.web_bundle import open_map, read_web_bundle, release_pages
 
 IB_MAGIC = crypto.IB_MAGIC
@@ -26,24 +27,6 @@ VERSIONS = {b"2b\x00\x00": "2b", b"1b\x00\x00": "1b"}
 ED25519_KEY = "ed25519PublicKey"
 ECDSA_KEY = "ecdsaP256SHA256PublicKey"
 HASH_CHUNK = 8 * 1024 * 1024
-
-
-def read_attributes(reader: CborReader, pos: int, what: str, problems: list[Problem]) -> tuple[dict, int]:
-    """A map of text names to bool/int/text/bytes values; returns (attributes, end)."""
-    head = reader.expect(pos, MAJOR_MAP, what)
-    # Chromium's integrity-block reader enforces duplicates but (as far as read) not key order.
-    value, end = reader.decode(pos, canonical=False, what=what)
-    assert isinstance(value, dict)
-    attributes: dict = {}
-    for name, item in value.items():
-        if not isinstance(name, str):
-            problems.append(Problem("attribute-name", f"{what}: attribute name {name!r} is not a text string", offset=pos, length=end - pos))
-            continue
-        if isinstance(item, (dict, list)):
-            problems.append(Problem("nested-attribute", f"{what}: attribute `{name}` is nested; Chromium: nested attributes are currently not supported", offset=pos, length=end - pos))
-        attributes[name] = item
-    del head
-    return attributes, end
 
 
 def signature_type(attributes: dict) -> tuple[SignatureType, bytes]:
@@ -79,7 +62,7 @@ def read_block(reader: CborReader, where: str) -> tuple[dict, int]:
     attributes: dict = {}
     attributes_raw = b""
     if version == "2b":
-        attributes, attributes_end = read_attributes(reader, pos, "integrity block attributes", problems)
+        attributes, attributes_end = read_attribute_map(reader, pos, "integrity block attributes", problems)
         attributes_raw = reader.raw(pos, attributes_end)
         attributes_span = (pos, attributes_end - pos)
         pos = attributes_end
@@ -94,7 +77,7 @@ def read_block(reader: CborReader, where: str) -> tuple[dict, int]:
         entry = reader.expect(p, MAJOR_ARRAY, f"signature {i}")
         if entry.arg != 2:
             raise Malformed(f"signature {i} must be an array of 2 (attributes, signature)", offset=p, where=where)
-        entry_attributes, attributes_end = read_attributes(reader, entry.content, f"signature {i} attributes", problems)
+        entry_attributes, attributes_end = read_attribute_map(reader, entry.content, f"signature {i} attributes", problems)
         entry_raw = reader.raw(entry.content, attributes_end)
         sig_head = reader.expect(attributes_end, MAJOR_BSTR, f"signature {i} bytes")
         p = reader.string_end(sig_head, f"signature {i} bytes")
@@ -169,16 +152,31 @@ def verify_block(parts: dict, size: int, bundle_hash: bytes) -> IntegrityBlock:
     )
 
 
+def origin_host(block: IntegrityBlock) -> str | None:
+    """The host the bundle's URLs resolve against: the v2 block's ID, or for a v1 block the first signer's key.
+
+    A v1 block has no `webBundleId`; Chrome refuses it (SIG002), but the app
+    it carries was built for the ID its signer's key derives, so its URLs are
+    judged on that origin instead of all being reported off-origin.
+    """
+    if block.version != "2b":
+        return block.derived_ids[0] if block.derived_ids else None
+    if block.web_bundle_id and not any(p.code == "bad-id" for p in block.problems):
+        return block.web_bundle_id
+    return None
+
+
 def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """A `.swbn`: integrity block, then a web bundle starting where the block ends."""
     mapped = open_map(path)
     data = memoryview(mapped)
     where = str(path)
-    reader = CborReader(data, base=0, where=where, max_depth=limits.max_cbor_depth, max_items=limits.max_cbor_items)
+    # No item limit: Chrome reads any number of signatures and attributes (spec §6.1); the block is walked once.
+    reader = CborReader(data, base=0, where=where, max_depth=limits.max_cbor_depth)
     parts, size = read_block(reader, where)
     integrity = verify_block(parts, size, hash_web_bundle(mapped, size))
-    host = integrity.web_bundle_id if integrity.web_bundle_id and not any(p.code in ("bad-id",) for p in integrity.problems) else None
-    parsed = read_web_bundle(data, size, path=path, host=host, limits=limits, mapped=mapped)
+    host = origin_host(integrity)
+    parsed = read_web_bundle(data, size, path=path, host=host, limits=limits, mapped=mapped, signed=True)
     release_pages(mapped)
     return Bundle(
         kind=InputKind.SWBN,

@@ -9,12 +9,13 @@ copied: each body is a memoryview over the file's memory map.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import re
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
-from auditor.engine.errors import LimitExceeded, Malformed, Unsupported
+from auditor.chrome.urls import PLACEHOLDER_HOST, exchange_url, served
+from auditor.engine.errors import InputError, Malformed, Unsupported
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, IndexEntry, InputKind, Problem, Resource
 from auditor.engine.settings import Settings
@@ -27,7 +28,6 @@ MAX_SECTION_LENGTHS = 8192          # Chromium: section-lengths must be smaller
 MAX_METADATA_SECTION = 1024 * 1024  # index, critical, primary
 MAX_RESPONSE_HEADERS = 512 * 1024   # header map bytes must be smaller
 KNOWN_SECTIONS = frozenset({"index", "critical", "primary", "responses"})
-PLACEHOLDER_HOST = "unknown-web-bundle-id"
 TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
 
@@ -51,16 +51,39 @@ def release_pages(mapped: mmap.mmap) -> None:
         mapped.madvise(mmap.MADV_DONTNEED)
 
 
-def resolve_url(raw: str, host: str) -> tuple[str, str]:
-    """(absolute URL, resource key) for an index key resolved against isolated-app://host/."""
-    # urljoin does not know the isolated-app scheme as hierarchical: resolve as https and swap back.
-    joined = raw if urlsplit(raw).scheme else urljoin(f"https://{host}/", raw)
-    absolute = "isolated-app://" + joined[len("https://"):] if joined.startswith(f"https://{host}/") and not urlsplit(raw).scheme else joined
-    parts = urlsplit(absolute)
-    if parts.scheme == "isolated-app" and parts.hostname == host and not parts.username and not parts.password and parts.port is None:
-        key = (parts.path or "/") + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
-        return absolute, key
-    return absolute, absolute
+FOLIO_MARGIN = 2 * 1024 * 1024
+
+
+def page_release(data: memoryview, start: int, end: int):
+    """For a body inside the memory map: drop its pages after each read or scan. The kernel maps
+    whole large folios around a touched byte, so reading one PNG header or scanning one body would
+    otherwise leave the asset (and its neighbours) resident until the end of the audit."""
+    mapped = data.obj
+    if not isinstance(mapped, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED") or end <= start:
+        return None
+    # Folios reach past the body into its neighbours: release up to 2 MiB around it too (a
+    # neighbour's page released early is only faulted in again from the page cache).
+    low = max(0, start - FOLIO_MARGIN)
+    low -= low % mmap.PAGESIZE
+    high = min(len(mapped), end + FOLIO_MARGIN)
+
+    def release() -> None:
+        with contextlib.suppress(ValueError, OSError):  # the map is closed (audit over): nothing to release
+            mapped.madvise(mmap.MADV_DONTNEED, low, high - low)
+
+    return release
+
+
+def resolve_key(raw: str, host: str) -> tuple[str | None, str | None, str | None]:
+    """(canonical URL, resource key, why Chrome refuses it) for an index key against isolated-app://host/.
+
+    The resource key is the path (with any query or fragment) for a URL on the
+    app origin, else the whole URL; both are None when Chrome refuses the key.
+    """
+    url = exchange_url(raw, host)
+    if isinstance(url, str):
+        return None, None, url
+    return url.href, url.key if url.is_app and url.host == host else url.href, None
 
 
 def read_version(data: memoryview | bytes, base: int, where: str) -> tuple[CborReader, int, str]:
@@ -79,15 +102,20 @@ def read_version(data: memoryview | bytes, base: int, where: str) -> tuple[CborR
     return reader, end, label
 
 
-RELEASE_EVERY = 64 * 1024 * 1024
+RELEASE_EVERY = 16 * 1024 * 1024
 
 
-def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None, limits: Limits, mapped: mmap.mmap | None = None) -> dict:
-    """Parse a b2 web bundle starting at absolute offset `base` of `data` (a view of the whole file)."""
+def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None, limits: Limits, mapped: mmap.mmap | None = None, signed: bool = False) -> dict:
+    """Parse a b2 web bundle starting at absolute offset `base` of `data` (a view of the whole file).
+
+    `signed`: the bundle follows an integrity block, so (as for an IWA in
+    Chrome) the trailing length is never read and may be absent.
+    No count limit applies to the index: Chrome bounds it by size (1 MiB) only.
+    """
     where = str(path)
     view = data[base:]
     reader, pos, version = read_version(view, base, where)
-    reader.max_depth, reader.max_items = limits.max_cbor_depth, limits.max_cbor_items
+    reader.max_depth = limits.max_cbor_depth
     if version != "b2":
         return {"format_version": version, "resources": {}, "index": (), "problems": (), "primary_url": None}
     lengths_head = reader.expect(pos, MAJOR_BSTR, "section-lengths")
@@ -113,22 +141,13 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         raise Malformed(f"{sections_head.arg} sections but {len(names)} section-lengths entries", offset=lengths_end, where=where)
     offsets: dict[str, tuple[int, int]] = {}
     p = sections_head.content
-    for name, length in zip(names, lengths, strict=False):
+    for name, length in zip(names, lengths, strict=True):
         reader.need(p, length, f"section `{name}`")
         if name in ("index", "critical", "primary") and length > MAX_METADATA_SECTION:
             raise Malformed(f"section `{name}` is {length} bytes; Chromium allows at most {MAX_METADATA_SECTION}", offset=p, where=where)
         offsets[name] = (p, length)
         p += length
-    trailer = reader.expect(p, MAJOR_BSTR, "bundle length")
-    if trailer.arg != 8:
-        raise Malformed("the trailing length must be an 8-byte string", offset=p, where=where)
-    trailer_end = reader.string_end(trailer, "bundle length")
-    problems: list[Problem] = []
-    declared = int.from_bytes(reader.raw(trailer.content, trailer_end), "big")
-    if declared != trailer_end - base:
-        problems.append(Problem("bundle-length-mismatch", f"trailing length says {declared} bytes; the web bundle is {trailer_end - base}", offset=trailer.content, length=8))
-    if trailer_end != base + len(view):
-        problems.append(Problem("trailing-bytes", f"{base + len(view) - trailer_end} bytes follow the web bundle", offset=trailer_end))
+    problems: list[Problem] = list(read_trailer(reader, p, base, base + len(view), signed=signed))
 
     def section(name: str, major: int) -> tuple[object, int, int]:
         start, length = offsets[name]
@@ -158,28 +177,61 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
     index = read_index(reader, index_start, offsets["index"][1], where)
     if not index:
         raise Malformed("the index has no entries", offset=index_start, where=where)
-    if len(index) > limits.max_resources:
-        raise LimitExceeded(f"{len(index)} index entries; the limit is {limits.max_resources} (max_resources)", offset=index_start, where=where)
     bundle_host = host or claimed_host(index) or PLACEHOLDER_HOST
-    resources: dict[str, Resource] = {}
     entries: list[IndexEntry] = []
-    released = 0
     for raw_url, rel_offset, length, key_offset in index:
         if rel_offset + length > responses_length:
             raise Malformed(f"index entry `{raw_url}` points outside the responses section", offset=key_offset, where=where)
-        absolute_offset = responses_start + rel_offset
-        resolved, key = resolve_url(raw_url, bundle_host)
-        entries.append(IndexEntry(raw_url, resolved, absolute_offset, length, key_offset))
-        resource, response_problems = read_response(reader, data, absolute_offset, length, key, raw_url, where)
-        if mapped is not None and absolute_offset - released > RELEASE_EVERY:
+        resolved, key, refused = resolve_key(raw_url, bundle_host)
+        if refused is not None:
+            problems.append(Problem("invalid-url", f"index key `{raw_url}` {refused}; Chrome refuses the bundle", offset=key_offset))
+        entries.append(IndexEntry(raw_url, resolved, responses_start + rel_offset, length, key_offset, key))
+    resources: dict[str, Resource] = {}
+    released = 0
+    for entry in served(entries, lambda e: e.key):  # equal URLs: Chrome keeps the first in index order
+        key = entry.key
+        assert key is not None
+        resource: Resource | None
+        try:
+            resource, response_problems = read_response(reader, data, entry.offset, entry.length, key, entry.raw_url, where)
+        except InputError as error:  # read lazily by Chrome: only this URL fails to load
+            resource = None
+            at = error.offset if error.offset is not None else entry.offset
+            response_problems = [Problem("response-malformed", f"the response for `{entry.raw_url}` cannot be read: {error.reason}", offset=at, length=0, resource=key)]
+        released += entry.length  # bytes walked since the last release: index order is not file order
+        if mapped is not None and released > RELEASE_EVERY:
             release_pages(mapped)  # keep peak RSS flat while walking a large bundle
-            released = absolute_offset
+            released = 0
         problems.extend(response_problems)
-        if key in resources:
-            problems.append(Problem("alias-url", f"index keys `{resources[key].raw_url}` and `{raw_url}` resolve to the same URL; Chromium keeps the first", offset=key_offset, resource=key))
-            continue
-        resources[key] = resource
+        if resource is not None:
+            resources[key] = resource
     return {"format_version": "b2", "resources": resources, "index": tuple(entries), "problems": tuple(problems), "primary_url": primary_url, "host": None if bundle_host == PLACEHOLDER_HOST else bundle_host}
+
+
+def read_trailer(reader: CborReader, pos: int, base: int, end: int, *, signed: bool) -> list[Problem]:
+    """Problems with the trailing length at `pos` (the web bundle starts at `base`, the file ends at `end`).
+
+    A `.wbn` must end with it (`wbn-sign` and Chrome's random-access reader
+    locate the bundle from it). Behind an integrity block Chrome never reads
+    it (the reader passes the block's size as the offset), so there anything
+    after the sections is only a note (`trailer-not-read`).
+    """
+    try:
+        trailer = reader.expect(pos, MAJOR_BSTR, "bundle length")
+        if trailer.arg != 8:
+            raise Malformed("the trailing length must be an 8-byte string", offset=pos, where=reader.where or None)
+        trailer_end = reader.string_end(trailer, "bundle length")
+    except InputError as error:
+        if not signed:
+            raise
+        return [Problem("trailer-not-read", f"no trailing length after the sections ({error.reason}); Chrome does not read it for a signed bundle, but tools that locate the bundle from the end cannot", offset=pos, length=end - pos)]
+    problems = []
+    declared = int.from_bytes(reader.raw(trailer.content, trailer_end), "big")
+    if declared != trailer_end - base:
+        problems.append(Problem("bundle-length-mismatch", f"trailing length says {declared} bytes; the web bundle is {trailer_end - base}", offset=trailer.content, length=8))
+    if trailer_end != end:
+        problems.append(Problem("trailing-bytes", f"{end - trailer_end} bytes follow the web bundle", offset=trailer_end))
+    return problems
 
 
 def claimed_host(index: list[tuple[str, int, int, int]]) -> str | None:
@@ -191,11 +243,10 @@ def claimed_host(index: list[tuple[str, int, int, int]]) -> str | None:
     from auditor.chrome.signatures import parse_web_bundle_id
 
     for raw_url, *_ in index:
-        if raw_url.startswith("isolated-app://"):
-            host = urlsplit(raw_url).hostname
-            if host and not isinstance(parse_web_bundle_id(host), str):
-                return host
-            return None
+        url = exchange_url(raw_url, None)
+        if isinstance(url, str) or not url.is_app or url.host == PLACEHOLDER_HOST:
+            continue  # relative (or refused) keys claim nothing
+        return url.host if not isinstance(parse_web_bundle_id(url.host), str) else None
     return None
 
 
@@ -222,6 +273,21 @@ def read_index(reader: CborReader, start: int, length: int, where: str) -> list[
             raise Malformed(f"index value for `{url}` must be [offset, length]", offset=key_end, where=where)
         out.append((url, value[0], value[1], key_offset))
     return out
+
+
+def header_value_problem(value: bytes) -> str | None:
+    """Why Chromium's bundle parser refuses a header value, or None.
+
+    components/web_package/rust/parser.rs (2026 tip): a value is field-vchar
+    or obs-text (0x21-0x7E, 0x80-0xFF) with SP/HTAB allowed only inside it.
+    The empty value is allowed.
+    """
+    for byte in value:
+        if (byte < 0x20 and byte != 0x09) or byte == 0x7F:
+            return f"the value holds the control character 0x{byte:02x}"
+    if value[:1] in (b" ", b"\t") or value[-1:] in (b" ", b"\t"):
+        return "the value has leading or trailing whitespace"
+    return None
 
 
 def read_response(reader: CborReader, data: memoryview, offset: int, length: int, key: str, raw_url: str, where: str) -> tuple[Resource, list[Problem]]:
@@ -263,12 +329,13 @@ def read_response(reader: CborReader, data: memoryview, offset: int, length: int
                 problems.append(Problem("bad-header-name", f"pseudo-header `{name}`: `:status` is the only one allowed", offset=headers_head.content, resource=key))
             elif not name.isascii() or not TOKEN.match(name) or name != name.lower():
                 problems.append(Problem("bad-header-name", f"header name `{name}` is not a lower-case HTTP token", offset=headers_head.content, resource=key))
-            if any(c in text for c in "\r\n\0"):
-                problems.append(Problem("bad-header-value", f"header `{name}` has a CR, LF or NUL in its value", offset=headers_head.content, resource=key))
+            value_problem = header_value_problem(value_bytes)
+            if value_problem is not None:
+                problems.append(Problem("bad-header-value", f"header `{name}`: {value_problem}", offset=headers_head.content, resource=key))
             headers[name.lower()] = text
         if value and b":status" not in value:
             problems.append(Problem("bad-status", "the response has no `:status` pseudo-header", offset=headers_head.content, resource=key))
-    body = Body(payload_head.arg, view=data[payload_head.content:payload_end])
+    body = Body(payload_head.arg, view=data[payload_head.content:payload_end], release=page_release(data, payload_head.content, payload_end))
     resource = Resource(
         path=key,
         status=status,

@@ -69,9 +69,17 @@ def build_wbn(
     version: bytes = b"b2\x00\x00",
     canonical: bool = True,
     extra_index: dict[str, tuple[int, int]] | None = None,
+    raw_responses: dict[str, bytes] | None = None,
+    trailer: bool = True,
 ) -> bytes:
-    """A b2 web bundle with one response per URL key (relative or absolute), in the given order."""
-    responses = [encode_response(as_response(url, content), headers or {}, canonical) for url, content in files.items()]
+    """A b2 web bundle with one response per URL key (relative or absolute), in the given order.
+
+    `raw_responses` replaces the encoded response of some URLs with the given
+    bytes (a lazily broken response); `trailer=False` leaves out the trailing
+    length, as an IWA signed bundle may.
+    """
+    raw = raw_responses or {}
+    responses = [raw[url] if url in raw else encode_response(as_response(url, content), headers or {}, canonical) for url, content in files.items()]
     responses_head = cbor2.dumps([None] * len(responses))[:-len(responses)] if responses else b"\x80"
     index: dict[str, list[int]] = {}
     offset = len(responses_head)
@@ -97,8 +105,45 @@ def build_wbn(
         + cbor2.dumps([None] * len(sections))[:1]
         + b"".join(sections)
     )
+    if not trailer:
+        return b"\x85" + body
     total = 1 + len(body) + 9
     return b"\x85" + body + b"\x48" + total.to_bytes(8, "big")
+
+
+def fullwidth(text: str) -> str:
+    """ASCII letters and digits as their fullwidth forms (IDNA maps them back)."""
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+def alias_spellings(path: str, app_id: str) -> dict[str, str]:
+    """Index keys Chrome canonicalises to `isolated-app://<app_id>/<path>`, one per alias class (path without a leading `/`)."""
+    host_first = f"%{ord(app_id[0]):02X}{app_id[1:]}"
+    return {
+        "plain": path,
+        "absolute-path": "/" + path,
+        "dot-segment": "./" + path,
+        "percent-dot": "%2e/" + path,
+        "percent-dot-dot": "a/%2E%2e/" + path,
+        "above-root": "../" + path,
+        "backslash": "\\" + path.replace("/", "\\"),
+        "absolute": f"isolated-app://{app_id}/{path}",
+        "upper-case": f"ISOLATED-APP://{app_id.upper()}/{path}",
+        "fullwidth-host": f"isolated-app://{fullwidth(app_id)}/{path}",
+        "percent-host": f"isolated-app://{host_first}/{path}",
+        "user-info": f"isolated-app://user:pass@{app_id}/{path}",
+        "port": f"isolated-app://{app_id}:443/{path}",
+        "port-out-of-range": f"isolated-app://{app_id}:99999/{path}",
+        "relative-scheme": f"isolated-app:{path}",
+        "network-path": f"//{app_id}/{path}",
+        "trailing-space": path + " ",
+        "tab": path[:1] + "\t" + path[1:],
+    }
+
+
+def index_order(keys) -> list[str]:
+    """Keys in the order a canonical CBOR index holds them (what Chrome calls index order)."""
+    return sorted(keys, key=lambda k: (len(cbor2.dumps(k)), cbor2.dumps(k)))
 
 
 def ed25519_key(seed: int = 1) -> ed25519.Ed25519PrivateKey:
@@ -153,14 +198,27 @@ def sign(
     attributes: dict | None = None,
     extra_entries: list[tuple[dict, bytes]] = (),  # type: ignore[assignment]
     version: bytes = b"2b\x00\x00",
+    attributes_raw: bytes | None = None,
+    entry_extra_raw: tuple[tuple[bytes, bytes], ...] = (),
 ) -> bytes:
-    """Prepend an integrity block; the ID defaults to the first key's, like `wbn-sign`."""
+    """Prepend an integrity block; the ID defaults to the first key's, like `wbn-sign`.
+
+    Non-canonical blocks: `attributes` may hold any value cbor2 encodes
+    (`None`, `cbor2.undefined`, 2**63, text with noncharacters);
+    `attributes_raw` replaces the block's attribute map with exact bytes (for
+    duplicate or non-text names), and `entry_extra_raw` (pairs of encoded
+    name and value) is appended inside every signature entry's map, whose
+    head is adjusted. Signatures are computed over the bytes as written.
+    """
     wbid = web_bundle_id_override or web_bundle_id(keys[0])
     attrs = {"webBundleId": wbid, **(attributes or {})}
-    attributes_raw = cbor2.dumps(attrs, canonical=True)
+    if attributes_raw is None:
+        attributes_raw = cbor2.dumps(attrs, canonical=True)
     stack = []
     for key in keys:
         entry_raw = cbor2.dumps(entry_attributes(key), canonical=True)
+        if entry_extra_raw:
+            entry_raw = bytes([entry_raw[0] + len(entry_extra_raw)]) + entry_raw[1:] + b"".join(n + v for n, v in entry_extra_raw)
         stack.append(b"\x82" + entry_raw + cbor2.dumps(sign_payload(key, signing_payload(wbn, attributes_raw, entry_raw))))
     for entry_attrs, signature in extra_entries:
         stack.append(b"\x82" + cbor2.dumps(entry_attrs, canonical=True) + cbor2.dumps(signature))

@@ -109,3 +109,38 @@ def test_wbn_redirect_entries_are_flagged_and_sarif_points_at_the_bundle_file(of
     assert location["region"]["byteOffset"] > 0
     assert result["properties"]["bundleResource"] == "/index.html"
     assert "/index.html" in result["message"]["text"]
+
+
+WBN_ALIAS_SCRIPT = """
+const wbn = require('wbn');
+const builder = new wbn.BundleBuilder();
+for (const [url, type, body] of JSON.parse(process.argv[1])) builder.addExchange(url, 200, {'content-type': type}, body);
+process.stdout.write(Buffer.from(builder.createBundle()));
+"""
+
+
+def test_wbn_alias_keys_serve_the_first_in_index_order(tools, tmp_path):
+    """`wbn`'s BundleBuilder writes alias keys as given; Chrome (and we) serve the first in its canonical index."""
+    from builders import index_order, sign
+
+    from auditor.chrome.manifest import load_manifest
+    from auditor.engine.context import AuditSession, Context
+    from auditor.readers import open_input
+
+    key = ed25519_key(21)
+    copies = {
+        "\\.well-known\\manifest.webmanifest": {"name": "Evil", "version": "6.6.6"},
+        "/.well-known/manifest.webmanifest": {"name": "App", "version": "1.0.0"},
+        "%2e/.well-known/manifest.webmanifest": {"name": "Other", "version": "2.0.0"},
+    }
+    entries = [["", "text/html", "<p>hi</p>"]] + [[url, "application/manifest+json", json.dumps(body)] for url, body in copies.items()]
+    built = subprocess.run(["node", "-e", WBN_ALIAS_SCRIPT, json.dumps(entries)], env={"NODE_PATH": str(tools.parent), "PATH": "/usr/bin:/bin:/usr/local/bin"}, check=True, capture_output=True, timeout=120)
+    path = tmp_path / "aliases.swbn"
+    path.write_bytes(sign(built.stdout, [key]))
+    first = index_order(copies)[0]
+    assert first == "/.well-known/manifest.webmanifest"  # same length as the backslash key; `/` sorts before `\`
+    manifest = load_manifest(Context(AuditSession(open_input(path))))
+    assert manifest is not None and manifest.data["version"] == "1.0.0"
+    [line] = audit_lines(path, "BND005")
+    assert line.startswith("BND005 error /.well-known/manifest.webmanifest@") and "3 index keys name the manifest" in line
+    assert f"Chrome installs the first, `{first}`" in line

@@ -77,7 +77,7 @@ def test_json_config_reads_with_positions(tmp_path):
         ("capacitor.config.json", "{appId: 'a'}", "not strict JSON"),
         ("capacitor.config.json", "[1]", "not an object"),
         ("capacitor.config.ts", "export default defineConfig({ appId: 'a' });", "exported config is computed"),
-        ("capacitor.config.yaml", "appId: a", "must end in .json, .ts or .js"),
+        ("capacitor.config.yaml", "appId: a", "no `export default`"),  # read as TS/JS by content: YAML is neither
     ],
 )
 def test_bad_configs_are_input_errors(tmp_path, name, text, message):
@@ -87,7 +87,40 @@ def test_bad_configs_are_input_errors(tmp_path, name, text, message):
         open_input(path)
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("capacitor.config.ts.prod", "import type { CapacitorConfig } from '@capacitor/cli';\nconst config: CapacitorConfig = { appId: 'a' };\nexport default config;\n"),
+        ("app.capacitor.config.ts", "export default { appId: 'a', plugins: {} };\n"),
+        ("release-config.json", '{"appId": "a", "plugins": {"CapacitorUpdater": {}}}'),
+    ],
+)
+def test_configs_are_recognised_by_content_whatever_their_name(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert open_input(path).kind is InputKind.CAPACITOR_CONFIG
 
+
+def test_a_json_update_response_is_not_taken_for_a_config(tmp_path):
+    path = tmp_path / "answer.json"
+    path.write_text('{"version": "1.0.0", "url": "https://x/b.zip", "checksum": "ab", "appId": "a"}', encoding="utf-8")
+    assert open_input(path).kind is InputKind.UPDATE_RESPONSE
+
+
+def test_an_encrypted_capgo_bundle_is_reported_as_such(tmp_path):
+    import random
+
+    path = tmp_path / "bundle.zip_encrypted.zip"
+    path.write_bytes(b"{" + random.Random(7).randbytes(16 * 400 - 1))  # even when the first byte looks like JSON
+    with pytest.raises(InputError, match="looks like an encrypted Capgo bundle"):
+        open_input(path)
+
+
+def test_random_text_is_not_called_an_encrypted_bundle(tmp_path):
+    path = tmp_path / "notes.bin"
+    path.write_bytes(b"hello world " * 400)
+    with pytest.raises(InputError, match="not a Signed Web Bundle"):
+        open_input(path)
 
 
 @settings(max_examples=200, deadline=None)

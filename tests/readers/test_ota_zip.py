@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import zipfile
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from zipcraft import APP, patch_sizes, write_zip, zip_bytes
 
+from auditor.capgo.zip_views import differences
 from auditor.engine.errors import InputError, Malformed
 from auditor.engine.model import InputKind
 from auditor.readers import open_input
@@ -53,17 +55,17 @@ def test_a_member_shorter_than_declared_reads_what_is_there(tmp_path):
     assert open_input(tmp_path / "b.zip").resources["/app.js"].body.read() == b"x" * 1000
 
 
-def test_a_central_directory_that_lies_is_a_problem_not_a_crash(tmp_path):
+def test_a_central_directory_that_lies_gives_two_views_not_a_crash(tmp_path):
     data = patch_sizes(zip_bytes(APP), 1, size=5, compressed=3)
     (tmp_path / "b.zip").write_bytes(data)
-    bundle = open_input(tmp_path / "b.zip")
-    assert [p.code for p in bundle.problems] == ["zip-header-mismatch"]
-    assert "local header declares" in bundle.problems[0].message
+    views = open_input(tmp_path / "b.zip").archive.views
+    android, ios = {e.name: e for e in views.android.entries}, {e.name: e for e in views.ios.entries}
+    assert (android["app.js"].actual_size, ios["app.js"].size) == (35, 5)
 
 
 def test_a_truncated_zip_is_an_input_error(tmp_path):
     data = zip_bytes(APP)
-    (tmp_path / "b.zip").write_bytes(data[: len(data) // 2])
+    (tmp_path / "b.zip").write_bytes(data[:60])
     with pytest.raises(Malformed, match="end-of-central-directory"):
         open_input(tmp_path / "b.zip")
 
@@ -82,6 +84,7 @@ def test_mutated_zips_give_a_bundle_or_an_input_error(tmp_path, data):
         return
     for resource in bundle.resources.values():
         assert len(resource.body.read(1 << 20)) <= resource.size
+    differences(bundle.archive.views)  # never raises either
 
 
 def test_bomb_like_members_are_never_inflated(tmp_path):
@@ -90,3 +93,23 @@ def test_bomb_like_members_are_never_inflated(tmp_path):
     assert bundle.resources["/pad.js"].size == 4 * 1024 * 1024
     assert bundle.resources["/pad.js"].body.read(100) == b""
     assert bundle.resources["/app.js"].body.read() == APP["app.js"].encode()
+    streamed = {e.name: e for e in bundle.archive.views.android.entries}
+    assert streamed["pad.js"].withheld and streamed["pad.js"].actual_size is None  # Android's walk never inflated it either
+    assert [e.name for e in bundle.archive.views.android.entries] == ["index.html", "app.js", "pad.js"]
+
+
+LETTERS = bytes(random.Random(3).choices(b"abcdefghijklmnopqrstuvwxyz", k=1024 * 1024 - 10))  # compresses like code, not like a bomb
+LINES = b"\n".join(LETTERS[i : i + 60] for i in range(0, len(LETTERS), 60))
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+@pytest.mark.parametrize("prefix", [LETTERS, LINES, b"\xff" * 5])
+def test_byte_search_of_a_member_streams_and_finds_matches_across_pieces(tmp_path, method, prefix):
+    from auditor.capgo.updater import PRIVATE_KEY_PEM_BYTES
+
+    body = prefix + b"-----BEGIN RSA PRIVATE KEY-----\n"
+    path = write_zip(tmp_path / "b.zip", {**APP, "blob.bin": body}, method=method)
+    found = open_input(path).resources["/blob.bin"].body.search(PRIVATE_KEY_PEM_BYTES, 64 * 1024 * 1024)
+    line = prefix.count(b"\n") + 1
+    column = len(prefix) - (prefix.rfind(b"\n") + 1) + 1
+    assert found == (len(prefix), len(prefix) + 31, line, column)

@@ -79,10 +79,17 @@ def test_zip_member_findings_name_the_member_in_sarif(tmp_path, monkeypatch, val
 
 def test_a_corrupt_zip_exits_2_with_one_line(tmp_path, capsys):
     data = zip_bytes(APP)
-    (tmp_path / "b.zip").write_bytes(data[:-30])
+    (tmp_path / "b.zip").write_bytes(data[:60])  # cut inside the first member: no reader gets anything
     assert main([str(tmp_path / "b.zip")]) == 2
     err = capsys.readouterr().err
     assert "end-of-central-directory" in err and "Traceback" not in err
+
+
+def test_a_zip_without_its_end_record_is_audited_because_android_installs_it(tmp_path, capsys):
+    data = zip_bytes(APP)
+    (tmp_path / "b.zip").write_bytes(data[:-30])  # the local headers stream fine: ZipInputStream never needs the end record
+    assert main([str(tmp_path / "b.zip"), "--select", "OTA009"]) == 1
+    assert "iOS cannot open the archive (no end-of-central-directory record); Android installs 2 entries" in capsys.readouterr().out
 
 
 def test_a_bomb_is_audited_not_refused_and_the_audit_says_it_is_incomplete(tmp_path, capsys):
@@ -106,3 +113,19 @@ def test_an_unreadable_capacitor_config_setting_is_a_usage_error(tmp_path, capsy
     response.write_text('{"url": "https://x/1.zip"}', encoding="utf-8")
     assert main([str(response), "--capacitor-config", str(tmp_path / "capacitor.config.json")]) == 2
     assert "--capacitor-config" in capsys.readouterr().err
+
+
+def test_capacitor_config_setting_is_read_by_content_whatever_its_name(tmp_path, capsys):
+    config = tmp_path / "capacitor.config.ts.prod"
+    config.write_text("export default { appId: 'a', plugins: { CapacitorUpdater: { publicKey: '' } } };\n", encoding="utf-8")
+    response = tmp_path / "update.json"
+    response.write_text('{"version": "1.0.0", "url": "https://x/1.zip", "checksum": "' + "ab" * 256 + '", "session_key": "aXY=:a2V5"}', encoding="utf-8")
+    assert main([str(response), "--capacitor-config", str(config), "--select", "OTA042"]) == 1
+    assert "`session_key` for an app without `publicKey`" in capsys.readouterr().out
+
+
+def test_the_backends_no_update_answer_exits_0(tmp_path, capsys):
+    answer = tmp_path / "latest.json"
+    answer.write_text('{"error": "no_new_version_available", "message": "No new version available", "kind": "up_to_date"}', encoding="utf-8")
+    assert main([str(answer)]) == 0
+    assert "no findings" in capsys.readouterr().out

@@ -7,6 +7,8 @@ from pathlib import Path
 from builders import Response, build_wbn, ed25519_key, sign, simple_app, web_bundle_id
 from helpers import audit_lines
 
+from auditor.readers import open_input
+
 KEY = ed25519_key(1)
 APP_ID = web_bundle_id(KEY)
 
@@ -98,8 +100,10 @@ def test_bnd005_flags_two_keys_for_one_url(tmp_path):
     files["./"] = "<p>second</p>"
     path, data = signed(tmp_path, files)
     offset = data.index(b"\x62./")
+    first = data.index(b"\x60\x82")  # the empty key, then its [offset, length]
+    response = next(e.offset for e in open_input(path).index if e.raw_url == "")
     assert audit_lines(path, "BND005") == [
-        f"BND005 error /@{offset} index keys `` and `./` resolve to the same URL; Chromium keeps the first"
+        f"BND005 error /@{first} 2 index keys name a page `/`: `` (key @{first}), `./` (key @{offset}); Chrome installs the first, `` (response @{response}), and never serves the others"
     ]
 
 
@@ -159,7 +163,7 @@ def test_bnd008_allows_empty_payload_without_content_type(tmp_path):
 def test_bnd009_flags_bytes_after_the_bundle(tmp_path):
     _, data = signed(tmp_path, simple_app())
     path = write(tmp_path, data + b"\x00" * 7)
-    assert audit_lines(path, "BND009") == [f"BND009 warning <input>@{len(data)} 7 bytes follow the web bundle"]
+    assert audit_lines(path, "BND009") == [f"BND009 note <input>@{len(data)} 7 bytes follow the web bundle"]
 
 
 def test_bnd009_allows_exact_length(tmp_path):

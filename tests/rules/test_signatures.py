@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import cbor2
+import pytest
 from builders import build_wbn, ecdsa_key, ed25519_key, public_bytes, sign, simple_app, web_bundle_id
 from helpers import audit_lines
 
@@ -55,7 +56,7 @@ def test_sig003_flags_upper_case_id(tmp_path):
 def test_sig003_flags_nested_attribute(tmp_path):
     data = sign(WBN, [KEY], attributes={"extra": {"a": 1}})
     (line,) = audit_lines(write(tmp_path, data), "SIG003")
-    assert line == "SIG003 error <input>@15 integrity block attributes: attribute `extra` is nested; Chromium: nested attributes are currently not supported"
+    assert line == "SIG003 error <input>@22 integrity block attributes: attribute `extra` is nested; Chromium: nested attributes are currently not supported"
 
 
 def test_sig003_allows_extra_flat_attribute(tmp_path):
@@ -99,7 +100,8 @@ def test_sig006_flags_id_of_another_key(tmp_path):
     other = web_bundle_id(ed25519_key(2))
     data = sign(WBN, [KEY], web_bundle_id_override=other)
     assert audit_lines(write(tmp_path, data), "SIG006") == [
-        f"SIG006 error <input>@0 `webBundleId` `{other}` does not derive from any signer's key (signers give `{APP_ID}`)"
+        f"SIG006 error <input>@0 `webBundleId` `{other}` does not derive from any signer's key (signers give `{APP_ID}`); "
+        "Chrome refuses it unless its key-rotation data (component data, not visible to a static audit) names a signer's key for this ID"
     ]
 
 
@@ -133,3 +135,114 @@ def test_sig008_flags_two_signatures(tmp_path):
 
 def test_sig008_allows_single_ed25519(tmp_path):
     assert audit_lines(write(tmp_path, sign(WBN, [KEY])), "SIG008") == []
+
+
+def test_sig003_flags_null_attribute_value(tmp_path):
+    data = sign(WBN, [KEY], attributes={"extra": None})
+    at = data.index(b"\x65extra") + 6
+    assert audit_lines(write(tmp_path, data), "SIG003") == [
+        f"SIG003 error <input>@{at} integrity block attributes: attribute `extra` is `null`; Chrome accepts only integers, byte strings, text and booleans"
+    ]
+
+
+def test_sig003_allows_boolean_and_int64_attribute_values(tmp_path):
+    data = sign(WBN, [KEY], attributes={"extra": True, "big": 2**63 - 1, "low": -(2**63), "text": "\ufffd"})
+    assert audit_lines(write(tmp_path, data), "SIG003,SIG005,SIG006") == []
+
+
+def test_sig003_flags_integer_outside_int64(tmp_path):
+    data = sign(WBN, [KEY], attributes={"big": 2**63})
+    (line,) = audit_lines(write(tmp_path, data), "SIG003")
+    assert line.startswith("SIG003 error <input>@") and line.endswith("attribute `big` 9223372036854775808 does not fit in a signed 64-bit integer")
+
+
+def test_sig003_flags_noncharacter_in_a_signature_entry_name(tmp_path):
+    name = cbor2.dumps("x\ufdd0")
+    data = sign(WBN, [KEY], entry_extra_raw=((name, b"\x01"),))
+    at = data.index(name)
+    assert audit_lines(write(tmp_path, data), "SIG003") == [f"SIG003 error <input>@{at} signature 0 attributes: attribute name holds the Unicode noncharacter U+FDD0"]
+
+
+def test_sig003_flags_duplicate_attribute_names(tmp_path):
+    attributes = cbor2.dumps({"webBundleId": APP_ID}, canonical=True)
+    raw = b"\xa2" + attributes[1:] + attributes[1:]
+    data = sign(WBN, [KEY], attributes_raw=raw)
+    at = data.index(raw) + len(attributes)
+    assert audit_lines(write(tmp_path, data), "SIG003") == [f"SIG003 error <input>@{at} integrity block attributes: attribute `webBundleId` appears twice; Chrome refuses duplicate names"]
+
+
+def test_sig003_allows_attributes_out_of_canonical_order(tmp_path):
+    raw = b"\xa2" + cbor2.dumps("webBundleId") + cbor2.dumps(APP_ID) + cbor2.dumps("a") + b"\x01"
+    data = sign(WBN, [KEY], attributes_raw=raw)
+    assert audit_lines(write(tmp_path, data), "SIG003,SIG005,SIG006") == []
+
+
+def test_attribute_value_problem_is_the_block_rejection(tmp_path):
+    from auditor.readers import open_input
+
+    bundle = open_input(write(tmp_path, sign(WBN, [KEY], attributes={"u": cbor2.undefined})))
+    assert bundle.integrity.rejection() == "integrity block attributes: attribute `u` is `undefined`; Chrome accepts only integers, byte strings, text and booleans"
+
+
+IDENTITY = bytes([1]) + bytes(31)
+TORSION = [
+    IDENTITY,
+    bytes.fromhex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    bytes(32),
+    bytes(31) + b"\x80",
+    bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+    bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"),
+    bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"),
+]
+
+
+def small_order_bundle(key: bytes) -> bytes:
+    import base64
+
+    wbid = base64.b32encode(key + bytes.fromhex("000102")).decode().rstrip("=").lower()
+    return sign(WBN, [], web_bundle_id_override=wbid, extra_entries=[({"ed25519PublicKey": key}, IDENTITY + bytes(32))])
+
+
+def test_sig009_flags_the_identity_key_whose_signature_verifies_anything(tmp_path):
+    from auditor.chrome.install_verdict import install_verdict
+    from auditor.readers import open_input
+
+    data = small_order_bundle(IDENTITY)
+    path = write(tmp_path, data)
+    entry = data.index(b"\x82\xa1\x70ed25519PublicKey")
+    assert audit_lines(path, "SIG") == [
+        f"SIG009 note <input>@{entry} signature 0 uses the small-order Ed25519 key 0100000000000000…: a signature by it verifies for any content, so it proves nothing"
+    ]
+    assert install_verdict(open_input(path)).installs  # Chrome installs it: that is the danger
+
+
+@pytest.mark.parametrize("key", TORSION[1:], ids=lambda k: k.hex()[:8] + k.hex()[-2:])
+def test_sig009_flags_every_torsion_key(tmp_path, key):
+    lines = audit_lines(write(tmp_path, small_order_bundle(key)), "SIG009")
+    assert len(lines) == 1 and lines[0].startswith("SIG009 note <input>@") and key.hex()[:16] in lines[0]
+
+
+def test_sig009_allows_real_keys(tmp_path):
+    assert audit_lines(write(tmp_path, sign(WBN, [KEY, ecdsa_key(2)])), "SIG009") == []
+
+
+def test_small_order_check_matches_the_curve():
+    from auditor.chrome.signatures import is_small_order
+    from auditor.engine.model import SignatureType
+
+    base_point = bytes.fromhex("5866666666666666666666666666666666666666666666666666666666666666")
+    assert all(is_small_order(SignatureType.ED25519, k) for k in TORSION)
+    assert not is_small_order(SignatureType.ED25519, base_point)
+    assert not is_small_order(SignatureType.ED25519, public_bytes(KEY))
+    assert not is_small_order(SignatureType.ED25519, IDENTITY[:31])  # wrong length
+    assert not is_small_order(SignatureType.ECDSA_P256, IDENTITY)
+    assert not is_small_order(SignatureType.ED25519, bytes([2]) + bytes(31))  # y = 2 is not on the curve
+    # y = p + 1 encodes the identity too (BoringSSL reduces y mod p)
+    assert is_small_order(SignatureType.ED25519, bytes.fromhex("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"))
+
+
+def test_sig006_says_key_rotation_may_change_the_verdict(tmp_path):
+    data = sign(WBN, [KEY], web_bundle_id_override=web_bundle_id(ed25519_key(2)))
+    (line,) = audit_lines(write(tmp_path, data), "SIG006")
+    assert line.endswith("Chrome refuses it unless its key-rotation data (component data, not visible to a static audit) names a signer's key for this ID")

@@ -1,0 +1,209 @@
+"""The iOS view of an OTA zip: what ZIPFoundation's `Archive` iterates, from the central directory.
+
+The Capgo updater on iOS (`CapgoUpdater.saveDownloaded`) opens the zip with
+ZIPFoundation and extracts `for entry in archive` with `skipCRC32: true`.
+Modelled from ZIPFoundation (`Archive.scanForEndOfCentralDirectoryRecord`,
+`Archive.makeIterator`, `Entry`, `Archive.extract`):
+
+* the end-of-central-directory record is the **last** `PK\\5\\6` signature in
+  the file (searched from the end, the whole file); a zip64 record is taken
+  only at the fixed place before its locator; offsets are used as written,
+  with no correction for data prepended to the zip (Python's `zipfile` corrects);
+* iteration reads each central record, then the local header it points at;
+  it **stops silently** at the first record or header that is not readable and
+  at the first encrypted entry (`Entry.init` returns nil): the unzip then
+  "succeeds" with the entries before it;
+* the name is the central record's, UTF-8 with flag bit 11, else code page 437;
+* data starts after the *local* header's name and extra lengths; the method is
+  the *local* header's; a stored entry is the central record's uncompressed
+  size in bytes, a deflated one inflates the central record's compressed size;
+  no CRC is checked;
+* an entry is a symlink when "version made by" says Unix (3) or OS X (19) and
+  the external attributes carry `S_IFLNK`; its target is the raw local-size bytes.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from auditor.engine.limits import Limits
+
+EOCD_MAGIC = b"PK\x05\x06"
+CENTRAL_MAGIC = b"PK\x01\x02"
+LOCAL_MAGIC = b"PK\x03\x04"
+ZIP64_LOCATOR = b"PK\x06\x07"
+ZIP64_RECORD = b"PK\x06\x06"
+EOCD = struct.Struct("<4sHHHHIIH")
+CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
+LOCAL = struct.Struct("<4sHHHHHIIIHH")
+ZIP64_RECORD_SIZE, ZIP64_LOCATOR_SIZE = 56, 20
+S_IFMT, S_IFLNK, S_IFDIR, S_IFREG = 0o170000, 0o120000, 0o040000, 0o100000
+UNIX, OSX, MSDOS = 3, 19, 0
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    """One entry as ZIPFoundation's iterator yields it."""
+
+    record_offset: int
+    name_length: int          # bytes of the stored name
+    name: str                 # "" when flag bit 11 is set and the bytes are not UTF-8
+    made_by: int              # upper byte of "version made by"
+    external_attr: int
+    flags: int                # central record's general purpose flags
+    method: int               # the local header's method: the one used to extract
+    central_method: int
+    crc: int
+    size: int                 # central (zip64-aware) uncompressed size
+    compressed_size: int
+    local_offset: int
+    data_offset: int          # after the local header's name and extra
+    local_compressed_size: int
+    kind: str                 # `file`, `directory` or `symlink`, as `Entry.type`
+    link_target: bytes | None = None  # for symlinks: the raw bytes ZIPFoundation reads (at most 4 KiB)
+
+    @property
+    def data_length(self) -> int:
+        """Bytes read from the archive to extract it."""
+        if self.kind == "symlink":
+            return self.local_compressed_size
+        return self.size if self.method == 0 else self.compressed_size
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryView:
+    """The entries the iterator yields, or why the archive does not open."""
+
+    entries: tuple[DirectoryEntry, ...]
+    failure: str | None = None     # `Archive(url:)` throws: the unzip fails
+    stopped: str | None = None     # why iteration ended before the declared count
+    eocd_offset: int | None = None
+    directory_offset: int | None = None
+    declared_count: int = 0
+    incomplete: bool = False       # stopped at one of our limits
+    encrypted_at: int | None = None  # the central record of the encrypted entry iteration stopped at
+
+
+def entry_kind(name: str, made_by: int, external_attr: int) -> str:
+    """`Entry.type`: the Unix mode when made by Unix or OS X, else the name's trailing `/` (DOS: its attribute)."""
+    is_dir = name.endswith("/")
+    if made_by in (UNIX, OSX):
+        mode = (external_attr >> 16) & S_IFMT
+        if mode == S_IFREG:
+            return "file"
+        if mode == S_IFDIR:
+            return "directory"
+        if mode == S_IFLNK:
+            return "symlink"
+    elif made_by == MSDOS:
+        is_dir = is_dir or (external_attr >> 4) == 0x01
+    return "directory" if is_dir else "file"
+
+
+def decode_name(raw: bytes, flags: int) -> str:
+    """`Entry.path`: UTF-8 with flag bit 11, otherwise code page 437 (which decodes any bytes)."""
+    if raw.isascii():
+        return raw.decode("ascii")  # the same in UTF-8 and code page 437, and much faster
+    if flags & 0x800:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return ""
+    return raw.decode("cp437")
+
+
+def zip64_extra(extra: bytes, size: int, csize: int, offset: int) -> tuple[int, int, int]:
+    """Effective sizes and offset: zip64 values replace the 0xFFFFFFFF fields, in order."""
+    pos = 0
+    while pos + 4 <= len(extra):
+        tag, length = struct.unpack_from("<HH", extra, pos)
+        body = extra[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+        if tag != 0x0001:
+            continue
+        at = 0
+        values = []
+        for value in (size, csize, offset):
+            if value == 0xFFFFFFFF and at + 8 <= len(body):
+                values.append(struct.unpack_from("<Q", body, at)[0])
+                at += 8
+            else:
+                values.append(value)
+        return values[0], values[1], values[2]
+    return size, csize, offset
+
+
+def find_eocd(data) -> int | None:
+    """Offset of the last end-of-central-directory signature with 22 bytes after it."""
+    at = data.rfind(EOCD_MAGIC, 0, max(len(data) - EOCD.size + 4, 0))
+    return at if at >= 0 else None
+
+
+def walk(data, limits: Limits) -> DirectoryView:
+    """The directory view of `data` (bytes or a memory map)."""
+    size = len(data)
+    eocd_at = find_eocd(data)
+    if eocd_at is None:
+        return DirectoryView((), failure="no end-of-central-directory record")
+    _, _, _, _, count, _, cd_offset, comment_len = EOCD.unpack_from(data, eocd_at)
+    if eocd_at + EOCD.size + comment_len > size:
+        return DirectoryView((), failure="the end-of-central-directory comment runs past the end of the file", eocd_offset=eocd_at)
+    locator_at = eocd_at - ZIP64_LOCATOR_SIZE
+    record_at = locator_at - ZIP64_RECORD_SIZE
+    if record_at > 0 and bytes(data[locator_at : locator_at + 4]) == ZIP64_LOCATOR and bytes(data[record_at : record_at + 4]) == ZIP64_RECORD:
+        count, cd_offset = struct.unpack_from("<Q", data, record_at + 32)[0], struct.unpack_from("<Q", data, record_at + 48)[0]
+    entries: list[DirectoryEntry] = []
+
+    def view(stopped: str | None = None, incomplete: bool = False, encrypted_at: int | None = None) -> DirectoryView:
+        return DirectoryView(tuple(entries), None, stopped, eocd_at, cd_offset, count, incomplete, encrypted_at)
+
+    at = cd_offset
+    while len(entries) < count:
+        if len(entries) >= limits.max_resources:
+            return view(f"more than {limits.max_resources} entries (max_resources)", incomplete=True)
+        if at + CENTRAL.size > size or data[at : at + 4] != CENTRAL_MAGIC:
+            return view(f"no readable central directory record at offset {at}")
+        fields = CENTRAL.unpack_from(data, at)
+        version_made_by, flags, method, crc, csize, usize = fields[1], fields[3], fields[4], fields[7], fields[8], fields[9]
+        name_len, extra_len, comment_len, external, local_offset = fields[10], fields[11], fields[12], fields[15], fields[16]
+        end = at + CENTRAL.size + name_len + extra_len + comment_len
+        if end > size:
+            return view(f"the central directory record at offset {at} runs past the end of the file")
+        raw = bytes(data[at + CENTRAL.size : at + CENTRAL.size + name_len])
+        extra = bytes(data[at + CENTRAL.size + name_len : at + CENTRAL.size + name_len + extra_len])
+        usize, csize, local_offset = zip64_extra(extra, usize, csize, local_offset)
+        if local_offset + LOCAL.size > size or data[local_offset : local_offset + 4] != LOCAL_MAGIC:
+            return view(f"no readable local header at offset {local_offset} for the record at offset {at}")
+        local = LOCAL.unpack_from(data, local_offset)
+        local_name_len, local_extra_len = local[9], local[10]
+        if local_offset + LOCAL.size + local_name_len + local_extra_len > size:
+            return view(f"the local header at offset {local_offset} runs past the end of the file")
+        if flags & 0x1:
+            return view(f"entry at offset {at} is encrypted", encrypted_at=at)
+        data_at = local_offset + LOCAL.size + local_name_len + local_extra_len
+        name = decode_name(raw, flags)
+        kind = entry_kind(name, version_made_by >> 8, external)
+        target = bytes(data[data_at : data_at + min(local[7], 4096)]) if kind == "symlink" else None
+        entries.append(
+            DirectoryEntry(
+                record_offset=at,
+                name_length=len(raw),
+                name=name,
+                made_by=version_made_by >> 8,
+                external_attr=external,
+                flags=flags,
+                method=local[3],
+                central_method=method,
+                crc=crc,
+                size=usize,
+                compressed_size=csize,
+                local_offset=local_offset,
+                data_offset=data_at,
+                local_compressed_size=local[7],
+                kind=kind,
+                link_target=target,
+            )
+        )
+        at = end
+    return view()

@@ -1,0 +1,177 @@
+"""Both cores for JavaScript: the registered queries of many scripts run in worker processes.
+
+Parsing and querying a script is pure CPU in tree-sitter and needs nothing but
+its bytes, so independent scripts can be handed to workers. A worker returns
+only what rules read, the snapshots of `snapshot_matches` (no tree crosses the
+process boundary), and each result lands on its own script, so findings are the
+same, in the same order, as in a serial run. A pool costs its start-up and the
+copying of results; below `PARALLEL_MIN_BYTES` of script that holds any query's
+word the audit stays serial (`benchmarks/js_parallel.py` measures that point).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from auditor.parse import js
+
+# From benchmarks/js_parallel.py (2 cores, 2026-12-02, the machine's own 2-process ceiling 1.78x):
+# a pool of 2 took 0.91 of the serial time at 32 KB of script, 0.77 at 64 KB, 0.71-0.74 from
+# 128 KB to 512 KB; 64 KB is the smallest volume where it wins clearly (<= 0.9).
+PARALLEL_MIN_BYTES = 64 * 1024
+# Scripts are sent in chunks of about this many bytes, so small files do not pay one round trip each.
+CHUNK_BYTES = 256 * 1024
+
+_STATE: tuple | None = None  # (sources, groups, counter): what forked workers read instead of pickled input
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (`os.process_cpu_count` where Python has it)."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        return count() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def jobs_wanted(setting: object) -> int:
+    """The `jobs` setting as a worker count: None or 0 means every available CPU."""
+    if isinstance(setting, int) and setting > 0:
+        return setting
+    return available_cpus()
+
+
+def words() -> tuple[bytes, ...]:
+    return tuple(dict.fromkeys(w for _, ws in js.REGISTERED for w in ws))
+
+
+def _next_group(counter, count: int) -> int | None:
+    """The next group nobody took yet (main process and workers share one counter)."""
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    return index if index < count else None
+
+
+def _drain(sources: list[bytes], groups: list[list[int]], counter) -> list[tuple[int, dict]]:
+    done = []
+    while (group := _next_group(counter, len(groups))) is not None:
+        done += [(i, js.snapshot_matches(js.JsTree(None, sources[i]))) for i in groups[group]]
+    return done
+
+
+def _worker(connection) -> None:
+    sources, groups, counter = _STATE  # type: ignore[misc]
+    connection.send(_drain(sources, groups, counter))
+    connection.close()
+
+
+def chunks(sizes: list[tuple[int, int]], chunk_bytes: int, workers: int) -> list[list[int]]:
+    """Script indexes grouped into chunks of about `chunk_bytes`, largest scripts first (so the
+    long ones start early and the small ones fill the gaps), at least one chunk per worker."""
+    total = sum(size for _, size in sizes)
+    target = max(1, min(chunk_bytes, total // (workers * 2) or 1))
+    out: list[list[int]] = []
+    current: list[int] = []
+    filled = 0
+    for index, size in sorted(sizes, key=lambda item: -item[1]):
+        current.append(index)
+        filled += size
+        if filled >= target:
+            out.append(current)
+            current, filled = [], 0
+    if current:
+        out.append(current)
+    return out
+
+
+class Batch:
+    """The scripts of one list: the first query on any of them runs the queries of all."""
+
+    def __init__(self, trees: list[js.JsTree], jobs: int) -> None:
+        self.trees = trees
+        self.jobs = jobs
+        self.done = False
+
+    @classmethod
+    def attach(cls, trees: list[js.JsTree], setting: object) -> None:
+        jobs = jobs_wanted(setting)
+        if jobs <= 1 or len(trees) < 2:
+            return
+        batch = cls(trees, jobs)
+        for tree in trees:
+            tree._batch = batch
+
+    def __call__(self, _tree: js.JsTree) -> None:
+        if self.done:
+            return
+        self.done = True
+        for tree in self.trees:
+            tree._batch = None
+        found = words()
+        pending = [t for t in self.trees if t._matches is None and any(w in t.source for w in found)]
+        if len(pending) < 2 or sum(len(t.source) for t in pending) < PARALLEL_MIN_BYTES:
+            return  # serial: query_matches handles each script when asked
+        results = run(pending, self.jobs)
+        if results is None:
+            return
+        for tree, grouped in zip(pending, results, strict=True):
+            tree._matches = grouped
+            tree.drop_tree()
+
+
+def run(trees: list[js.JsTree], jobs: int) -> list[dict] | None:
+    """Each script's grouped snapshots, in the order given; None when no worker can be had.
+
+    The main process works too (it would only wait otherwise): it and `jobs - 1`
+    forked workers take chunks from one shared counter, so a slow core or a big
+    script does not hold the others back; each worker sends its results once, at
+    the end. Only where `fork` exists (Linux): elsewhere a worker would have to
+    import the whole tool again, and the audit stays serial.
+    """
+    import multiprocessing
+
+    global _STATE
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
+        return None
+    context = multiprocessing.get_context("fork")
+    sources = [t.source for t in trees]
+    groups = chunks([(i, len(s)) for i, s in enumerate(sources)], CHUNK_BYTES, jobs)
+    results: list[dict | None] = [None] * len(trees)
+    workers = []
+    try:
+        counter = context.Value("i", 0)
+        _STATE = (sources, groups, counter)
+        for _ in range(min(jobs, len(groups)) - 1):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_worker, args=(send,), daemon=True)
+            process.start()
+            send.close()
+            workers.append((process, receive))
+    except OSError:
+        pass  # fewer workers (or none): the main process takes what they would have
+    finally:
+        _STATE = None
+    try:
+        for index, grouped in _drain(sources, groups, counter):
+            results[index] = grouped
+        for process, receive in workers:
+            try:
+                for index, grouped in receive.recv():
+                    results[index] = grouped
+            except (EOFError, OSError):
+                pass  # a worker died (killed, out of memory): its scripts are redone below
+            process.join()
+    finally:
+        for process, receive in workers:
+            receive.close()
+            if process.is_alive():
+                process.kill()
+                process.join()
+    for index, grouped in enumerate(results):
+        if grouped is None:
+            results[index] = js.snapshot_matches(js.JsTree(None, sources[index]))
+    return results  # type: ignore[return-value]
