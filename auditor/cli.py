@@ -43,10 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("path", nargs="?", type=Path, help="input to audit (default: the configuration's `paths`, else the current folder)")
     parser.add_argument("--version", action="version", version=f"iwa-audit {__version__}")
-    parser.add_argument("-f", "--format", default="text", choices=("text", "json", "sarif", "github", "markdown"), help="output format (default: text); markdown only with --list-rules")
+    parser.add_argument("-f", "--format", default="text", choices=("text", "json", "sarif", "github", "markdown"), help="output format (default: text); markdown only with --list-rules, which also takes json")
     parser.add_argument("-o", "--output", type=Path, help="also write the report in --output-format to this file (text stays on the terminal)")
     parser.add_argument("--output-format", choices=("text", "json", "sarif", "github"), help="format of --output (default: --format)")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: .iwa-audit.toml, else [tool.iwa-audit] in pyproject.toml, in the current folder)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: the first .iwa-audit.toml, or pyproject.toml with [tool.iwa-audit], from the audited path up)")
+    parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     parser.add_argument("--select", action="append", metavar="RULES", help="only these rules: ids, id prefixes (SCR) or names, comma-separated")
     parser.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules: ids, prefixes or names")
     parser.add_argument("--fail-level", choices=("error", "warning", "note"), help="lowest level that makes the exit code 1 (default: warning)")
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-source-maps", action="store_true", help="report findings in the built files only: no source maps, no HTML copies")
     parser.add_argument("--ignore-vendored", action="store_true", help="drop findings that a source map places in its ignoreList sources (vendored libraries)")
     parser.add_argument("--sarif-include-suppressed", action="store_true", help="keep suppressed findings in SARIF, with their justification")
+    parser.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails.id `NAME/` (one per audited app in a matrix); default: none, so upload-sarif's category applies")
     parser.add_argument("--sarif-omit-base", action="store_true", help="leave the absolute %%SRCROOT%% path out of SARIF (URIs stay repo-relative)")
     parser.add_argument("--max-results", type=int, metavar="N", help="report at most N findings (most severe first); the rest are counted in a notification")
     parser.add_argument("--expect-id", metavar="ID", help="the Web Bundle ID the app must have")
@@ -93,6 +95,30 @@ def list_rules_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
+def list_rules_json() -> str:
+    """Every rule as data: id, name, level, severity, tags, inputs, summary and docs page."""
+    import json
+
+    from auditor.engine.catalogue import all_rules
+    from auditor.rule_docs import help_uri, security_severity
+
+    rules = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "level": r.level.label,
+            "security_severity": security_severity(r),
+            "precision": r.precision.value,
+            "tags": list(r.tags),
+            "inputs": sorted(k.value for k in r.inputs),
+            "summary": r.summary,
+            "help_uri": help_uri(r),
+        }
+        for r in all_rules()
+    ]
+    return json.dumps({"rules": rules}, indent=2, ensure_ascii=False) + "\n"
+
+
 def explain(rule_ref: str) -> tuple[int, str]:
     from auditor.engine.catalogue import all_rules
     from auditor.engine.registry import matches
@@ -120,7 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return subcommand(argv[0])(argv[1:])
         args = build_parser().parse_args(argv)
         if args.list_rules:
-            sys.stdout.write(list_rules_markdown() if args.format == "markdown" else list_rules_text())
+            listing = {"markdown": list_rules_markdown, "json": list_rules_json}.get(args.format, list_rules_text)
+            sys.stdout.write(listing())
             return EXIT_CLEAN
         if args.format == "markdown":
             sys.stderr.write("iwa-audit: --format markdown is for --list-rules\n")

@@ -32,7 +32,7 @@ def problem_hit(ctx: Context, problem: Problem, message: str | None = None, **kw
     return Hit(message or problem.message, location, **kwargs)  # type: ignore[arg-type]
 
 
-@rule(id="BND001", name="unsupported-bundle-version", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL))
+@rule(id="BND001", name="unsupported-bundle-version", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL), security_severity=3.0)
 def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
     """The web bundle is not format version b2 (for example the old b1).
 
@@ -55,7 +55,7 @@ def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
     without `--formatVersion b1`.
 
     ## References
-    ../shared/spec/swbn-format.md §1.4, §4.2; Chromium `web_bundle_parser.cc`.
+    Chromium `components/web_package/web_bundle_parser.cc`.
     """
     version = ctx.bundle.format_version
     if version is not None and version != "b2":
@@ -67,7 +67,7 @@ def unsupported_bundle_version(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="BND002", name="primary-url-present", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL))
+@rule(id="BND002", name="primary-url-present", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL), security_severity=3.0)
 def primary_url_present(ctx: Context) -> Iterator[Hit]:
     """The bundle has a `primary` section; Chrome refuses it for an IWA.
 
@@ -87,13 +87,13 @@ def primary_url_present(ctx: Context) -> Iterator[Hit]:
     Drop `--primaryURL` (or `primaryURL` in the webbundle plugin options).
 
     ## References
-    ../shared/spec/swbn-format.md §4.4; Chromium `isolated_web_app_validator.cc`.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`.
     """
     for problem in problems(ctx, "primary-url"):
         yield problem_hit(ctx, problem, f"the bundle has a primary URL (`{ctx.bundle.primary_url}`); Chrome rejects IWA bundles that have one", help="build without --primaryURL")
 
 
-@rule(id="BND003", name="off-origin-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security", INSTALL))
+@rule(id="BND003", name="off-origin-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security", INSTALL), security_severity=3.5)
 def off_origin_url(ctx: Context) -> Iterator[Hit]:
     """A bundle URL is not on the app's own `isolated-app://<id>/` origin.
 
@@ -116,7 +116,7 @@ def off_origin_url(ctx: Context) -> Iterator[Hit]:
     `--baseURL isolated-app://<your id>/`.
 
     ## References
-    ../shared/spec/swbn-format.md §3.4, §4.4.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_response_reader_factory.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`.
     """
     for entry in ctx.bundle.index:
         url = entry_url(entry)
@@ -141,7 +141,7 @@ def on_origin(ctx: Context, url: ChromeUrl) -> bool:
     return url.is_app and url.host == (app_host(ctx.bundle.origin) or PLACEHOLDER_HOST)
 
 
-@rule(id="BND004", name="url-query-fragment-or-credentials", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL))
+@rule(id="BND004", name="url-query-fragment-or-credentials", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", INSTALL), security_severity=3.0)
 def url_query_fragment_or_credentials(ctx: Context) -> Iterator[Hit]:
     """A bundle URL carries a query, a fragment or credentials.
 
@@ -167,7 +167,7 @@ def url_query_fragment_or_credentials(ctx: Context) -> Iterator[Hit]:
     Put cache-busting in the file name (`app.3f2a.js`), never in a query.
 
     ## References
-    ../shared/spec/swbn-format.md §1.3, §4.2, §4.4.
+    Chromium `components/web_package/web_bundle_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`; the `wbn` package's encoder (WICG/webpackage `js/bundle`).
     """
     for problem in problems(ctx, "invalid-url"):
         yield problem_hit(ctx, problem, help="write index keys as plain relative URLs such as `app.js`")
@@ -184,7 +184,7 @@ def url_query_fragment_or_credentials(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(id="BND005", name="duplicate-resolved-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security"))
+@rule(id="BND005", name="duplicate-resolved-url", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle", "security"), security_severity=5.0)
 def duplicate_resolved_url(ctx: Context) -> Iterator[Hit]:
     """Several index keys canonicalise to one URL (an alias group); Chrome serves only the first.
 
@@ -251,7 +251,7 @@ def alias_kind(ctx: Context, key: str) -> str | None:
     return None
 
 
-@rule(id="BND006", name="non-200-response", level=Level.WARNING, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND006", name="non-200-response", level=Level.WARNING, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=2.0)
 def non_200_response(ctx: Context) -> Iterator[Hit]:
     """A response's status is not 200; Chrome installs the bundle but will not load that URL.
 
@@ -276,7 +276,7 @@ def non_200_response(ctx: Context) -> Iterator[Hit]:
     from the bundle (the webbundle plugins do not write them).
 
     ## References
-    ../shared/spec/swbn-format.md §1.3.
+    Chromium `components/web_package/web_bundle_parser.cc`; the `wbn` package's encoder (WICG/webpackage `js/bundle`).
     """
     linked = None
     for resource in ctx.bundle.resources.values():
@@ -331,7 +331,7 @@ def linked_paths(ctx: Context) -> set[str]:
     return found
 
 
-@rule(id="BND007", name="invalid-response-headers", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND007", name="invalid-response-headers", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
 def invalid_response_headers(ctx: Context) -> Iterator[Hit]:
     """A response's headers break Chromium's rules (upper-case or invalid names, bad `:status`, size).
 
@@ -357,13 +357,13 @@ def invalid_response_headers(ctx: Context) -> Iterator[Hit]:
 
     ## References
     Chromium `components/web_package/rust/parser.rs` (header names and
-    values); ../shared/spec/swbn-format.md §1.2, §4.3, §6.3.
+    values); Chromium `components/web_package/web_bundle_parser.cc`, `components/web_package/rust/parser.rs`; the Web Bundles format draft (WICG/webpackage `draft-yasskin-wpack-bundled-exchanges`).
     """
     for problem in problems(ctx, *RESPONSE_HEADER_PROBLEMS):
         yield problem_hit(ctx, problem, f"`{problem.resource}`: {problem.message}", help="header names in lower case; `:status` three digits; values trimmed, without control characters")
 
 
-@rule(id="BND008", name="missing-content-type", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND008", name="missing-content-type", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
 def missing_content_type(ctx: Context) -> Iterator[Hit]:
     """A non-empty response has no `content-type`; Chromium refuses to serve it.
 
@@ -388,7 +388,7 @@ def missing_content_type(ctx: Context) -> Iterator[Hit]:
 
     ## References
     Chromium `components/web_package/rust/parser.rs`;
-    ../shared/spec/swbn-format.md §4.3, §6.3.
+    Chromium `components/web_package/web_bundle_parser.cc`, `components/web_package/rust/parser.rs`.
     """
     for resource in ctx.bundle.resources.values():
         if not resource.size:
@@ -409,7 +409,7 @@ def missing_content_type(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(id="BND009", name="bundle-length-mismatch", level=Level.WARNING, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND009", name="bundle-length-mismatch", level=Level.WARNING, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
 def bundle_length_mismatch(ctx: Context) -> Iterator[Hit]:
     """The trailing length field disagrees with the bundle, or bytes follow it.
 
@@ -434,14 +434,14 @@ def bundle_length_mismatch(ctx: Context) -> Iterator[Hit]:
     Rebuild the bundle; do not append data to a bundle file.
 
     ## References
-    ../shared/spec/swbn-format.md §1.1.
+    Chromium `components/web_package/web_bundle_parser.cc`; the Web Bundles format draft (WICG/webpackage `draft-yasskin-wpack-bundled-exchanges`).
     """
     signed = ctx.bundle.kind is InputKind.SWBN
     for problem in problems(ctx, "bundle-length-mismatch", "trailing-bytes", "trailer-not-read"):
         yield problem_hit(ctx, problem, help="rebuild the bundle with wbn or a webbundle plugin", level=Level.NOTE if signed else None)
 
 
-@rule(id="BND010", name="unreadable-response", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",))
+@rule(id="BND010", name="unreadable-response", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=3.0)
 def unreadable_response(ctx: Context) -> Iterator[Hit]:
     """A response cannot be parsed: Chrome installs the bundle, but that URL never loads.
 
@@ -466,7 +466,7 @@ def unreadable_response(ctx: Context) -> Iterator[Hit]:
 
     ## References
     Chromium `components/web_package/web_bundle_parser.cc` (`ParseResponse`)
-    and `components/web_package/rust/parser.rs`; ../shared/spec/swbn-format.md §6.3.
+    and `components/web_package/rust/parser.rs`; Chromium `components/web_package/rust/parser.rs`.
     """
     for problem in problems(ctx, "response-malformed"):
         yield problem_hit(ctx, problem, help="rebuild the bundle; this URL fails to load in the app")

@@ -78,7 +78,7 @@ def inline_script(ctx: Context) -> Iterator[Hit]:
     resolve import maps at build time (your bundler does this).
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Scripts), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements("script"):
@@ -116,7 +116,7 @@ def inline_event_handler(ctx: Context) -> Iterator[Hit]:
     `button.addEventListener("click", save)` in a bundled script.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Scripts, Trusted Types), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements(inert=True):  # Chromium reports handlers inside <template> too
@@ -171,7 +171,7 @@ def javascript_url(ctx: Context) -> Iterator[Hit]:
     A `<button>` with a click listener added from a bundled script.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Scripts), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements():
@@ -188,7 +188,7 @@ def javascript_url(ctx: Context) -> Iterator[Hit]:
             yield Hit("script navigates to a `javascript:` URL, blocked by `script-src 'self'`", tree.location(ctx, captures["use"][0]))
 
 
-@rule(id="SCR011", name="object-or-embed", level=Level.ERROR, needs=Need.HTML, tags=("csp", "object-src"))
+@rule(id="SCR011", name="object-or-embed", level=Level.ERROR, needs=Need.HTML, tags=("csp", "object-src"), security_severity=3.0)
 def object_or_embed(ctx: Context) -> Iterator[Hit]:
     """An `<object>` or `<embed>` element: blocked by `object-src 'none'`.
 
@@ -209,14 +209,14 @@ def object_or_embed(ctx: Context) -> Iterator[Hit]:
     Use `<iframe>` for documents, `<img>`/`<video>` for media.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Other directives), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements("object", "embed"):
             yield Hit(f"`<{tag.name}>` is blocked by `object-src 'none'`", tag_location(document, tag))
 
 
-@rule(id="SCR012", name="base-element", level=Level.ERROR, needs=Need.HTML, tags=("csp", "base-uri"))
+@rule(id="SCR012", name="base-element", level=Level.ERROR, needs=Need.HTML, tags=("csp", "base-uri"), security_severity=3.0)
 def base_element(ctx: Context) -> Iterator[Hit]:
     """A `<base href>`: blocked by `base-uri 'none'`, even when same-origin.
 
@@ -237,7 +237,7 @@ def base_element(ctx: Context) -> Iterator[Hit]:
     Remove it and use root-relative URLs (set your bundler's `base` to `/`).
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Other directives), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements("base"):
@@ -274,7 +274,7 @@ def narrowed(policy, directive: str, token: str) -> bool:
     return allows(effective(CHROME_POLICY, directive), token) and not allows(effective(policy, directive), token)
 
 
-@rule(id="SCR015", name="page-csp-blocks", level=Level.ERROR, needs=Need.HTML, tags=("csp",))
+@rule(id="SCR015", name="page-csp-blocks", level=Level.ERROR, needs=Need.HTML, tags=("csp",), security_severity=3.0)
 def page_csp_blocks(ctx: Context) -> Iterator[Hit]:
     """A page's own `<meta>` CSP (in `<head>`) blocks something on that page that Chrome's policy allows.
 

@@ -111,7 +111,7 @@ def eval_like(ctx: Context) -> Iterator[Hit]:
     templates at build time (Ajv standalone code).
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Scripts, Trusted Types), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for tree in checked_scripts(ctx):
         for _, captures in query_matches(tree, EVAL_QUERY):
@@ -168,7 +168,7 @@ def worker_target(tree: JsTree, arg) -> tuple[str | None, bool, bool]:
     return (text if exact or (text and ":" in text) else None), wrapped, own
 
 
-@rule(id="SCR006", name="worker-script-url", level=Level.ERROR, needs=Need.JS, tags=("trusted-types", "script-src"))
+@rule(id="SCR006", name="worker-script-url", level=Level.ERROR, needs=Need.JS, tags=("trusted-types", "script-src"), security_severity=3.0)
 def worker_script_url(ctx: Context) -> Iterator[Hit]:
     """A worker, service worker or `importScripts` URL Chrome will not load.
 
@@ -198,7 +198,7 @@ def worker_script_url(ctx: Context) -> Iterator[Hit]:
     new Worker(p.createScriptURL("/worker.js"))`.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Workers, Trusted Types), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for tree in checked_scripts(ctx):
         for _, captures in query_matches(tree, WORKER_QUERY):
@@ -261,7 +261,7 @@ def insecure_connection(ctx: Context) -> Iterator[Hit]:
     `wss://` and `https://`.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Network).
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for tree in checked_scripts(ctx):
         for _, captures in query_matches(tree, CONNECTION_QUERY):
@@ -303,7 +303,7 @@ def sink_hit(ctx: Context, tree: JsTree, sink: str, value, use, wanted: str = "T
     )
 
 
-@rule(id="SCR013", name="trusted-types-sink", level=Level.ERROR, needs=Need.JS, tags=("trusted-types",))
+@rule(id="SCR013", name="trusted-types-sink", level=Level.ERROR, needs=Need.JS, tags=("trusted-types",), security_severity=4.0)
 def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
     """A plain string given to an HTML sink (`innerHTML`, `insertAdjacentHTML`, ...): Trusted Types blocks it.
 
@@ -334,7 +334,7 @@ def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
     list.innerHTML = p.createHTML(markup)`.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Trusted Types), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for tree in checked_scripts(ctx):
         found: list[Hit | None] = []

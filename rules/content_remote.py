@@ -59,7 +59,7 @@ def remote_script(ctx: Context) -> Iterator[Hit]:
     Install the library and bundle it (`npm install lib` and import it).
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Scripts), §9; ../shared/spec/ota-capgo.md.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`); the plugin's source (Cap-go/capacitor-updater `src/definitions.ts`); the plugin's source (Cap-go/capacitor-updater `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` and `CryptoCipher.java`, `ios/Sources/CapacitorUpdaterPlugin/CryptoCipher.swift`).
     """
     for document in documents(ctx):
         for tag in document.elements("script", "link"):
@@ -93,7 +93,7 @@ def remote_script(ctx: Context) -> Iterator[Hit]:
                 )
 
 
-@rule(id="SCR007", name="remote-stylesheet", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "style-src", "remote-code"))
+@rule(id="SCR007", name="remote-stylesheet", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "style-src", "remote-code"), security_severity=3.0)
 def remote_stylesheet(ctx: Context) -> Iterator[Hit]:
     """A stylesheet from outside the bundle (`<link rel="stylesheet">` or `@import`): blocked by `style-src`.
 
@@ -119,7 +119,7 @@ def remote_stylesheet(ctx: Context) -> Iterator[Hit]:
     package (`@fontsource/inter`).
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Styles and fonts).
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     from auditor.parse.css import imports
 
@@ -144,7 +144,7 @@ def remote_stylesheet(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`@import` of {remote_reason(kind)} is blocked by `style-src 'self'`: `{quote(found.url)}`", found.sheet.location(ctx, found.node))
 
 
-@rule(id="SCR008", name="remote-font", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "font-src"))
+@rule(id="SCR008", name="remote-font", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "font-src"), security_severity=2.0)
 def remote_font(ctx: Context) -> Iterator[Hit]:
     """A web font from outside the bundle: blocked by `font-src 'self' blob: data:`.
 
@@ -166,7 +166,7 @@ def remote_font(ctx: Context) -> Iterator[Hit]:
     Ship the font file in the bundle and point `src` at it.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Styles and fonts).
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     from auditor.parse.css import font_sources
 
@@ -187,7 +187,7 @@ def remote_font(ctx: Context) -> Iterator[Hit]:
 MEDIA_TAGS = ("video", "audio", "source", "track")
 
 
-@rule(id="SCR009", name="insecure-media-or-frame", level=Level.ERROR, needs=Need.HTML, tags=("csp", "mixed-content"))
+@rule(id="SCR009", name="insecure-media-or-frame", level=Level.ERROR, needs=Need.HTML, tags=("csp", "mixed-content"), security_severity=4.0)
 def insecure_media_or_frame(ctx: Context) -> Iterator[Hit]:
     """An `http:` image, media file or frame.
 
@@ -209,7 +209,7 @@ def insecure_media_or_frame(ctx: Context) -> Iterator[Hit]:
     Use `https:` URLs, or ship the file in the bundle.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Images and media, Frames), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements("img", "iframe", *MEDIA_TAGS):
@@ -224,7 +224,7 @@ def insecure_media_or_frame(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"`http:` `<{tag.name}>` source is blocked by `{directive}`: `{quote(url)}`", location, help="use https")
 
 
-@rule(id="SCR014", name="cross-origin-embed-needs-corp", level=Level.WARNING, needs=Need.HTML, tags=("coep",), precision=Precision.MEDIUM)
+@rule(id="SCR014", name="cross-origin-embed-needs-corp", level=Level.WARNING, needs=Need.HTML, tags=("coep",), precision=Precision.MEDIUM, security_severity=2.0)
 def cross_origin_embed_needs_corp(ctx: Context) -> Iterator[Hit]:
     """A cross-origin image, media file or frame without `crossorigin` (or `credentialless`): COEP may block it.
 
@@ -250,7 +250,7 @@ def cross_origin_embed_needs_corp(ctx: Context) -> Iterator[Hit]:
     frames, `<iframe credentialless>`.
 
     ## References
-    ../shared/spec/iwa-policy.md §5 (Images and media, Frames), §9.
+    the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     for document in documents(ctx):
         for tag in document.elements("img", "iframe", "video", "audio", "source"):

@@ -51,7 +51,7 @@ def entry_urls(manifest: Manifest) -> Iterator[tuple[str, str, str]]:
         yield "/note_taking/new_note_url", "note_taking.new_note_url", note["new_note_url"]
 
 
-@rule(id="LNK001", name="protocol-handler-url", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",))
+@rule(id="LNK001", name="protocol-handler-url", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",), security_severity=3.0)
 def protocol_handler_url(ctx: Context) -> Iterator[Hit]:
     """A protocol handler `url` Chrome drops, or one that breaks at the IWA level.
 
@@ -75,7 +75,7 @@ def protocol_handler_url(ctx: Context) -> Iterator[Hit]:
     Put `%s` once, in the query: `"url": "/open?target=%s"`.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.6, §1.8; Chromium `manifest_parser.cc`,
+    Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `third_party/blink/public/common/custom_handlers/protocol_handler_utils.cc`, `content/browser/renderer_host/isolated_web_app_throttle.cc`,
     `protocol_handler_utils.cc`.
     """
     manifest = parsed(ctx)
@@ -96,7 +96,7 @@ def protocol_handler_url(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"handler url {json.dumps(url)} has `%s` {where}; the IWA handler level needs it once, in the query", location, level=Level.WARNING)
 
 
-@rule(id="LNK002", name="protocol-handler-scheme", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",))
+@rule(id="LNK002", name="protocol-handler-scheme", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",), security_severity=3.0)
 def protocol_handler_scheme(ctx: Context) -> Iterator[Hit]:
     """A protocol handler scheme Chrome will not register.
 
@@ -120,7 +120,7 @@ def protocol_handler_scheme(ctx: Context) -> Iterator[Hit]:
     Use `web+myproto` (letters only after `web+`).
 
     ## References
-    ../shared/spec/iwa-policy.md §1.6; Chromium `protocol_handler_utils.cc`.
+    Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `third_party/blink/public/common/custom_handlers/protocol_handler_utils.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -138,7 +138,7 @@ def protocol_handler_scheme(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"scheme `{scheme}` is invalid: use `web+` and letters, a safelisted scheme, or letters joined by single dashes", location)
 
 
-@rule(id="LNK003", name="entry-point-url", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",))
+@rule(id="LNK003", name="entry-point-url", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",), security_severity=3.0)
 def entry_point_url(ctx: Context) -> Iterator[Hit]:
     """A share target, file handler, shortcut or note-taking URL off the app, or not in it.
 
@@ -163,7 +163,7 @@ def entry_point_url(ctx: Context) -> Iterator[Hit]:
     Use paths inside the app: `"url": "/new.html"`.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.7.
+    Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -181,7 +181,7 @@ def entry_point_url(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(id="LNK004", name="share-target-method", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",))
+@rule(id="LNK004", name="share-target-method", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",), security_severity=2.0)
 def share_target_method(ctx: Context) -> Iterator[Hit]:
     """`share_target` method and enctype do not fit together or with its params.
 
@@ -203,7 +203,7 @@ def share_target_method(ctx: Context) -> Iterator[Hit]:
     `"method": "POST", "enctype": "multipart/form-data"` when sharing files.
 
     ## References
-    W3C Web Share Target §2; ../shared/spec/iwa-policy.md §1.7.
+    W3C Web Share Target §2; Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -227,7 +227,7 @@ def share_target_method(ctx: Context) -> Iterator[Hit]:
         yield Hit("`share_target.params.files` needs method POST and enctype multipart/form-data", at(ctx, manifest, "/share_target/params/files"))
 
 
-@rule(id="LNK005", name="file-handler-accept", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",))
+@rule(id="LNK005", name="file-handler-accept", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",), security_severity=2.0)
 def file_handler_accept(ctx: Context) -> Iterator[Hit]:
     """A `file_handlers[].accept` map that is not MIME type to file extensions.
 
@@ -248,7 +248,7 @@ def file_handler_accept(ctx: Context) -> Iterator[Hit]:
     `"accept": {"text/csv": [".csv"]}`.
 
     ## References
-    WICG File Handling explainer; ../shared/spec/iwa-policy.md §1.7.
+    WICG File Handling explainer; Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -268,7 +268,7 @@ def file_handler_accept(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"`accept[\"{mime}\"]` must be file extensions starting with `.`", at(ctx, manifest, pointer))
 
 
-@rule(id="LNK006", name="launch-handler-client-mode", level=Level.WARNING, needs=Need.MANIFEST, tags=("entry-point",))
+@rule(id="LNK006", name="launch-handler-client-mode", level=Level.WARNING, needs=Need.MANIFEST, tags=("entry-point",), security_severity=1.0)
 def launch_handler_client_mode(ctx: Context) -> Iterator[Hit]:
     """`launch_handler.client_mode` has a value Chrome does not know.
 
@@ -290,7 +290,7 @@ def launch_handler_client_mode(ctx: Context) -> Iterator[Hit]:
     `"client_mode": "navigate-existing"` (or `focus-existing` with `launchQueue`).
 
     ## References
-    WICG Launch Handler §2; ../shared/spec/iwa-policy.md §1.7.
+    WICG Launch Handler §2; Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -318,7 +318,7 @@ def cross_app_message(host: str, own: str | None) -> str:
     return f"`isolated-app://{host}/…` links to {who}: Chrome silently drops navigations between IWAs and from the web into one"
 
 
-@rule(id="LNK007", name="cross-app-link", level=Level.WARNING, needs=Need.HTML | Need.JS, tags=("entry-point",), precision=Precision.MEDIUM)
+@rule(id="LNK007", name="cross-app-link", level=Level.WARNING, needs=Need.HTML | Need.JS, tags=("entry-point",), precision=Precision.MEDIUM, security_severity=3.0)
 def cross_app_link(ctx: Context) -> Iterator[Hit]:
     """A link or script tries to open another Isolated Web App by its `isolated-app://` URL.
 
@@ -344,7 +344,7 @@ def cross_app_link(ctx: Context) -> Iterator[Hit]:
     open a web URL in the browser.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.8; Chromium `isolated_web_app_throttle.cc`.
+    Chromium `content/browser/renderer_host/isolated_web_app_throttle.cc`.
     """
     from auditor.parse.html import documents, tag_span
     from auditor.parse.js import all_scripts

@@ -68,7 +68,7 @@ def carried(source: PolicySource) -> str:
     return "the bundle's CSP header" + (f" ({source.count} responses carry it)" if source.count > 1 else "")
 
 
-@rule(id="HDR001", name="bundle-csp-blocks-more", level=Level.WARNING, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"))
+@rule(id="HDR001", name="bundle-csp-blocks-more", level=Level.WARNING, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"), security_severity=2.0)
 def bundle_csp_blocks_more(ctx: Context) -> Iterator[Hit]:
     """The bundle's own CSP blocks something Chrome's IWA policy allows.
 
@@ -114,7 +114,7 @@ def bundle_csp_blocks_more(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"{carried(source)} blocks what Chrome allows: {detail}{consequence}", source.location)
 
 
-@rule(id="HDR002", name="bundle-csp-without-effect", level=Level.NOTE, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"))
+@rule(id="HDR002", name="bundle-csp-without-effect", level=Level.NOTE, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"), security_severity=1.0)
 def bundle_csp_without_effect(ctx: Context) -> Iterator[Hit]:
     """The bundle's CSP allows something Chrome's IWA policy blocks anyway: no effect.
 
@@ -147,7 +147,7 @@ def bundle_csp_without_effect(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"{carried(source)} allows {listed}, which Chrome's policy blocks anyway", source.location)
 
 
-@rule(id="HDR003", name="isolation-header-overwritten", level=Level.NOTE, needs=Need.HEADERS, tags=("headers", "coep"))
+@rule(id="HDR003", name="isolation-header-overwritten", level=Level.NOTE, needs=Need.HEADERS, tags=("headers", "coep"), security_severity=1.0)
 def isolation_header_overwritten(ctx: Context) -> Iterator[Hit]:
     """A COOP, COEP or CORP header whose value Chrome replaces.
 

@@ -32,7 +32,7 @@ def manifest_schema() -> dict:
     return json.loads(resources.files("auditor.schemas").joinpath("iwa-manifest.schema.json").read_text("utf-8"))
 
 
-@rule(id="MAN001", name="missing-manifest", level=Level.ERROR, tags=("manifest", INSTALL))
+@rule(id="MAN001", name="missing-manifest", level=Level.ERROR, tags=("manifest", INSTALL), security_severity=3.0)
 def missing_manifest(ctx: Context) -> Iterator[Hit]:
     """The app has no web app manifest at `/.well-known/manifest.webmanifest`.
 
@@ -58,7 +58,7 @@ def missing_manifest(ctx: Context) -> Iterator[Hit]:
     setups: put it in `public/.well-known/`).
 
     ## References
-    ../shared/spec/iwa-policy.md §1.1; Chromium
+    Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_url_loader_factory.cc`; Chromium
     `isolated_web_app_url_loader_factory.cc` (generated install page).
     """
     if ctx.resource(MANIFEST_PATH) is not None:
@@ -74,7 +74,7 @@ def missing_manifest(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"no manifest at `{MANIFEST_PATH}`", ctx.bundle_location())
 
 
-@rule(id="MAN002", name="manifest-not-json", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", INSTALL))
+@rule(id="MAN002", name="manifest-not-json", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", INSTALL), security_severity=3.0)
 def manifest_not_json(ctx: Context) -> Iterator[Hit]:
     """The manifest is not strict JSON, or its top level is not an object.
 
@@ -101,7 +101,7 @@ def manifest_not_json(ctx: Context) -> Iterator[Hit]:
     Remove comments and trailing commas; validate with `python -m json.tool`.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.7, §2.1.
+    Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/iwa_permissions_policy_cache.cc`.
     """
     manifest = load_manifest(ctx)
     if manifest is None or manifest.resource.size > ctx.limits.max_text_resource_bytes:
@@ -115,7 +115,7 @@ def manifest_not_json(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="MAN003", name="manifest-member-type", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",))
+@rule(id="MAN003", name="manifest-member-type", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",), security_severity=3.0)
 def manifest_member_type(ctx: Context) -> Iterator[Hit]:
     """A manifest member has the wrong type or shape for Chrome to use it.
 
@@ -141,7 +141,7 @@ def manifest_member_type(ctx: Context) -> Iterator[Hit]:
     `"shortcuts": [{"name": "New", "url": "/new"}]`.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.3, §1.6, §1.7, §2.1; the W3C Web App Manifest.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`, `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `third_party/blink/public/common/custom_handlers/protocol_handler_utils.cc`, `chrome/browser/web_applications/isolated_web_apps/iwa_permissions_policy_cache.cc`; the W3C Web App Manifest.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -178,7 +178,7 @@ def json_type(value: object) -> str:
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
 
-@rule(id="MAN004", name="invalid-version", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "version", INSTALL))
+@rule(id="MAN004", name="invalid-version", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "version", INSTALL), security_severity=3.0)
 def invalid_version(ctx: Context) -> Iterator[Hit]:
     """The manifest `version` is missing or is not a version Chrome accepts.
 
@@ -209,7 +209,7 @@ def invalid_version(ctx: Context) -> Iterator[Hit]:
     `version` (put them in `name` or release notes).
 
     ## References
-    ../shared/spec/iwa-policy.md §1.4; Chromium
+    Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_version.cc`, `third_party/blink/renderer/modules/manifest/manifest_parser.cc`; Chromium
     `components/webapps/isolated_web_apps/types/iwa_version.cc`.
     """
     manifest = parsed(ctx)
@@ -223,7 +223,7 @@ def invalid_version(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`version` {json.dumps(manifest.data['version'])[:80]} {problem}", at(ctx, manifest, "/version"))
 
 
-@rule(id="MAN005", name="id-not-root", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",))
+@rule(id="MAN005", name="id-not-root", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",), security_severity=3.0)
 def id_not_root(ctx: Context) -> Iterator[Hit]:
     """The manifest `id` does not resolve to `/`.
 
@@ -246,7 +246,7 @@ def id_not_root(ctx: Context) -> Iterator[Hit]:
     Set `"id": "/"`.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.3.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -266,7 +266,7 @@ def id_not_root(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"{source} {json.dumps(value)} resolves to `{where}`; Chrome requires the path `/`", at(ctx, manifest, f"/{member}"), help='set `"id": "/"`')
 
 
-@rule(id="MAN006", name="scope-not-origin", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",))
+@rule(id="MAN006", name="scope-not-origin", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",), security_severity=3.0)
 def scope_not_origin(ctx: Context) -> Iterator[Hit]:
     """The manifest `scope` is not the app's origin.
 
@@ -287,7 +287,7 @@ def scope_not_origin(ctx: Context) -> Iterator[Hit]:
     Set `"scope": "/"`.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.3.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -311,7 +311,7 @@ def scope_not_origin(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(id="MAN007", name="missing-name", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",))
+@rule(id="MAN007", name="missing-name", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",), security_severity=2.0)
 def missing_name(ctx: Context) -> Iterator[Hit]:
     """The manifest has neither a non-empty `name` nor a non-empty `short_name`.
 
@@ -331,7 +331,7 @@ def missing_name(ctx: Context) -> Iterator[Hit]:
     Add `"name": "Chat"` (and a `short_name` for tight spaces).
 
     ## References
-    ../shared/spec/iwa-policy.md §1.3.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -342,7 +342,7 @@ def missing_name(ctx: Context) -> Iterator[Hit]:
         yield Hit("manifest has no non-empty `name` or `short_name`", at(ctx, manifest, pointer), help='add `"name": "Your App"`')
 
 
-@rule(id="MAN008", name="start-url-not-in-bundle", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "entry-point"))
+@rule(id="MAN008", name="start-url-not-in-bundle", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "entry-point"), security_severity=3.0)
 def start_url_not_in_bundle(ctx: Context) -> Iterator[Hit]:
     """`start_url` is missing, leaves the app origin, or names a resource the app does not have.
 
@@ -367,7 +367,7 @@ def start_url_not_in_bundle(ctx: Context) -> Iterator[Hit]:
     Point `start_url` at a page the bundle serves, usually `"/"` or `"/index.html"`.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.1, §1.3.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_url_loader_factory.cc`, `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -391,7 +391,7 @@ def start_url_not_in_bundle(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="MAN009", name="icon-not-in-bundle", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "icons"))
+@rule(id="MAN009", name="icon-not-in-bundle", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "icons"), security_severity=2.0)
 def icon_not_in_bundle(ctx: Context) -> Iterator[Hit]:
     """A manifest icon is not in the bundle, or is not served as an image.
 
@@ -414,7 +414,7 @@ def icon_not_in_bundle(ctx: Context) -> Iterator[Hit]:
     Ship the file, fix the path, or drop the entry.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.2; Chromium
+    Chromium `chrome/browser/web_applications/web_contents/web_app_data_retriever.cc`, `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`; Chromium
     `isolated_web_app_install_command_helper.cc` (`fail_all_if_any_fail`).
     """
     manifest = parsed(ctx)
@@ -436,7 +436,7 @@ def icon_not_in_bundle(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"icon `{url.path}` is served as `{resource.mime_type or 'no content type'}`, not an image", at(ctx, manifest, pointer))
 
 
-@rule(id="MAN010", name="no-installable-icon", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "icons"))
+@rule(id="MAN010", name="no-installable-icon", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "icons"), security_severity=2.0)
 def no_installable_icon(ctx: Context) -> Iterator[Hit]:
     """No manifest icon is usable as the install icon (PNG, WebP or SVG of at least 144 px).
 
@@ -461,7 +461,7 @@ def no_installable_icon(ctx: Context) -> Iterator[Hit]:
     `sizes` value.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.2.
+    Chromium `chrome/browser/web_applications/web_contents/web_app_data_retriever.cc`, `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -489,7 +489,7 @@ def no_installable_icon(ctx: Context) -> Iterator[Hit]:
     )
 
 
-@rule(id="MAN011", name="display-mode-forced", level=Level.NOTE, needs=Need.MANIFEST, tags=("manifest",))
+@rule(id="MAN011", name="display-mode-forced", level=Level.NOTE, needs=Need.MANIFEST, tags=("manifest",), security_severity=1.0)
 def display_mode_forced(ctx: Context) -> Iterator[Hit]:
     """`display` asks for a mode other than `standalone`, which Chrome uses for every IWA.
 
@@ -512,7 +512,7 @@ def display_mode_forced(ctx: Context) -> Iterator[Hit]:
     to `permissions_policy`.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.3, §1.7.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`, `third_party/blink/renderer/modules/manifest/manifest_parser.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -530,7 +530,7 @@ def display_mode_forced(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="MAN012", name="member-ignored-for-iwa", level=Level.NOTE, needs=Need.MANIFEST, tags=("manifest",))
+@rule(id="MAN012", name="member-ignored-for-iwa", level=Level.NOTE, needs=Need.MANIFEST, tags=("manifest",), security_severity=1.0)
 def member_ignored_for_iwa(ctx: Context) -> Iterator[Hit]:
     """A manifest member that Chrome does not use for Isolated Web Apps.
 
@@ -551,7 +551,7 @@ def member_ignored_for_iwa(ctx: Context) -> Iterator[Hit]:
     Remove the member; open other origins in the browser instead.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.7, §1.8.
+    Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `content/browser/renderer_host/isolated_web_app_throttle.cc`.
     """
     manifest = parsed(ctx)
     if manifest is None:
@@ -561,7 +561,7 @@ def member_ignored_for_iwa(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{member}` is ignored for IWAs: {why}", at(ctx, manifest, f"/{member}", key=True))
 
 
-@rule(id="MAN013", name="duplicate-manifest-key", level=Level.WARNING, needs=Need.MANIFEST, tags=("manifest",))
+@rule(id="MAN013", name="duplicate-manifest-key", level=Level.WARNING, needs=Need.MANIFEST, tags=("manifest",), security_severity=3.0)
 def duplicate_manifest_key(ctx: Context) -> Iterator[Hit]:
     """A key appears twice in the same manifest object.
 

@@ -30,7 +30,7 @@ def _named(hosts) -> str:
     return ", ".join(h.describe() for h in hosts)
 
 
-@rule(id="NAT001", name="unreadable-native-config", level=Level.ERROR, inputs=PROJECT, tags=("native", "input"))
+@rule(id="NAT001", name="unreadable-native-config", level=Level.ERROR, inputs=PROJECT, tags=("native", "input"), security_severity=3.0)
 def unreadable_native_config(ctx: Context) -> Iterator[Hit]:
     """A native config file (AndroidManifest.xml, network security config, Info.plist) could not be read.
 
@@ -132,7 +132,7 @@ def android_cleartext_permitted(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(id="NAT003", name="android-user-certificates-trusted", level=Level.ERROR, inputs=PROJECT, tags=("native", "android", "external/cwe/cwe-295"), security_severity=7.0)
+@rule(id="NAT003", name="android-user-certificates-trusted", level=Level.ERROR, inputs=PROJECT, tags=("native", "android", "external/cwe/cwe-295"), security_severity=7.5)
 def android_user_certificates_trusted(ctx: Context) -> Iterator[Hit]:
     """The release build trusts user-installed CA certificates (`<certificates src="user"/>`).
 
@@ -175,7 +175,7 @@ def android_user_certificates_trusted(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"user-installed CA certificates are trusted {where}{named}", facts.element_location(ctx, path, config.document, certificates, ("", "src")))
 
 
-@rule(id="NAT004", name="android-debuggable-release", level=Level.ERROR, inputs=PROJECT, tags=("native", "android", "external/cwe/cwe-489"), security_severity=6.5)
+@rule(id="NAT004", name="android-debuggable-release", level=Level.ERROR, inputs=PROJECT, tags=("native", "android", "external/cwe/cwe-489"), security_severity=7.0)
 def android_debuggable_release(ctx: Context) -> Iterator[Hit]:
     """The main (release) AndroidManifest.xml sets `android:debuggable="true"`.
 
@@ -209,7 +209,7 @@ def android_debuggable_release(ctx: Context) -> Iterator[Hit]:
         yield Hit("`android:debuggable=\"true\"` in the main manifest makes release builds debuggable", facts.element_location(ctx, path, document, app, (ANDROID_NS, "debuggable")))
 
 
-@rule(id="NAT005", name="android-weak-pin-set", level=Level.WARNING, inputs=PROJECT, tags=("native", "android", "pinning"))
+@rule(id="NAT005", name="android-weak-pin-set", level=Level.WARNING, inputs=PROJECT, tags=("native", "android", "pinning"), security_severity=5.0)
 def android_weak_pin_set(ctx: Context) -> Iterator[Hit]:
     """The `<pin-set>` meant for an updater host has expired, has no backup pin, or does not cover the host.
 
@@ -262,7 +262,7 @@ def android_weak_pin_set(ctx: Context) -> Iterator[Hit]:
                 break
 
 
-@rule(id="NAT006", name="android-updater-not-pinned", level=Level.NOTE, inputs=PROJECT, tags=("native", "android", "pinning"))
+@rule(id="NAT006", name="android-updater-not-pinned", level=Level.NOTE, inputs=PROJECT, tags=("native", "android", "pinning"), security_severity=2.0)
 def android_updater_not_pinned(ctx: Context) -> Iterator[Hit]:
     """No `<pin-set>` protects an updater host on Android.
 
@@ -345,7 +345,7 @@ def ios_arbitrary_loads(ctx: Context) -> Iterator[Hit]:
     yield Hit(f"`NSAllowsArbitraryLoads` disables App Transport Security for every domain not in NSExceptionDomains{named}", facts.plist_location(ctx, path, plist, (ios.ATS, "NSAllowsArbitraryLoads")))
 
 
-@rule(id="NAT008", name="ios-arbitrary-loads-in-web-content", level=Level.WARNING, inputs=PROJECT, tags=("native", "ios", "external/cwe/cwe-319"))
+@rule(id="NAT008", name="ios-arbitrary-loads-in-web-content", level=Level.WARNING, inputs=PROJECT, tags=("native", "ios", "external/cwe/cwe-319"), security_severity=5.0)
 def ios_arbitrary_loads_in_web_content(ctx: Context) -> Iterator[Hit]:
     """`NSAllowsArbitraryLoadsInWebContent` lets the WebView load anything over plain HTTP.
 
@@ -380,7 +380,7 @@ def ios_arbitrary_loads_in_web_content(ctx: Context) -> Iterator[Hit]:
     yield Hit(f"`NSAllowsArbitraryLoadsInWebContent` exempts WebView loads from App Transport Security{named}", facts.plist_location(ctx, path, plist, (ios.ATS, "NSAllowsArbitraryLoadsInWebContent")))
 
 
-@rule(id="NAT009", name="ios-insecure-exception-domain", level=Level.ERROR, inputs=PROJECT, tags=("native", "ios", "external/cwe/cwe-319"), security_severity=7.0)
+@rule(id="NAT009", name="ios-insecure-exception-domain", level=Level.ERROR, inputs=PROJECT, tags=("native", "ios", "external/cwe/cwe-319"), security_severity=7.5)
 def ios_insecure_exception_domain(ctx: Context) -> Iterator[Hit]:
     """An `NSExceptionDomains` entry allows plain HTTP or TLS below 1.2 for an app host.
 
@@ -421,7 +421,7 @@ def ios_insecure_exception_domain(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{entry.name}` accepts {version} for {host.describe()}", facts.plist_location(ctx, path, plist, (*entry.path, "NSExceptionMinimumTLSVersion")), related=facts.host_origin(ctx, host), level=HOST_LEVEL[host.role])
 
 
-@rule(id="NAT010", name="ios-weak-pinned-domain", level=Level.WARNING, inputs=PROJECT, tags=("native", "ios", "pinning"))
+@rule(id="NAT010", name="ios-weak-pinned-domain", level=Level.WARNING, inputs=PROJECT, tags=("native", "ios", "pinning"), security_severity=5.0)
 def ios_weak_pinned_domain(ctx: Context) -> Iterator[Hit]:
     """The `NSPinnedDomains` entry for an updater host has fewer than two SPKI hashes or misses the host.
 
@@ -463,7 +463,7 @@ def ios_weak_pinned_domain(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"the pinned domain `{near.name}` does not cover {host.describe()}", facts.plist_location(ctx, path, plist, near.path), related=facts.host_origin(ctx, host))
 
 
-@rule(id="NAT011", name="ios-updater-not-pinned", level=Level.NOTE, inputs=PROJECT, tags=("native", "ios", "pinning"))
+@rule(id="NAT011", name="ios-updater-not-pinned", level=Level.NOTE, inputs=PROJECT, tags=("native", "ios", "pinning"), security_severity=2.0)
 def ios_updater_not_pinned(ctx: Context) -> Iterator[Hit]:
     """No `NSPinnedDomains` entry protects an updater host on iOS.
 
@@ -507,7 +507,7 @@ def _key_location(ctx: Context, key: keys.KeyFile) -> Location:
     return Location(resource="/" + key.path)
 
 
-@rule(id="NAT012", name="committed-private-key", level=Level.ERROR, inputs=PROJECT, tags=("native", "secrets", "external/cwe/cwe-540"), security_severity=9.0)
+@rule(id="NAT012", name="committed-private-key", level=Level.ERROR, inputs=PROJECT, tags=("native", "secrets", "external/cwe/cwe-540"), security_severity=8.0)
 def committed_private_key(ctx: Context) -> Iterator[Hit]:
     """A private key inside the project is not ignored by its `.gitignore`, so it gets committed.
 
@@ -538,7 +538,7 @@ def committed_private_key(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{key.path}` {key.why} and no .gitignore excludes it", _key_location(ctx, key), help="add it to .gitignore and keep it in a secret store")
 
 
-@rule(id="NAT013", name="shipped-private-key", level=Level.ERROR, inputs=PROJECT, tags=("native", "secrets", "external/cwe/cwe-312"), security_severity=9.5)
+@rule(id="NAT013", name="shipped-private-key", level=Level.ERROR, inputs=PROJECT, tags=("native", "secrets", "external/cwe/cwe-312"), security_severity=9.0)
 def shipped_private_key(ctx: Context) -> Iterator[Hit]:
     """A private key sits where the native build packs it into the app users download.
 

@@ -38,7 +38,7 @@ def config_location(ctx: Context, pointer: str) -> Location:
 # --- bundle (zip) --------------------------------------------------------------------------
 
 
-@rule(id="OTA001", name="missing-root-index", level=Level.ERROR, inputs=ZIP, tags=("ota", "capgo"))
+@rule(id="OTA001", name="missing-root-index", level=Level.ERROR, inputs=ZIP, tags=("ota", "capgo"), security_severity=3.0)
 def missing_root_index(ctx: Context) -> Iterator[Hit]:
     """The OTA zip has no `index.html` at its root.
 
@@ -92,7 +92,7 @@ def missing_root_index(ctx: Context) -> Iterator[Hit]:
     yield Hit(f"no `index.html` at the root of the bundle{hint}", ctx.bundle_location(), help="zip the build folder's contents, not the folder")
 
 
-@rule(id="OTA002", name="missing-notify-app-ready", level=Level.ERROR, inputs=ZIP, tags=("ota", "capgo"))
+@rule(id="OTA002", name="missing-notify-app-ready", level=Level.ERROR, inputs=ZIP, tags=("ota", "capgo"), security_severity=3.0)
 def missing_notify_app_ready(ctx: Context) -> Iterator[Hit]:
     """No JavaScript in the bundle calls `notifyAppReady()`, so every update rolls back.
 
@@ -164,7 +164,7 @@ def unsafe_archive_path(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"entry `{name}` {reason}; both updaters refuse the whole update (`canonical_path_fail`)", entry_location(ctx, entry))
 
 
-@rule(id="OTA004", name="duplicate-archive-entry", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"))
+@rule(id="OTA004", name="duplicate-archive-entry", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"), security_severity=7.0)
 def duplicate_archive_entry(ctx: Context) -> Iterator[Hit]:
     """Two zip entries have the same name, so what the device runs depends on the unzipper.
 
@@ -194,7 +194,7 @@ def duplicate_archive_entry(ctx: Context) -> Iterator[Hit]:
         seen.add((side, name))
 
 
-@rule(id="OTA005", name="archive-symlink", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip", "external/cwe/cwe-59"))
+@rule(id="OTA005", name="archive-symlink", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip", "external/cwe/cwe-59"), security_severity=7.0)
 def archive_symlink(ctx: Context) -> Iterator[Hit]:
     """A zip entry is a symbolic link: iOS creates it, Android writes a plain file.
 
@@ -246,7 +246,7 @@ def archive_symlink(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(id="OTA006", name="encrypted-archive-entry", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"))
+@rule(id="OTA006", name="encrypted-archive-entry", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"), security_severity=4.0)
 def encrypted_archive_entry(ctx: Context) -> Iterator[Hit]:
     """A zip entry is password-encrypted, so nothing can check or load it.
 
@@ -277,7 +277,7 @@ def encrypted_archive_entry(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"the entry at offset {views.android.failed_entry} is encrypted: Android refuses the update", ctx.bundle_location(views.android.failed_entry, LOCAL_HEADER_SIZE))
 
 
-@rule(id="OTA007", name="nested-archive", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"))
+@rule(id="OTA007", name="nested-archive", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"), security_severity=4.0)
 def nested_archive(ctx: Context) -> Iterator[Hit]:
     """The bundle contains another archive, which no audit of this zip looks inside.
 
@@ -305,7 +305,7 @@ def nested_archive(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{resource.path}` is an archive inside the bundle", ctx.bundle_location(resource=resource.path))
 
 
-@rule(id="OTA008", name="decompression-bomb", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip", "external/cwe/cwe-409"), security_severity=7.0)
+@rule(id="OTA008", name="decompression-bomb", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip", "external/cwe/cwe-409"), security_severity=6.0)
 def decompression_bomb(ctx: Context) -> Iterator[Hit]:
     """The zip declares sizes or compression ratios of a decompression bomb.
 
@@ -353,7 +353,7 @@ def decompression_bomb(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"the archive declares {found.declared_total} bytes in total (limit {limits.max_zip_total_bytes})", ctx.bundle_location(found.central_directory_offset, 0))
 
 
-@rule(id="OTA009", name="inconsistent-archive-views", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"))
+@rule(id="OTA009", name="inconsistent-archive-views", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"), security_severity=6.0)
 def inconsistent_archive_headers(ctx: Context) -> Iterator[Hit]:
     """Android and iOS (or Python's `zipfile`) would unpack different files from this zip.
 
@@ -436,7 +436,7 @@ def shipped_secret(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{resource.path}` contains a private key", Location(resource=resource.path, span=span))
 
 
-@rule(id="OTA011", name="shipped-dev-artefact", level=Level.WARNING, inputs=WEB_CONTENT_KINDS, tags=("ota", "hygiene"))
+@rule(id="OTA011", name="shipped-dev-artefact", level=Level.WARNING, inputs=WEB_CONTENT_KINDS, tags=("ota", "hygiene"), security_severity=5.0)
 def shipped_dev_artefact(ctx: Context) -> Iterator[Hit]:
     """The bundle ships development artefacts: embedded sources, `node_modules/`, `.git/`.
 
@@ -475,7 +475,7 @@ def shipped_dev_artefact(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"source map `{resource.path}` embeds {len(sources)} source file(s) in `sourcesContent`", ctx.bundle_location(resource=resource.path))
 
 
-@rule(id="OTA017", name="archive-refused-by-updater", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"))
+@rule(id="OTA017", name="archive-refused-by-updater", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"), security_severity=3.0)
 def archive_refused_by_updater(ctx: Context) -> Iterator[Hit]:
     """One platform's updater refuses (or crashes on) this zip, saying which.
 

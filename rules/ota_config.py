@@ -101,7 +101,7 @@ def unsigned_updates(ctx: Context) -> Iterator[Hit]:
         yield Hit("no `publicKey`: Capgo cloud updates are not signed end to end", config_location(ctx, ota.UPDATER), level=Level.WARNING)
 
 
-@rule(id="OTA022", name="malformed-public-key", level=Level.ERROR, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "signing"))
+@rule(id="OTA022", name="malformed-public-key", level=Level.ERROR, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "signing"), security_severity=7.0)
 def malformed_public_key(ctx: Context) -> Iterator[Hit]:
     """The updater's `publicKey` is not a PKCS#1 PEM RSA-2048 key as the device reads it.
 
@@ -217,7 +217,7 @@ def js_can_redirect_updates(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="OTA025", name="js-can-change-app-id", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"))
+@rule(id="OTA025", name="js-can-change-app-id", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), security_severity=6.0)
 def js_can_change_app_id(ctx: Context) -> Iterator[Hit]:
     """`allowModifyAppId` lets JavaScript change which app's updates are fetched.
 
@@ -240,7 +240,7 @@ def js_can_change_app_id(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`{key}` lets JavaScript change the app id used for updates", config_location(ctx, f"{ota.UPDATER}/{key}"))
 
 
-@rule(id="OTA026", name="preview-features-enabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"))
+@rule(id="OTA026", name="preview-features-enabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), security_severity=5.0)
 def preview_features_enabled(ctx: Context) -> Iterator[Hit]:
     """Preview or shake-menu features are on in the config (`allowPreview`, `shakeMenu`, ...).
 
@@ -269,7 +269,7 @@ def preview_features_enabled(ctx: Context) -> Iterator[Hit]:
 LOCAL_KEYS = ("localHost", "localWebHost", "localSupa", "localSupaAnon", "localApi", "localApiFiles")
 
 
-@rule(id="OTA027", name="local-endpoint-configured", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"))
+@rule(id="OTA027", name="local-endpoint-configured", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), security_severity=5.0)
 def local_endpoint_configured(ctx: Context) -> Iterator[Hit]:
     """A `local*` development endpoint is set in the updater config.
 
@@ -300,7 +300,7 @@ def local_endpoint_configured(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`{key}` is set" + (f" to the plain-http URL `{value}`" if insecure else "") + "; only the Capgo CLI reads it, never the app", config_location(ctx, f"{ota.UPDATER}/{key}"))
 
 
-@rule(id="OTA028", name="reset-when-update-disabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"))
+@rule(id="OTA028", name="reset-when-update-disabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), security_severity=3.0)
 def reset_when_update_disabled(ctx: Context) -> Iterator[Hit]:
     """`resetWhenUpdate: false` keeps an OTA bundle running over a newer store build.
 
@@ -328,7 +328,7 @@ def reset_when_update_disabled(ctx: Context) -> Iterator[Hit]:
 MIN_READY_TIMEOUT, MAX_READY_TIMEOUT = 1000, 60_000
 
 
-@rule(id="OTA029", name="unusual-rollback-settings", level=Level.NOTE, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"))
+@rule(id="OTA029", name="unusual-rollback-settings", level=Level.NOTE, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), security_severity=2.0)
 def unusual_rollback_settings(ctx: Context) -> Iterator[Hit]:
     """The rollback settings are unusual: `appReadyTimeout` out of range or `autoDeleteFailed: false`.
 
@@ -389,7 +389,7 @@ def live_reload_server_url(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`server.url` loads the app from `{value}`", config_location(ctx, "/server/url"))
 
 
-@rule(id="OTA031", name="cleartext-traffic-allowed", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor", "external/cwe/cwe-319"))
+@rule(id="OTA031", name="cleartext-traffic-allowed", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor", "external/cwe/cwe-319"), security_severity=6.0)
 def cleartext_traffic_allowed(ctx: Context) -> Iterator[Hit]:
     """The app allows plain-HTTP traffic: `server.cleartext` or `android.allowMixedContent`.
 
@@ -415,7 +415,7 @@ def cleartext_traffic_allowed(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{pointer[1:].replace('/', '.')}` is true", config_location(ctx, pointer))
 
 
-@rule(id="OTA032", name="wildcard-navigation", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor"))
+@rule(id="OTA032", name="wildcard-navigation", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor"), security_severity=6.0)
 def wildcard_navigation(ctx: Context) -> Iterator[Hit]:
     """`server.allowNavigation` lets the WebView navigate to any host.
 
@@ -442,7 +442,7 @@ def wildcard_navigation(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`allowNavigation` entry `{entry}` matches any host", ctx.document_location(document, f"/server/allowNavigation/{i}"))  # type: ignore[arg-type]
 
 
-@rule(id="OTA033", name="webview-debugging-enabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor"))
+@rule(id="OTA033", name="webview-debugging-enabled", level=Level.WARNING, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config", "capacitor"), security_severity=5.5)
 def webview_debugging_enabled(ctx: Context) -> Iterator[Hit]:
     """`webContentsDebuggingEnabled` lets anyone with the device inspect and script the app's WebView.
 
@@ -467,7 +467,7 @@ def webview_debugging_enabled(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{pointer[1:].replace('/', '.')}` is true", config_location(ctx, pointer))
 
 
-@rule(id="OTA034", name="computed-config-value", level=Level.NOTE, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), precision=Precision.MEDIUM)
+@rule(id="OTA034", name="computed-config-value", level=Level.NOTE, inputs=CONFIG, needs=Need.DOCUMENT, tags=("ota", "config"), precision=Precision.MEDIUM, security_severity=1.0)
 def computed_config_value(ctx: Context) -> Iterator[Hit]:
     """A value in `capacitor.config.ts`/`.js` is computed, so iwa-audit did not check it.
 
@@ -496,7 +496,7 @@ def computed_config_value(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`{pointer}` is computed ({source}); not checked", config_location(ctx, pointer))
 
 
-@rule(id="OTA035", name="duplicate-json-key", level=Level.WARNING, inputs=CONFIG | RESPONSE, needs=Need.DOCUMENT, tags=("ota", "config", "response"))
+@rule(id="OTA035", name="duplicate-json-key", level=Level.WARNING, inputs=CONFIG | RESPONSE, needs=Need.DOCUMENT, tags=("ota", "config", "response"), security_severity=4.0)
 def duplicate_json_key(ctx: Context) -> Iterator[Hit]:
     """A key appears twice in the same object of the config or update response.
 

@@ -66,7 +66,7 @@ def bundle_checksum_mismatch(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"checksum `{value[:80]}` {problem}" if not problem.startswith("SHA-256") else problem, ctx.bundle_location())
 
 
-@rule(id="OTA013", name="crc32-checksum", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "integrity"))
+@rule(id="OTA013", name="crc32-checksum", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "integrity"), security_severity=7.0)
 def crc32_checksum(ctx: Context) -> Iterator[Hit]:
     """The bundle's checksum is a CRC32, which updater 8.x never computes, so every device refuses it.
 
@@ -104,7 +104,7 @@ def crc32_checksum(ctx: Context) -> Iterator[Hit]:
 CHECKSUM_FILES = ("/checksum.json", "/checksums.json")
 
 
-@rule(id="OTA014", name="checksum-manifest-mismatch", level=Level.ERROR, inputs=ZIP, tags=("ota", "integrity"))
+@rule(id="OTA014", name="checksum-manifest-mismatch", level=Level.ERROR, inputs=ZIP, tags=("ota", "integrity"), security_severity=7.0)
 def checksum_manifest_mismatch(ctx: Context) -> Iterator[Hit]:
     """The bundle's `checksum.json` does not match its files: missing, extra or changed.
 
@@ -160,7 +160,7 @@ def bundle_version(ctx: Context) -> tuple[object, Location]:
     return ctx.settings.app_version, ctx.bundle_location()
 
 
-@rule(id="OTA015", name="version-not-semver", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "version"))
+@rule(id="OTA015", name="version-not-semver", level=Level.ERROR, inputs=ZIP | RESPONSE, tags=("ota", "version"), security_severity=3.0)
 def version_not_semver(ctx: Context) -> Iterator[Hit]:
     """The bundle version is not a semantic version.
 

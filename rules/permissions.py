@@ -50,7 +50,7 @@ def header_location(ctx: Context, resource):
     return ctx.bundle_location(*(resource.byte_range or (None, 0)), resource=resource.path, pointer="permissions-policy")
 
 
-@rule(id="PRM001", name="invalid-permissions-policy", level=Level.ERROR, needs=Need.MANIFEST, tags=("permissions",))
+@rule(id="PRM001", name="invalid-permissions-policy", level=Level.ERROR, needs=Need.MANIFEST, tags=("permissions",), security_severity=3.0)
 def invalid_permissions_policy(ctx: Context) -> Iterator[Hit]:
     """`permissions_policy` is not an object of arrays of strings.
 
@@ -73,7 +73,7 @@ def invalid_permissions_policy(ctx: Context) -> Iterator[Hit]:
     `{"permissions_policy": {"camera": ["self"], "microphone": ["self"]}}`.
 
     ## References
-    ../shared/spec/iwa-policy.md §2.1.
+    Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/iwa_permissions_policy_cache.cc`.
     """
     found = policy_member(ctx)
     if found is None:
@@ -93,7 +93,7 @@ def invalid_permissions_policy(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"`{feature}[{index}]` is {what}, not an allowlist entry; Chrome drops the whole policy", at(ctx, manifest, f"{pointer}/{index}"))
 
 
-@rule(id="PRM002", name="empty-allowlist", level=Level.WARNING, needs=Need.MANIFEST, tags=("permissions",))
+@rule(id="PRM002", name="empty-allowlist", level=Level.WARNING, needs=Need.MANIFEST, tags=("permissions",), security_severity=2.0)
 def empty_allowlist(ctx: Context) -> Iterator[Hit]:
     """A feature is listed with an empty allowlist, which grants nothing.
 
@@ -114,7 +114,7 @@ def empty_allowlist(ctx: Context) -> Iterator[Hit]:
     `{"permissions_policy": {"fullscreen": ["self"]}}`, or remove the entry.
 
     ## References
-    ../shared/spec/iwa-policy.md §2.1, §2.2.
+    Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/iwa_permissions_policy_cache.cc`, `third_party/blink/renderer/core/execution_context/security_context_init.cc`, `services/network/public/cpp/permissions_policy/permissions_policy.cc`.
     """
     found = policy_member(ctx)
     if found is None or not isinstance(found[1], dict):
@@ -125,7 +125,7 @@ def empty_allowlist(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{feature}` has an empty allowlist: the feature stays off", at(ctx, manifest, feature_pointer(feature)), help='use ["self"] to grant it to the app')
 
 
-@rule(id="PRM003", name="unknown-permission-feature", level=Level.WARNING, needs=Need.MANIFEST, tags=("permissions",))
+@rule(id="PRM003", name="unknown-permission-feature", level=Level.WARNING, needs=Need.MANIFEST, tags=("permissions",), security_severity=2.0)
 def unknown_permission_feature(ctx: Context) -> Iterator[Hit]:
     """A `permissions_policy` feature name Chromium does not know.
 
@@ -165,7 +165,7 @@ def unknown_permission_feature(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"unknown feature `{shown}`: Chrome drops it{hint}", at(ctx, manifest, feature_pointer(feature), key=True))
 
 
-@rule(id="PRM004", name="invalid-allowlist-token", level=Level.WARNING, needs=Need.MANIFEST, tags=("permissions",))
+@rule(id="PRM004", name="invalid-allowlist-token", level=Level.WARNING, needs=Need.MANIFEST, tags=("permissions",), security_severity=3.0)
 def invalid_allowlist_token(ctx: Context) -> Iterator[Hit]:
     """An allowlist entry that is not `self`, `none`, `*` or an https origin.
 
@@ -188,7 +188,7 @@ def invalid_allowlist_token(ctx: Context) -> Iterator[Hit]:
     Write full origins: `"https://meet.example.com"`.
 
     ## References
-    ../shared/spec/iwa-policy.md §2.1.
+    Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/iwa_permissions_policy_cache.cc`.
     """
     found = policy_member(ctx)
     if found is None:
@@ -227,7 +227,7 @@ def wildcard_permission_grant(ctx: Context) -> Iterator[Hit]:
     `["self"]`, plus only the origins that must use the feature inside frames.
 
     ## References
-    ../shared/spec/iwa-policy.md §2.2, §2.3.
+    Chromium `third_party/blink/renderer/core/execution_context/security_context_init.cc`, `services/network/public/cpp/permissions_policy/permissions_policy.cc`.
     """
     found = policy_member(ctx)
     if found is None:
@@ -238,7 +238,7 @@ def wildcard_permission_grant(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{feature}` is granted to every origin (`*`)", at(ctx, manifest, f"{feature_pointer(feature)}/{tokens.index('*')}"), help='grant ["self"] instead')
 
 
-@rule(id="PRM006", name="third-party-permission-grant", level=Level.WARNING, needs=Need.MANIFEST, tags=("permissions",))
+@rule(id="PRM006", name="third-party-permission-grant", level=Level.WARNING, needs=Need.MANIFEST, tags=("permissions",), security_severity=5.0)
 def third_party_permission_grant(ctx: Context) -> Iterator[Hit]:
     """A feature is granted to another origin.
 
@@ -260,7 +260,7 @@ def third_party_permission_grant(ctx: Context) -> Iterator[Hit]:
     say why in a comment next to your manifest source.
 
     ## References
-    ../shared/spec/iwa-policy.md §2.1, §2.3.
+    Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/iwa_permissions_policy_cache.cc`, `services/network/public/cpp/permissions_policy/permissions_policy.cc`.
     """
     found = policy_member(ctx)
     if found is None:
@@ -273,7 +273,7 @@ def third_party_permission_grant(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"`{feature}` is granted to the third-party origin `{origin}`", at(ctx, manifest, f"{feature_pointer(feature)}/{index}"))
 
 
-@rule(id="PRM007", name="missing-cross-origin-isolated", level=Level.ERROR, needs=Need.MANIFEST, tags=("permissions",))
+@rule(id="PRM007", name="missing-cross-origin-isolated", level=Level.ERROR, needs=Need.MANIFEST, tags=("permissions",), security_severity=3.0)
 def missing_cross_origin_isolated(ctx: Context) -> Iterator[Hit]:
     """An isolated-context feature is granted without `cross-origin-isolated`.
 
@@ -297,7 +297,7 @@ def missing_cross_origin_isolated(ctx: Context) -> Iterator[Hit]:
     Add `"cross-origin-isolated": ["self"]`.
 
     ## References
-    ../shared/spec/iwa-policy.md §2.2, §5 (Isolated-context APIs); WICG/controlled-frame#27.
+    Chromium `third_party/blink/renderer/core/execution_context/security_context_init.cc`, `services/network/public/cpp/permissions_policy/permissions_policy.cc`; the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`); WICG/controlled-frame#27.
     """
     found = policy_member(ctx)
     if found is None:
@@ -316,7 +316,7 @@ def missing_cross_origin_isolated(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="PRM008", name="header-blocks-granted-feature", level=Level.WARNING, needs=Need.MANIFEST | Need.HEADERS, tags=("permissions", "headers"))
+@rule(id="PRM008", name="header-blocks-granted-feature", level=Level.WARNING, needs=Need.MANIFEST | Need.HEADERS, tags=("permissions", "headers"), security_severity=2.0)
 def header_blocks_granted_feature(ctx: Context) -> Iterator[Hit]:
     """A document's Permissions-Policy header takes away a feature the manifest grants.
 
@@ -342,7 +342,7 @@ def header_blocks_granted_feature(ctx: Context) -> Iterator[Hit]:
     not need it).
 
     ## References
-    ../shared/spec/iwa-policy.md §2.3.
+    Chromium `services/network/public/cpp/permissions_policy/permissions_policy.cc`.
     """
     manifest = load_manifest(ctx)
     if manifest is None or manifest.document is None:
@@ -358,7 +358,7 @@ def header_blocks_granted_feature(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"`{path}` header `Permissions-Policy` turns off `{feature}`, which the manifest grants", header_location(ctx, resource))
 
 
-@rule(id="PRM009", name="header-entry-without-effect", level=Level.WARNING, needs=Need.MANIFEST | Need.HEADERS, tags=("permissions", "headers"))
+@rule(id="PRM009", name="header-entry-without-effect", level=Level.WARNING, needs=Need.MANIFEST | Need.HEADERS, tags=("permissions", "headers"), security_severity=1.0)
 def header_entry_without_effect(ctx: Context) -> Iterator[Hit]:
     """A Permissions-Policy header names a feature the manifest does not grant.
 
@@ -383,7 +383,7 @@ def header_entry_without_effect(ctx: Context) -> Iterator[Hit]:
     header entry.
 
     ## References
-    ../shared/spec/iwa-policy.md §2.3.
+    Chromium `services/network/public/cpp/permissions_policy/permissions_policy.cc`.
     """
     manifest = load_manifest(ctx)
     if manifest is None or manifest.document is None:
@@ -399,7 +399,7 @@ def header_entry_without_effect(ctx: Context) -> Iterator[Hit]:
                 )
 
 
-@rule(id="PRM010", name="invalid-permissions-policy-header", level=Level.WARNING, needs=Need.HEADERS, tags=("permissions", "headers"))
+@rule(id="PRM010", name="invalid-permissions-policy-header", level=Level.WARNING, needs=Need.HEADERS, tags=("permissions", "headers"), security_severity=3.0)
 def invalid_permissions_policy_header(ctx: Context) -> Iterator[Hit]:
     """A Permissions-Policy header that is not a structured-field dictionary.
 
@@ -441,7 +441,7 @@ def granted_to_app(ctx: Context) -> tuple[Manifest, dict] | None:
     return manifest, manifest_policy(manifest.data.get("permissions_policy"))
 
 
-@rule(id="PRM011", name="api-used-without-permission", level=Level.ERROR, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM)
+@rule(id="PRM011", name="api-used-without-permission", level=Level.ERROR, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM, security_severity=3.0)
 def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
     """Code uses a policy-controlled API whose feature the manifest does not grant.
 
@@ -475,7 +475,7 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
     features also need `"cross-origin-isolated": ["self"]`).
 
     ## References
-    ../shared/spec/iwa-policy.md §2.2, §5 (Isolated-context APIs).
+    Chromium `third_party/blink/renderer/core/execution_context/security_context_init.cc`, `services/network/public/cpp/permissions_policy/permissions_policy.cc`; the Content-Security-Policy Chrome sets on every IWA response (Chromium `components/webapps/isolated_web_apps/public/header_utils.cc`); the Isolated Web Apps explainer (WICG/isolated-web-apps `README.md`).
     """
     found = granted_to_app(ctx)
     if found is None:
@@ -521,7 +521,7 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
                 )
 
 
-@rule(id="PRM012", name="permission-granted-but-unused", level=Level.NOTE, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM)
+@rule(id="PRM012", name="permission-granted-but-unused", level=Level.NOTE, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM, security_severity=4.0)
 def permission_granted_but_unused(ctx: Context) -> Iterator[Hit]:
     """The manifest grants a feature that no script uses.
 
@@ -547,7 +547,7 @@ def permission_granted_but_unused(ctx: Context) -> Iterator[Hit]:
     `navigator[api]`, which static analysis cannot see).
 
     ## References
-    ../shared/spec/iwa-policy.md §2.2.
+    Chromium `third_party/blink/renderer/core/execution_context/security_context_init.cc`, `services/network/public/cpp/permissions_policy/permissions_policy.cc`.
     """
     found = granted_to_app(ctx)
     if found is None or not found[1] or skipped_scripts(ctx):

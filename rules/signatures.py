@@ -25,7 +25,7 @@ def v2_block(ctx: Context) -> IntegrityBlock | None:
     return block if block is not None and block.version == "2b" else None
 
 
-@rule(id="SIG001", name="unsigned-bundle", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("signature", INSTALL))
+@rule(id="SIG001", name="unsigned-bundle", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("signature", INSTALL), security_severity=7.0)
 def unsigned_bundle(ctx: Context) -> Iterator[Hit]:
     """The bundle has no integrity block: it is a plain `.wbn`, not a Signed Web Bundle.
 
@@ -48,13 +48,13 @@ def unsigned_bundle(ctx: Context) -> Iterator[Hit]:
     webbundle plugin's `integrityBlockSign` option.
 
     ## References
-    ../shared/spec/swbn-format.md §2.
+    Chromium `components/web_package/signed_web_bundles/integrity_block_parser.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`; the integrity-block explainer (WICG/webpackage `explainers/integrity-signature.md`).
     """
     if ctx.bundle.kind is InputKind.WBN:
         yield Hit("the bundle is not signed (no integrity block); Chrome installs IWAs only from Signed Web Bundles", ctx.bundle_location(0, 0), help="sign it with wbn-sign or the webbundle plugin's integrityBlockSign")
 
 
-@rule(id="SIG002", name="integrity-block-v1", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL))
+@rule(id="SIG002", name="integrity-block-v1", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL), security_severity=7.0)
 def integrity_block_v1(ctx: Context) -> Iterator[Hit]:
     """The integrity block is version 1, which Chrome no longer accepts.
 
@@ -75,14 +75,14 @@ def integrity_block_v1(ctx: Context) -> Iterator[Hit]:
     Re-sign with a current `wbn-sign` (0.2.2 and later write only v2) or webbundle plugin.
 
     ## References
-    ../shared/spec/swbn-format.md §2.1, §4.5.
+    Chromium `components/web_package/signed_web_bundles/integrity_block_parser.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`, `components/web_package/signed_web_bundles/ecdsa_p256_utils.cc`; the integrity-block explainer (WICG/webpackage `explainers/integrity-signature.md`).
     """
     block = ctx.bundle.integrity
     if block is not None and block.version == "1b":
         yield Hit("integrity block v1: Chrome rejects it (deprecated since M129); re-sign the app", ctx.bundle_location(11, 4), help="re-sign with a current wbn-sign (0.2.2+ writes v2)")
 
 
-@rule(id="SIG003", name="malformed-integrity-block", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL))
+@rule(id="SIG003", name="malformed-integrity-block", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL), security_severity=7.0)
 def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
     """The integrity block parses but Chrome rejects it: bad or missing `webBundleId`, odd attributes, no signature.
 
@@ -109,7 +109,7 @@ def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
 
     ## References
     Chromium `components/web_package/signed_web_bundles/attribute_map_parser.cc`
-    and `input_reader.cc`; ../shared/spec/swbn-format.md §2.2, §3.2, §3.3, §4.5, §6.1.
+    and `input_reader.cc`; Chromium `components/web_package/signed_web_bundles/attribute_map_parser.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_id.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`, `components/web_package/signed_web_bundles/ecdsa_p256_utils.cc`.
     """
     block = v2_block(ctx)
     if block is None:
@@ -119,7 +119,7 @@ def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
             yield Hit(problem.message, ctx.bundle_location(problem.offset, problem.length or 0), help="re-sign the bundle with wbn-sign")
 
 
-@rule(id="SIG004", name="unknown-first-signature-type", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL))
+@rule(id="SIG004", name="unknown-first-signature-type", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL), security_severity=7.0)
 def unknown_first_signature_type(ctx: Context) -> Iterator[Hit]:
     """The first signature is of a type Chrome does not know.
 
@@ -141,7 +141,7 @@ def unknown_first_signature_type(ctx: Context) -> Iterator[Hit]:
     Put an Ed25519 or ECDSA P-256 signature first.
 
     ## References
-    ../shared/spec/swbn-format.md §2.3.
+    Chromium `components/web_package/signed_web_bundles/signature_entry_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`.
     """
     block = v2_block(ctx)
     if block is None:
@@ -181,7 +181,7 @@ def invalid_signature(ctx: Context) -> Iterator[Hit]:
     Rebuild and re-sign the bundle from source; never edit a signed bundle.
 
     ## References
-    ../shared/spec/swbn-format.md §2.3, §2.4, §4.5.
+    Chromium `components/web_package/signed_web_bundles/signature_entry_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`, `components/web_package/signed_web_bundles/ecdsa_p256_utils.cc`; the integrity-block explainer (WICG/webpackage `explainers/integrity-signature.md`).
     """
     block = v2_block(ctx)
     if block is None:
@@ -224,7 +224,7 @@ def id_not_derived_from_signer(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `components/web_package/signed_web_bundles/signed_web_bundle_id.cc`,
     `components/webapps/isolated_web_apps/iwa_identity_validator.cc`;
-    ../shared/spec/swbn-format.md §2.5, §3.1, §6.4.
+    Chromium `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_id.cc`.
     """
     block = v2_block(ctx)
     if block is None or not block.web_bundle_id or any(p.code in ("bad-id", "proxy-id") for p in block.problems):
@@ -239,7 +239,7 @@ def id_not_derived_from_signer(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="SIG009", name="small-order-key", level=Level.NOTE, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security"))
+@rule(id="SIG009", name="small-order-key", level=Level.NOTE, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security"), security_severity=7.0)
 def small_order_key(ctx: Context) -> Iterator[Hit]:
     """A signer's Ed25519 key is a small-order point: its "signature" verifies for any content.
 
@@ -265,7 +265,7 @@ def small_order_key(ctx: Context) -> Iterator[Hit]:
 
     ## References
     Chromium `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`;
-    RFC 8032 §5.1; ../shared/spec/swbn-format.md §6.4.
+    RFC 8032 §5.1; .
     """
     block = ctx.bundle.integrity
     if block is None:
@@ -302,7 +302,7 @@ def unexpected_web_bundle_id(ctx: Context) -> Iterator[Hit]:
     Sign with the app's own key (check the key path in the release job).
 
     ## References
-    ../shared/spec/swbn-format.md §4.5 ("the ID equals the expected app ID").
+    Chromium `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`, `components/web_package/signed_web_bundles/ecdsa_p256_utils.cc` ("the ID equals the expected app ID").
     """
     expected = ctx.settings.expect_id
     if not expected:
@@ -315,7 +315,7 @@ def unexpected_web_bundle_id(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"Web Bundle ID is `{actual}`, expected `{expected}`", ctx.bundle_location(0, block.size), help="sign with the key that belongs to the expected ID")
 
 
-@rule(id="SIG008", name="signature-compatibility", level=Level.NOTE, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "compatibility"))
+@rule(id="SIG008", name="signature-compatibility", level=Level.NOTE, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "compatibility"), security_severity=3.0)
 def signature_compatibility(ctx: Context) -> Iterator[Hit]:
     """The bundle uses ECDSA P-256 or several signatures, which older Chrome versions refuse.
 
@@ -337,7 +337,7 @@ def signature_compatibility(ctx: Context) -> Iterator[Hit]:
     Ed25519 key.
 
     ## References
-    ../shared/spec/swbn-format.md §2.3 ("Older Chromium").
+    Chromium `components/web_package/signed_web_bundles/signature_entry_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc` ("Older Chromium").
     """
     block = v2_block(ctx)
     if block is None:

@@ -39,7 +39,7 @@ def entries(ctx: Context):
     return ctx.memo("update-entries", lambda: read_entries(doc(ctx).value, ctx.settings.update_url))  # type: ignore[union-attr]
 
 
-@rule(id="UPD001", name="update-manifest-url-not-https", level=Level.WARNING, needs=Need.MANIFEST, tags=("manifest", "update"))
+@rule(id="UPD001", name="update-manifest-url-not-https", level=Level.WARNING, needs=Need.MANIFEST, tags=("manifest", "update"), security_severity=7.0)
 def update_manifest_url_not_https(ctx: Context) -> Iterator[Hit]:
     """The manifest's `update_manifest_url` is not an https URL.
 
@@ -67,7 +67,7 @@ def update_manifest_url_not_https(ctx: Context) -> Iterator[Hit]:
     Serve the update manifest over https and write that URL.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.5; IWA explainer `Updates.md`.
+    Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `components/webapps/isolated_web_apps/types/isolated_web_app_external_install_options.cc`; IWA explainer `Updates.md`.
     """
     manifest = load_manifest(ctx)
     data = manifest.data if manifest is not None and manifest.document is not None else {}
@@ -89,7 +89,7 @@ def update_manifest_url_not_https(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`update_manifest_url` {json.dumps(value)} is not an absolute https URL", location, help="serve the update manifest over https")
 
 
-@rule(id="UPD002", name="invalid-update-manifest", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",))
+@rule(id="UPD002", name="invalid-update-manifest", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",), security_severity=3.5)
 def invalid_update_manifest(ctx: Context) -> Iterator[Hit]:
     """The update manifest has a shape that makes Chrome reject it as a whole.
 
@@ -111,13 +111,13 @@ def invalid_update_manifest(ctx: Context) -> Iterator[Hit]:
     Make every element of `versions` an object with `version` and `src`.
 
     ## References
-    ../shared/spec/iwa-policy.md §4; Chromium `update_manifest.cc`.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest_fetcher.cc`.
     """
     for pointer, reason in whole_manifest_problems(doc(ctx).value):  # type: ignore[union-attr]
         yield Hit(f"{reason}; Chrome rejects the whole update manifest", at(ctx, pointer))
 
 
-@rule(id="UPD003", name="invalid-update-version", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update", "version"))
+@rule(id="UPD003", name="invalid-update-version", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update", "version"), security_severity=3.0)
 def invalid_update_version(ctx: Context) -> Iterator[Hit]:
     """An update manifest entry has no `version`, or one Chrome cannot parse.
 
@@ -138,7 +138,7 @@ def invalid_update_version(ctx: Context) -> Iterator[Hit]:
     Use a plain numeric version that matches the bundle's manifest `version`.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.4, §4.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_version.cc`, `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest_fetcher.cc`.
     """
     for entry in entries(ctx):
         if entry.version_problem is not None:
@@ -146,7 +146,7 @@ def invalid_update_version(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`versions[{entry.index}]` {entry.version_problem}; Chrome skips this entry", at(ctx, pointer))
 
 
-@rule(id="UPD004", name="insecure-update-src", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update", "network"))
+@rule(id="UPD004", name="insecure-update-src", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update", "network"), security_severity=7.0)
 def insecure_update_src(ctx: Context) -> Iterator[Hit]:
     """An update entry's `src` is missing, not https, or is the update manifest itself.
 
@@ -169,7 +169,7 @@ def insecure_update_src(ctx: Context) -> Iterator[Hit]:
     Serve bundles over https: `"src": "https://cdn.example.com/app.swbn"`.
 
     ## References
-    ../shared/spec/iwa-policy.md §4.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest_fetcher.cc`.
     """
     update_url = ctx.settings.update_url
     for entry in entries(ctx):
@@ -194,7 +194,7 @@ def insecure_update_src(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`src` {json.dumps(raw)} is not https; Chrome skips this entry", at(ctx, pointer), help="serve the bundle over https")
 
 
-@rule(id="UPD005", name="invalid-update-channels", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",))
+@rule(id="UPD005", name="invalid-update-channels", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",), security_severity=3.0)
 def invalid_update_channels(ctx: Context) -> Iterator[Hit]:
     """An entry's `channels` is not a list of non-empty strings, or is empty.
 
@@ -216,7 +216,7 @@ def invalid_update_channels(ctx: Context) -> Iterator[Hit]:
     Write `"channels": ["beta"]`.
 
     ## References
-    ../shared/spec/iwa-policy.md §4.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest_fetcher.cc`.
     """
     for entry in entries(ctx):
         if "channels" not in entry.raw:
@@ -228,7 +228,7 @@ def invalid_update_channels(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`versions[{entry.index}].channels` is empty: this version is never chosen", at(ctx, pointer), level=Level.NOTE)
 
 
-@rule(id="UPD006", name="duplicate-update-version", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update", "version"))
+@rule(id="UPD006", name="duplicate-update-version", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update", "version"), security_severity=3.0)
 def duplicate_update_version(ctx: Context) -> Iterator[Hit]:
     """Two entries list the same version once trailing zeros are ignored.
 
@@ -250,7 +250,7 @@ def duplicate_update_version(ctx: Context) -> Iterator[Hit]:
     Keep one entry per version; list all its channels in it.
 
     ## References
-    ../shared/spec/iwa-policy.md §1.4, §4.
+    Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_version.cc`, `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest_fetcher.cc`.
     """
     first: dict = {}
     for entry in entries(ctx):
@@ -267,7 +267,7 @@ def duplicate_update_version(ctx: Context) -> Iterator[Hit]:
             first[entry.version] = entry
 
 
-@rule(id="UPD007", name="no-default-channel-version", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",))
+@rule(id="UPD007", name="no-default-channel-version", level=Level.ERROR, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",), security_severity=3.5)
 def no_default_channel_version(ctx: Context) -> Iterator[Hit]:
     """No usable entry is on the `default` channel.
 
@@ -289,7 +289,7 @@ def no_default_channel_version(ctx: Context) -> Iterator[Hit]:
     Put the stable release on `default` (or omit `channels` for it).
 
     ## References
-    ../shared/spec/iwa-policy.md §4 (Choosing a version).
+    Chromium `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest_fetcher.cc`.
     """
     if whole_manifest_problems(doc(ctx).value):  # type: ignore[union-attr]
         return
@@ -298,7 +298,7 @@ def no_default_channel_version(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"no usable version is on the `{DEFAULT_CHANNEL}` channel ({usable} usable entries in all)", at(ctx, "/versions"))
 
 
-@rule(id="UPD008", name="unknown-update-member", level=Level.NOTE, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",))
+@rule(id="UPD008", name="unknown-update-member", level=Level.NOTE, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",), security_severity=1.0)
 def unknown_update_member(ctx: Context) -> Iterator[Hit]:
     """A member Chrome does not know in the update manifest or one of its entries.
 
@@ -320,7 +320,7 @@ def unknown_update_member(ctx: Context) -> Iterator[Hit]:
     Remove the member, or keep it knowingly as documentation.
 
     ## References
-    ../shared/spec/iwa-policy.md §4 (Things the format does not have).
+    Chromium `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest_fetcher.cc`.
     """
     value = doc(ctx).value  # type: ignore[union-attr]
     if not isinstance(value, dict):
@@ -334,7 +334,7 @@ def unknown_update_member(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"Chrome ignores `{name}` in `versions[{entry.index}]`", at(ctx, pointer_join(entry.pointer, name), key=True))
 
 
-@rule(id="UPD009", name="duplicate-update-manifest-key", level=Level.WARNING, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",))
+@rule(id="UPD009", name="duplicate-update-manifest-key", level=Level.WARNING, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",), security_severity=3.0)
 def duplicate_update_manifest_key(ctx: Context) -> Iterator[Hit]:
     """A key appears twice in one object of the update manifest; Chrome keeps the last.
 

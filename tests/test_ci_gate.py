@@ -208,15 +208,6 @@ def test_readme_rule_table_is_the_list_rules_markdown_output(capsys):
     assert found.group(1) == table, "regenerate: iwa-audit --list-rules --format markdown"
 
 
-def test_integration_files_declare_what_the_recipes_need():
-    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
-    for needed in ("id: iwa-audit", "pass_filenames: false", "require_serial: true", "files:"):
-        assert needed in hooks
-    action = (ROOT / "action.yml").read_text(encoding="utf-8")
-    for needed in ("using: composite", "upload-sarif", "if: always()", "--output-format sarif"):
-        assert needed in action
-
-
 def test_sarif_base_is_absolute_by_default_and_omittable(tmp_path, capsys):
     root = project(tmp_path, {"index.html": "<script>x()</script>"})
     _, out, _ = run(capsys, [str(root / "dist"), "--select", "SCR001", "--format", "sarif"])

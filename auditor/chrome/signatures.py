@@ -1,7 +1,7 @@
 """Signature verification and Web Bundle ID derivation for Signed Web Bundles.
 
-Facts from ../shared/spec/swbn-format.md §2.4–§3 (checked against Chromium's
-signed_web_bundle_id.cc and signed_web_bundle_signature_verifier.cc):
+Facts from Chromium's components/web_package/signed_web_bundles/
+signed_web_bundle_id.cc and signed_web_bundle_signature_verifier.cc:
 Ed25519 keys are 32 raw bytes with 64-byte signatures; ECDSA P-256 keys are
 33-byte compressed points with DER signatures of 64..72 bytes, verified over
 SHA-256 of the payload. `cryptography` is imported lazily to keep start-up light.

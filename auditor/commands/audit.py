@@ -87,12 +87,19 @@ def settings_from(args: argparse.Namespace, config: Config) -> Settings:
     )
 
 
+def discovery_start(args: argparse.Namespace) -> Path:
+    """Where configuration discovery starts: the audited path when one is given, else the current folder."""
+    if args.path is not None and str(args.path) != "-":
+        return Path(args.path)
+    return Path.cwd()
+
+
 def run(args: argparse.Namespace) -> int:
     """The audit command: exit 0 clean, 1 findings at or above the fail level, 2 not auditable."""
     if args.debug:
         logging.basicConfig(level=logging.DEBUG)
     try:
-        config = load_config(args.config if args.config else find_config(Path.cwd()))
+        config = Config() if args.isolated else load_config(args.config if args.config else find_config(discovery_start(args)))
         ruleset = ruleset_from(args, config)
         limits = limits_from(args)
         settings = settings_from(args, config)
@@ -155,7 +162,7 @@ def emit(report: Report, args: argparse.Namespace, source_root: Path | None) -> 
     from auditor.reporters.text import use_color
 
     stream = sys.stdout
-    options = {"base": Path.cwd(), "source_root": source_root, "include_suppressed": args.sarif_include_suppressed, "absolute_root": not args.sarif_omit_base}
+    options = {"base": Path.cwd(), "source_root": source_root, "include_suppressed": args.sarif_include_suppressed, "absolute_root": not args.sarif_omit_base, "sarif_category": args.sarif_category}
     if args.output:
         fmt = args.output_format or args.format
         args.output.parent.mkdir(parents=True, exist_ok=True)

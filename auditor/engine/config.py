@@ -1,5 +1,9 @@
 """Project configuration: `[tool.iwa-audit]` in pyproject.toml, or `.iwa-audit.toml`, validated by a schema.
 
+Found like ruff finds its own: walking up from the audited path (or the current
+folder) to the first `.iwa-audit.toml` or `pyproject.toml` with a [tool.iwa-audit]
+table; `--isolated` ignores every file.
+
 Command-line options win over the file. Paths in the file are relative to the
 file's folder. An unknown key is an error that names it: a typo must not
 silently turn a check off.
@@ -47,14 +51,32 @@ def schema() -> dict:
     return json.loads(resources.files("auditor.schemas").joinpath("config.schema.json").read_text("utf-8"))
 
 
+def has_tool_table(pyproject: Path) -> bool:
+    """True when a pyproject.toml really has a [tool.iwa-audit] table (a mention is not enough)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(pyproject.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(data.get("tool", {}).get("iwa-audit"), dict)
+
+
 def find_config(start: Path) -> Path | None:
-    """`.iwa-audit.toml`, else a pyproject.toml with a [tool.iwa-audit] table, in `start`."""
-    candidate = start / CONFIG_FILE
-    if candidate.is_file():
-        return candidate
-    pyproject = start / PYPROJECT
-    if pyproject.is_file() and "iwa-audit" in pyproject.read_text("utf-8", "replace"):
-        return pyproject
+    """Like ruff: from `start` up to the root, the first `.iwa-audit.toml`, or `pyproject.toml` with [tool.iwa-audit]."""
+    try:
+        folder = start.resolve()
+    except OSError:
+        return None
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate_folder in (folder, *folder.parents):
+        candidate = candidate_folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = candidate_folder / PYPROJECT
+        if pyproject.is_file() and has_tool_table(pyproject):
+            return pyproject
     return None
 
 
@@ -70,8 +92,11 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    if path.name == PYPROJECT:
-        data = data.get("tool", {}).get("iwa-audit", {})
+    if path.name == PYPROJECT or "tool" in data:  # .iwa-audit.toml may hold the same [tool.iwa-audit] table
+        tool = data.get("tool", {})
+        if path.name != PYPROJECT and set(data) != {"tool"}:
+            raise ConfigError(f"{path}: use either top-level keys or one [tool.iwa-audit] table, not both")
+        data = tool.get("iwa-audit", {}) if isinstance(tool, dict) else {}
     validate(data, path)
     return Config(path, data)
 

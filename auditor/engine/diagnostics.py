@@ -11,7 +11,7 @@ from auditor.engine.registry import rule
 ALL_KINDS = frozenset(InputKind)
 
 
-@rule(id="AUD001", name="unreadable-input", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine",))
+@rule(id="AUD001", name="unreadable-input", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine",), security_severity=3.0)
 def unreadable_input(ctx) -> Iterator[Hit]:
     """The input could not be read, so the audit is incomplete.
 
@@ -36,7 +36,7 @@ def unreadable_input(ctx) -> Iterator[Hit]:
     return iter(())
 
 
-@rule(id="AUD002", name="rule-crashed", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine",))
+@rule(id="AUD002", name="rule-crashed", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine",), security_severity=3.0)
 def rule_crashed(ctx) -> Iterator[Hit]:
     """A rule failed on this input; the audit went on without it.
 
@@ -59,7 +59,7 @@ def rule_crashed(ctx) -> Iterator[Hit]:
     return iter(())
 
 
-@rule(id="AUD003", name="limit-exceeded", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine",))
+@rule(id="AUD003", name="limit-exceeded", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine",), security_severity=3.0)
 def limit_exceeded(ctx) -> Iterator[Hit]:
     """Part of the input passed one of iwa-audit's resource limits and was not audited.
 
@@ -102,7 +102,7 @@ def limit_exceeded(ctx) -> Iterator[Hit]:
 
 
 
-@rule(id="AUD004", name="invalid-suppression", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine", "suppression"))
+@rule(id="AUD004", name="invalid-suppression", level=Level.ERROR, inputs=ALL_KINDS, tags=("engine", "suppression"), security_severity=2.0)
 def invalid_suppression(ctx) -> Iterator[Hit]:
     """An inline `iwa-audit: ignore[...]` comment that does not apply: no rule id, an unknown id, or no reason.
 
@@ -128,7 +128,7 @@ def invalid_suppression(ctx) -> Iterator[Hit]:
     return iter(())
 
 
-@rule(id="AUD005", name="unused-suppression", level=Level.WARNING, inputs=ALL_KINDS, tags=("engine", "suppression"))
+@rule(id="AUD005", name="unused-suppression", level=Level.WARNING, inputs=ALL_KINDS, tags=("engine", "suppression"), security_severity=1.0)
 def unused_suppression(ctx) -> Iterator[Hit]:
     """A suppression comment that hides nothing.
 

@@ -23,6 +23,7 @@ class Place:
     span: Span | None = None  # text position inside `inner` (or inside `path` when inner is None)
     byte_range: tuple[int, int] | None = None
     text_in_file: bool = False  # True when `span` is a position in the file at `path`
+    file: Path | None = None  # the file on disk `path` names, absolute (None when unknown)
 
     def label(self) -> str:
         """`path`, `path!/inner`, plus `:line:col` where there is one."""
@@ -42,21 +43,29 @@ def relative_posix(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
+def absolute(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def place(bundle: Bundle | None, source: Path, location: Location, base: Path, source_root: Path | None = None) -> Place:
     """Resolve a finding's location to a user-visible file place."""
     container = relative_posix(source, base)
     if location.file is not None:  # mapped to the author's source (auditor/engine/relocation.py)
         return Place(relative_posix(Path(location.file), base), span=location.span, text_in_file=True)
     if bundle is None or location.resource is None:
-        return Place(container, span=location.span, byte_range=location.byte_range, text_in_file=location.span is not None)
+        return Place(container, span=location.span, byte_range=location.byte_range, text_in_file=location.span is not None, file=absolute(source))
     resource = bundle.resources.get(location.resource)
     if bundle.kind in (InputKind.FOLDER, InputKind.CAPACITOR_PROJECT) and resource is not None and resource.source_path:
-        return Place(relative_posix(source / resource.source_path, base), span=location.span, byte_range=location.byte_range, text_in_file=True)
+        file = source / resource.source_path
+        return Place(relative_posix(file, base), span=location.span, byte_range=location.byte_range, text_in_file=True, file=absolute(file))
     if source_root is not None and resource is not None:
         candidate = source_root / location.resource.lstrip("/")
         if location.resource.endswith("/"):
             candidate = candidate / "index.html"
         if candidate.is_file():
-            return Place(relative_posix(candidate, base), span=location.span, text_in_file=True)
+            return Place(relative_posix(candidate, base), span=location.span, text_in_file=True, file=absolute(candidate))
     byte_range = location.byte_range or (resource.byte_range if resource is not None else None)
-    return Place(container, inner=location.resource, span=location.span, byte_range=byte_range)
+    return Place(container, inner=location.resource, span=location.span, byte_range=byte_range, file=absolute(source))

@@ -1,14 +1,20 @@
 """SARIF 2.1.0 as GitHub code scanning and the VS Code SARIF Viewer read it.
 
-See ../shared/spec/sarif-and-ci.md: one run; every rule that ran in
-`tool.driver.rules`; `security-severity` as a string; relative URIs under
-`%SRCROOT%`; bundle-internal findings on the bundle file with the inner URL in
-the message and properties; input errors as tool execution notifications.
+One run; every rule that ran in `tool.driver.rules`; `security-severity` as a
+string. Files inside the working tree get URIs relative to `%SRCROOT%`; files
+outside it get absolute `file://` URIs with no base (a `../` URI under a base is
+invalid, SARIF1004). Every region has a `startLine`, which GitHub requires
+(GH1003) and needs to fingerprint: text inside a bundle or zip keeps its real
+line and column (the inner URL is in the message and `properties`), a binary
+region is line 1 with its byte offset and length. `automationDetails.id` is
+written only when a category is asked for, so upload-sarif's `category` applies
+otherwise. Input errors are tool execution notifications.
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,13 +22,18 @@ from auditor import __version__
 from auditor.engine.findings import Finding, Level
 from auditor.engine.registry import DEFAULT_SEVERITY, Rule
 from auditor.engine.runner import Report
+from auditor.reporters.line_hash import line_hashes
 from auditor.reporters.places import Place, place
+from auditor.rule_docs import PROJECT_URL, help_uri
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-HELP_URI = "https://github.com/iwa-audit/iwa-audit/blob/main/README.md#"
 SRCROOT = "%SRCROOT%"
 VENDORED = "vendored"
 VENDORED_RANK = 1.0  # results mapped into a map's ignoreList sources rank last (others leave rank unset)
+FINGERPRINT_KEY = "iwaAuditFingerprint/v1"
+LINE_HASH_KEY = "primaryLocationLineHash"
+MAX_HASHED_TEXT = 64 * 1024 * 1024  # never read more than this to fingerprint one file
+CONTAINER_PREFIX = 1024 * 1024      # line 1 of a binary container needs only its start
 
 
 def rule_descriptor(rule: Rule) -> dict:
@@ -34,7 +45,7 @@ def rule_descriptor(rule: Rule) -> dict:
         "shortDescription": {"text": rule.summary[:1024]},
         "fullDescription": {"text": (full or rule.summary)[:1024]},
         "help": {"text": rule.docs or rule.summary, "markdown": f"# {rule.id} {rule.name}\n\n{rule.summary}\n\n{rule.docs}"},
-        "helpUri": HELP_URI + rule.id.lower(),
+        "helpUri": help_uri(rule),
         "defaultConfiguration": {"level": rule.level.label},
         "properties": {
             "tags": list(dict.fromkeys(("security", *rule.tags)))[:20],
@@ -48,25 +59,72 @@ def uri_of(path: str) -> str:
     return quote(path, safe="/-_.~!$&'()*+,;=:@")
 
 
-def physical_location(where: Place) -> dict:
-    physical: dict = {"artifactLocation": {"uri": uri_of(where.path), "uriBaseId": SRCROOT}}
-    if where.span is not None and where.text_in_file:
-        region = {
-            "startLine": where.span.start_line,
-            "startColumn": where.span.start_column,
-            "endLine": where.span.end_line,
-            "endColumn": max(where.span.end_column, 1),
+def artifact_location(where: Place, root: Path) -> dict:
+    """Relative to %SRCROOT% inside the working tree, an absolute file:// URI outside it."""
+    if where.file is not None and not where.file.is_relative_to(root):
+        return {"uri": where.file.as_uri()}
+    return {"uri": uri_of(where.path), "uriBaseId": SRCROOT}
+
+
+def region(where: Place) -> dict:
+    span = where.span
+    if span is not None and (where.text_in_file or where.inner is not None):
+        return {
+            "startLine": span.start_line,
+            "startColumn": span.start_column,
+            "endLine": span.end_line,
+            "endColumn": max(span.end_column, 1),
         }
-    elif where.byte_range is not None and where.byte_range[0] >= 0:
-        region = {"byteOffset": where.byte_range[0], "byteLength": max(0, where.byte_range[1])}
-    else:
-        region = {"startLine": 1}
-    physical["region"] = region
-    return physical
+    out: dict = {"startLine": 1}
+    if where.byte_range is not None and where.byte_range[0] >= 0:
+        out.update(byteOffset=where.byte_range[0], byteLength=max(0, where.byte_range[1]))
+    return out
 
 
-def result(report: Report, finding: Finding, rule_index: int, base: Path, source_root: Path | None, include_suppressed: bool) -> dict:
-    where = place(report.bundle, report.source, finding.location, base, source_root)
+def hashed_text_key(where: Place) -> tuple[str, str] | None:
+    """Which text the region's lines count in: a bundle member's, or a file's on disk."""
+    if where.inner is not None and where.span is not None:
+        return ("resource", where.inner)
+    if where.file is not None:
+        return ("file", str(where.file))
+    return None
+
+
+def read_text(report: Report, key: tuple[str, str], lines: set[int]) -> str | None:
+    """The text as upload-sarif would decode it (UTF-8, invalid bytes replaced, BOM kept)."""
+    kind, name = key
+    try:
+        if kind == "resource":
+            resource = report.bundle.resources.get(name) if report.bundle is not None else None
+            if resource is None or resource.body.withheld:
+                return None
+            data = resource.body.read(MAX_HASHED_TEXT)
+        else:
+            limit = CONTAINER_PREFIX if lines == {1} else MAX_HASHED_TEXT
+            with open(name, "rb") as handle:
+                data = handle.read(limit)
+    except (OSError, ValueError):
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def line_hash_table(report: Report, places: list[tuple[Place, dict]]) -> dict[tuple[tuple[str, str], int], str]:
+    """primaryLocationLineHash for every (text, startLine) the results point at, one pass per text."""
+    wanted: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for where, reg in places:
+        key = hashed_text_key(where)
+        if key is not None:
+            wanted[key].add(reg["startLine"])
+    table = {}
+    for key, lines in wanted.items():
+        text = read_text(report, key, lines)
+        if text is not None:
+            for number, value in line_hashes(text, lines).items():
+                table[key, number] = value
+    return table
+
+
+def result(finding: Finding, rule_index: int, where: Place, reg: dict, root: Path, line_hash: str | None, include_suppressed: bool, built: Place | None = None) -> dict:
     message = finding.message
     properties: dict = dict(finding.properties)
     if where.inner is not None:
@@ -81,20 +139,23 @@ def result(report: Report, finding: Finding, rule_index: int, base: Path, source
     if finding.location.pointer:
         properties["pointer"] = finding.location.pointer
     properties["precision"] = finding.precision.value
+    fingerprints = {FINGERPRINT_KEY: finding.fingerprint}
+    if line_hash is not None:
+        fingerprints[LINE_HASH_KEY] = line_hash
     out: dict = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": finding.level.label,
         "message": {"text": message},
-        "locations": [{"physicalLocation": physical_location(where)}],
-        "partialFingerprints": {"iwaAuditFingerprint/v1": finding.fingerprint},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(where, root), "region": reg}}],
+        "partialFingerprints": fingerprints,
         "properties": properties,
     }
     if where.inner is not None:
         out["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": where.inner, "kind": "resource"}]
-    if finding.built is not None:  # the author's source is primary; where the build put it is related
-        built = place(report.bundle, report.source, finding.built, base, source_root)
-        out["relatedLocations"] = [{"id": 1, "physicalLocation": physical_location(built), "message": {"text": f"built: {built.label()}"}}]
+    if built is not None:  # the author's source is primary; where the build put it is related
+        physical = {"artifactLocation": artifact_location(built, root), "region": region(built)}
+        out["relatedLocations"] = [{"id": 1, "physicalLocation": physical, "message": {"text": f"built: {built.label()}"}}]
     if VENDORED in finding.tags:
         out["rank"] = VENDORED_RANK
         properties["tags"] = list(finding.tags)
@@ -110,16 +171,24 @@ def render(
     source_root: Path | None = None,
     include_suppressed: bool = False,
     absolute_root: bool = True,
-    automation_id: str = "iwa-audit/",
+    sarif_category: str | None = None,
     **_: object,
 ) -> str:
     rules = list(report.rules)
     index_of = {r.id: i for i, r in enumerate(rules)}
-    results = [
-        result(report, f, index_of[f.rule_id], base, source_root, include_suppressed)
-        for f in report.findings
-        if f.rule_id in index_of and (include_suppressed or f.suppressed is None)
-    ]
+    root = base.resolve()
+    chosen = [f for f in report.findings if f.rule_id in index_of and (include_suppressed or f.suppressed is None)]
+    places = []
+    for f in chosen:
+        where = place(report.bundle, report.source, f.location, base, source_root)
+        places.append((where, region(where)))
+    hashes = line_hash_table(report, places)
+    results = []
+    for f, (where, reg) in zip(chosen, places, strict=True):
+        key = hashed_text_key(where)
+        line_hash = hashes.get((key, reg["startLine"])) if key is not None else None
+        built = place(report.bundle, report.source, f.built, base, source_root) if f.built is not None else None
+        results.append(result(f, index_of[f.rule_id], where, reg, root, line_hash, include_suppressed, built))
     notifications = [
         {"level": n.level.label, "message": {"text": n.message}, **({"descriptor": {"id": n.rule_id}} if n.rule_id else {})}
         for n in report.notifications
@@ -130,11 +199,10 @@ def render(
                 "name": "iwa-audit",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": "https://github.com/iwa-audit/iwa-audit",
+                "informationUri": PROJECT_URL,
                 "rules": [rule_descriptor(r) for r in rules],
             }
         },
-        "automationDetails": {"id": automation_id},
         "columnKind": "unicodeCodePoints",
         "results": results,
         "invocations": [
@@ -144,8 +212,10 @@ def render(
             }
         ],
     }
+    if sarif_category:
+        run["automationDetails"] = {"id": sarif_category.rstrip("/") + "/"}
     if absolute_root:
-        run["originalUriBaseIds"] = {SRCROOT: {"uri": base.resolve().as_uri().rstrip("/") + "/"}}
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}}
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 

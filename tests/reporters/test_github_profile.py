@@ -28,7 +28,7 @@ def github_profile_problems(log: dict) -> list[str]:
             problems.append("driver name and version")
         if "results" not in run:
             problems.append("run.results is required, even empty")
-        if not re.fullmatch(r"[^/]+(/[^/]*)*/?", run.get("automationDetails", {}).get("id", "")):
+        if "automationDetails" in run and not re.fullmatch(r"[^/]+(/[^/]*)*/?", run["automationDetails"].get("id", "")):
             problems.append("automationDetails.id category/run")
         rules = driver.get("rules", [])
         for rule in rules:
@@ -61,11 +61,13 @@ def github_profile_problems(log: dict) -> list[str]:
                 continue
             physical = locations[0]["physicalLocation"]
             uri = physical["artifactLocation"].get("uri", "")
-            if not uri or "://" in uri or uri.startswith("/"):
-                problems.append(f"uri must be repo-relative: {uri}")
+            if not uri or ("://" in uri and not uri.startswith("file:///")) or uri.startswith("/"):
+                problems.append(f"uri must be repo-relative or an absolute file URI: {uri}")
+            if uri.startswith("file:") == ("uriBaseId" in physical["artifactLocation"]):
+                problems.append(f"relative URIs need %SRCROOT%, absolute ones no base: {uri}")
             region = physical.get("region", {})
-            if "startLine" not in region and "byteOffset" not in region:
-                problems.append("region needs startLine (or byteOffset)")
+            if not isinstance(region.get("startLine"), int) or region["startLine"] < 1:
+                problems.append("region needs startLine (GH1003)")
             if not isinstance(result.get("partialFingerprints"), dict):
                 problems.append("partialFingerprints")
     return problems

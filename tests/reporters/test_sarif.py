@@ -16,10 +16,15 @@ def assert_valid_sarif(log: dict, validator) -> None:
     for run in log["runs"]:
         for result in run["results"]:
             for loc in result["locations"]:
-                uri = loc["physicalLocation"]["artifactLocation"]["uri"]
+                artifact = loc["physicalLocation"]["artifactLocation"]
+                uri = artifact["uri"]
                 parsed = urlparse(uri)
-                assert uri and not parsed.scheme and not uri.startswith("/"), uri
-                assert loc["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+                if parsed.scheme:  # outside the working tree: an absolute file URI, no base
+                    assert parsed.scheme == "file" and uri.startswith("file:///") and "uriBaseId" not in artifact, uri
+                else:
+                    assert uri and not uri.startswith(("/", "../")), uri
+                    assert artifact["uriBaseId"] == "%SRCROOT%"
+                assert loc["physicalLocation"]["region"]["startLine"] >= 1
         base = run.get("originalUriBaseIds", {}).get("%SRCROOT%", {}).get("uri")
         if base is not None:
             assert base.startswith("file:///") and base.endswith("/")
