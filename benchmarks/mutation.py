@@ -28,6 +28,10 @@ kills them; the run has not been repeated since. The other four modules have
 not been run yet (each takes minutes on 2 cores): run the script, and list
 here what survives and why.
 
+`IntegrityBlock.rejection()` (hand-made mutants, 2026-12-02): every single-check
+drop or comparison flip of its five conditions (11 mutants) is killed, four of them
+only by tests/engine/test_block_rejection.py, which sets one fact at a time.
+
 `auditor/chrome/version.py` (run 2026-12-02): one survivor, `__hash__` returning
 `hash(None)`: equivalent (equal versions still hash equal; ordering and
 equality, which decide downgrades, are untouched).
