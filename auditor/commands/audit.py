@@ -8,6 +8,7 @@ only translates the command line into its arguments.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -119,11 +120,12 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write("iwa-audit: `-` (standard input) can be given once\n")
         return EXIT_INCOMPLETE
     source_root = args.source_root or config.path("source-root")
-    with tempfile.TemporaryDirectory(prefix="iwa-audit-") as scratch:
+    with contextlib.ExitStack() as cleanup:  # a scratch folder only for `-`: an audit writes nothing otherwise
+        scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="iwa-audit-"))) if STDIN in map(str, paths) else None
         reports = []
         for path in paths:
             try:
-                reports.append(audit_one(path, ruleset, settings, limits, Path(scratch), progress=not args.no_progress))
+                reports.append(audit_one(path, ruleset, settings, limits, scratch, progress=not args.no_progress))
             except ValueError as error:  # an unreadable baseline, or standard input over the limit
                 sys.stderr.write(f"iwa-audit: {error}\n")
                 return EXIT_INCOMPLETE
@@ -142,12 +144,13 @@ def run(args: argparse.Namespace) -> int:
     return max(EXIT_CLEAN if args.exit_zero and code == EXIT_FINDINGS else code for code in codes)
 
 
-def audit_one(path: Path, ruleset: RuleSet, settings: Settings, limits: Limits, scratch: Path, *, progress: bool) -> Report:
+def audit_one(path: Path, ruleset: RuleSet, settings: Settings, limits: Limits, scratch: Path | None, *, progress: bool) -> Report:
     """Audit one path; `-` is standard input, copied to a scratch file and reported as `-`."""
     if str(path) != STDIN:
         report = audit_with_progress(path, ruleset, settings, limits, progress=progress)
         hint_bundle_in_folder(path, report)
         return report
+    assert scratch is not None
     copy = scratch / "stdin"
     read_stdin(copy, limits.max_input_bytes)
     report = audit(copy, rules=ruleset, settings=settings, limits=limits)
