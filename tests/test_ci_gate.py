@@ -244,3 +244,17 @@ def test_version_imports_no_heavy_parser():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.rsplit("LOADED=", 1)[1].strip() == ""
+
+
+def test_progress_line_names_the_rule_and_the_resource_being_read(tmp_path, capsys):
+    """The runner tells a progress object each resource whose text a rule reads."""
+    from auditor.commands.audit import Progress
+    from auditor.engine.catalogue import select
+    from auditor.engine.pipeline import audit
+
+    root = project(tmp_path, {"index.html": "<script>x()</script>"})
+    progress = Progress(root / "dist")
+    audit(root / "dist", rules=select(["SCR001"]), progress=progress)
+    err = capsys.readouterr().err
+    assert "[" in err and "SCR001" in err
+    assert "/index.html" in err

@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -274,6 +275,8 @@ class Progress:
     def __init__(self, path: Path | None = None) -> None:
         self.name = path.name if path is not None else ""
         self.width = 0
+        self.rule = ""
+        self.shown = 0.0
 
     @classmethod
     def wanted(cls, path: Path) -> bool:
@@ -285,7 +288,18 @@ class Progress:
             return False
 
     def __call__(self, done: int, total: int, rule_id: str) -> None:
-        line = f"iwa-audit: {self.name} [{done}/{total}] {rule_id}"
+        self.rule = f"[{done}/{total}] {rule_id}"
+        self.show("")
+
+    def reading(self, resource: str) -> None:
+        """The runner names each resource as a rule reads its text: say which, at most 10 times a second."""
+        now = time.monotonic()
+        if now - self.shown >= 0.1:
+            self.show(resource)
+
+    def show(self, resource: str) -> None:
+        self.shown = time.monotonic()
+        line = f"iwa-audit: {self.name} {self.rule} {resource}".rstrip()[:200]
         self.width = max(self.width, len(line))
         sys.stderr.write("\r" + line.ljust(self.width))
         sys.stderr.flush()

@@ -48,6 +48,7 @@ class AuditSession:
         self.settings = settings
         self.cache: dict[object, object] = {}
         self.texts = TextCache(TEXT_CACHE_BYTES)
+        self.on_read: Callable[[str], None] | None = None  # told each resource as its text is read (progress lines)
 
 
 # Decoded text (and its line index) kept for at most this many characters at once: rules that
@@ -124,8 +125,11 @@ class Context:
 
     def resources(self, *mime_types: str) -> Iterator[Resource]:
         """Resources in input order, optionally only those of the given MIME types."""
+        on_read = self.session.on_read
         for resource in self.bundle.resources.values():
             if not mime_types or resource.mime_type in mime_types:
+                if on_read is not None:
+                    on_read(resource.path)
                 yield resource
 
     def resource(self, path: str) -> Resource | None:
@@ -177,6 +181,8 @@ class Context:
         if entry is not None:
             return entry
         text = None
+        if self.session.on_read is not None:
+            self.session.on_read(resource.path)
         if resource.size <= self.limits.max_text_resource_bytes:
             data = resource.body.read(self.limits.max_text_resource_bytes)
             if data.startswith(b"\xef\xbb\xbf"):

@@ -184,6 +184,7 @@ def run_rules(
 ) -> Report:
     """Run every enabled rule that applies to this kind of input and whose needs the input meets."""
     session = AuditSession(bundle, limits=limits, settings=settings)
+    session.on_read = getattr(progress, "reading", None)  # a progress line may also name the resource being read
     report = Report(source=bundle.source, bundle=bundle, rules=ruleset.rules, session=session)
     crash_rule = _engine_rule(ruleset.rules, "AUD002")
     ctx = Context(session)
