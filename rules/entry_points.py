@@ -6,9 +6,8 @@ import json
 import re
 from collections.abc import Iterator
 
-from auditor.chrome.manifest import Manifest, member_target
+from auditor.chrome.manifest import Manifest, member_target, required_manifest
 from auditor.chrome.manifest import member_location as at
-from auditor.chrome.manifest import parsed_manifest as parsed
 from auditor.chrome.urls import app_host, resolve
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level, Precision
@@ -51,7 +50,7 @@ def entry_urls(manifest: Manifest) -> Iterator[tuple[str, str, str]]:
         yield "/note_taking/new_note_url", "note_taking.new_note_url", note["new_note_url"]
 
 
-@rule(id="LNK001", name="protocol-handler-url", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",), security_severity=3.0)
+@rule(id="LNK001", name="protocol-handler-url", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("entry-point",), security_severity=3.0)
 def protocol_handler_url(ctx: Context) -> Iterator[Hit]:
     """A protocol handler `url` Chrome drops, or one that breaks at the IWA level.
 
@@ -78,9 +77,7 @@ def protocol_handler_url(ctx: Context) -> Iterator[Hit]:
     Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `third_party/blink/public/common/custom_handlers/protocol_handler_utils.cc`, `content/browser/renderer_host/isolated_web_app_throttle.cc`,
     `protocol_handler_utils.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     for index, handler in handlers(manifest):
         url = handler.get("url")
         if not isinstance(url, str):
@@ -96,7 +93,7 @@ def protocol_handler_url(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"handler url {json.dumps(url)} has `%s` {where}; the IWA handler level needs it once, in the query", location, level=Level.WARNING)
 
 
-@rule(id="LNK002", name="protocol-handler-scheme", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",), security_severity=3.0)
+@rule(id="LNK002", name="protocol-handler-scheme", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("entry-point",), security_severity=3.0)
 def protocol_handler_scheme(ctx: Context) -> Iterator[Hit]:
     """A protocol handler scheme Chrome will not register.
 
@@ -122,9 +119,7 @@ def protocol_handler_scheme(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `third_party/blink/public/common/custom_handlers/protocol_handler_utils.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     for index, handler in handlers(manifest):
         scheme = handler.get("protocol")
         if not isinstance(scheme, str):
@@ -138,7 +133,7 @@ def protocol_handler_scheme(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"scheme `{scheme}` is invalid: use `web+` and letters, a safelisted scheme, or letters joined by single dashes", location)
 
 
-@rule(id="LNK003", name="entry-point-url", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",), security_severity=3.0)
+@rule(id="LNK003", name="entry-point-url", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("entry-point",), security_severity=3.0)
 def entry_point_url(ctx: Context) -> Iterator[Hit]:
     """A share target, file handler, shortcut or note-taking URL off the app, or not in it.
 
@@ -165,9 +160,7 @@ def entry_point_url(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     for pointer, label, url in entry_urls(manifest):
         resolved, resource = member_target(ctx, url)
         if resolved is None or not resolved.same_origin:
@@ -181,7 +174,7 @@ def entry_point_url(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(id="LNK004", name="share-target-method", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",), security_severity=2.0)
+@rule(id="LNK004", name="share-target-method", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("entry-point",), security_severity=2.0)
 def share_target_method(ctx: Context) -> Iterator[Hit]:
     """`share_target` method and enctype do not fit together or with its params.
 
@@ -205,9 +198,7 @@ def share_target_method(ctx: Context) -> Iterator[Hit]:
     ## References
     W3C Web Share Target §2; Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     share = manifest.data.get("share_target")
     if not isinstance(share, dict):
         return
@@ -227,7 +218,7 @@ def share_target_method(ctx: Context) -> Iterator[Hit]:
         yield Hit("`share_target.params.files` needs method POST and enctype multipart/form-data", at(ctx, manifest, "/share_target/params/files"))
 
 
-@rule(id="LNK005", name="file-handler-accept", level=Level.ERROR, needs=Need.MANIFEST, tags=("entry-point",), security_severity=2.0)
+@rule(id="LNK005", name="file-handler-accept", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("entry-point",), security_severity=2.0)
 def file_handler_accept(ctx: Context) -> Iterator[Hit]:
     """A `file_handlers[].accept` map that is not MIME type to file extensions.
 
@@ -250,9 +241,7 @@ def file_handler_accept(ctx: Context) -> Iterator[Hit]:
     ## References
     WICG File Handling explainer; Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     items = manifest.data.get("file_handlers")
     for index, item in enumerate(items if isinstance(items, list) else ()):
         accept = item.get("accept") if isinstance(item, dict) else None
@@ -268,7 +257,7 @@ def file_handler_accept(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"`accept[\"{mime}\"]` must be file extensions starting with `.`", at(ctx, manifest, pointer))
 
 
-@rule(id="LNK006", name="launch-handler-client-mode", level=Level.WARNING, needs=Need.MANIFEST, tags=("entry-point",), security_severity=1.0)
+@rule(id="LNK006", name="launch-handler-client-mode", level=Level.WARNING, needs=Need.MANIFEST_OBJECT, tags=("entry-point",), security_severity=1.0)
 def launch_handler_client_mode(ctx: Context) -> Iterator[Hit]:
     """`launch_handler.client_mode` has a value Chrome does not know.
 
@@ -292,9 +281,7 @@ def launch_handler_client_mode(ctx: Context) -> Iterator[Hit]:
     ## References
     WICG Launch Handler §2; Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     handler = manifest.data.get("launch_handler")
     mode = handler.get("client_mode") if isinstance(handler, dict) else None
     values = [(None, mode)] if isinstance(mode, str) else list(enumerate(mode)) if isinstance(mode, list) else []

@@ -8,9 +8,8 @@ from functools import lru_cache
 from importlib import resources
 
 from auditor.chrome.install_verdict import INSTALL
-from auditor.chrome.manifest import MANIFEST_PATH, load_manifest, member_target
+from auditor.chrome.manifest import MANIFEST_PATH, load_manifest, member_target, required_manifest
 from auditor.chrome.manifest import member_location as at
-from auditor.chrome.manifest import parsed_manifest as parsed
 from auditor.chrome.urls import display, resolve
 from auditor.chrome.version import version_problem
 from auditor.engine.context import Context
@@ -115,7 +114,7 @@ def manifest_not_json(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="MAN003", name="manifest-member-type", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",), security_severity=3.0)
+@rule(id="MAN003", name="manifest-member-type", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("manifest",), security_severity=3.0)
 def manifest_member_type(ctx: Context) -> Iterator[Hit]:
     """A manifest member has the wrong type or shape for Chrome to use it.
 
@@ -143,9 +142,7 @@ def manifest_member_type(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`, `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `third_party/blink/public/common/custom_handlers/protocol_handler_utils.cc`, `chrome/browser/web_applications/isolated_web_apps/iwa_permissions_policy_cache.cc`; the W3C Web App Manifest.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     from auditor.parse.schema_check import certainly_valid
 
     if certainly_valid(manifest_schema(), manifest.data):
@@ -178,7 +175,7 @@ def json_type(value: object) -> str:
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
 
-@rule(id="MAN004", name="invalid-version", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "version", INSTALL), security_severity=3.0)
+@rule(id="MAN004", name="invalid-version", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("manifest", "version", INSTALL), security_severity=3.0)
 def invalid_version(ctx: Context) -> Iterator[Hit]:
     """The manifest `version` is missing or is not a version Chrome accepts.
 
@@ -212,9 +209,7 @@ def invalid_version(ctx: Context) -> Iterator[Hit]:
     Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_version.cc`, `third_party/blink/renderer/modules/manifest/manifest_parser.cc`; Chromium
     `components/webapps/isolated_web_apps/types/iwa_version.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     if "version" not in manifest.data:
         yield Hit("manifest has no `version`; Chrome refuses to install it", at(ctx, manifest, ""), help='add `"version": "1.0.0"`')
         return
@@ -223,7 +218,7 @@ def invalid_version(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"`version` {json.dumps(manifest.data['version'])[:80]} {problem}", at(ctx, manifest, "/version"))
 
 
-@rule(id="MAN005", name="id-not-root", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",), security_severity=3.0)
+@rule(id="MAN005", name="id-not-root", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("manifest",), security_severity=3.0)
 def id_not_root(ctx: Context) -> Iterator[Hit]:
     """The manifest `id` does not resolve to `/`.
 
@@ -248,9 +243,7 @@ def id_not_root(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     data = manifest.data
     member = "id" if "id" in data else "start_url" if "start_url" in data else None
     if member is None:
@@ -266,7 +259,7 @@ def id_not_root(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"{source} {json.dumps(value)} resolves to `{where}`; Chrome requires the path `/`", at(ctx, manifest, f"/{member}"), help='set `"id": "/"`')
 
 
-@rule(id="MAN006", name="scope-not-origin", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",), security_severity=3.0)
+@rule(id="MAN006", name="scope-not-origin", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("manifest",), security_severity=3.0)
 def scope_not_origin(ctx: Context) -> Iterator[Hit]:
     """The manifest `scope` is not the app's origin.
 
@@ -289,9 +282,7 @@ def scope_not_origin(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     data = manifest.data
     if "scope" in data:
         if not isinstance(data["scope"], str):
@@ -311,7 +302,7 @@ def scope_not_origin(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(id="MAN007", name="missing-name", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest",), security_severity=2.0)
+@rule(id="MAN007", name="missing-name", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("manifest",), security_severity=2.0)
 def missing_name(ctx: Context) -> Iterator[Hit]:
     """The manifest has neither a non-empty `name` nor a non-empty `short_name`.
 
@@ -333,16 +324,14 @@ def missing_name(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     names = [manifest.data.get(k) for k in ("name", "short_name")]
     if not any(isinstance(v, str) and v.strip() for v in names):
         pointer = "/name" if "name" in manifest.data else "/short_name" if "short_name" in manifest.data else ""
         yield Hit("manifest has no non-empty `name` or `short_name`", at(ctx, manifest, pointer), help='add `"name": "Your App"`')
 
 
-@rule(id="MAN008", name="start-url-not-in-bundle", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "entry-point"), security_severity=3.0)
+@rule(id="MAN008", name="start-url-not-in-bundle", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("manifest", "entry-point"), security_severity=3.0)
 def start_url_not_in_bundle(ctx: Context) -> Iterator[Hit]:
     """`start_url` is missing, leaves the app origin, or names a resource the app does not have.
 
@@ -369,9 +358,7 @@ def start_url_not_in_bundle(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_url_loader_factory.cc`, `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     value = manifest.data.get("start_url")
     if "start_url" not in manifest.data:
         yield Hit("manifest has no `start_url`; the app would launch the install page, which exists only during install", at(ctx, manifest, ""), help='add `"start_url": "/"`')
@@ -391,7 +378,7 @@ def start_url_not_in_bundle(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="MAN009", name="icon-not-in-bundle", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "icons"), security_severity=2.0)
+@rule(id="MAN009", name="icon-not-in-bundle", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("manifest", "icons"), security_severity=2.0)
 def icon_not_in_bundle(ctx: Context) -> Iterator[Hit]:
     """A manifest icon is not in the bundle, or is not served as an image.
 
@@ -417,9 +404,7 @@ def icon_not_in_bundle(ctx: Context) -> Iterator[Hit]:
     Chromium `chrome/browser/web_applications/web_contents/web_app_data_retriever.cc`, `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`; Chromium
     `isolated_web_app_install_command_helper.cc` (`fail_all_if_any_fail`).
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     icons = manifest.data.get("icons")
     if not isinstance(icons, list):
         return
@@ -436,7 +421,7 @@ def icon_not_in_bundle(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"icon `{url.path}` is served as `{resource.mime_type or 'no content type'}`, not an image", at(ctx, manifest, pointer))
 
 
-@rule(id="MAN010", name="no-installable-icon", level=Level.ERROR, needs=Need.MANIFEST, tags=("manifest", "icons"), security_severity=2.0)
+@rule(id="MAN010", name="no-installable-icon", level=Level.ERROR, needs=Need.MANIFEST_OBJECT, tags=("manifest", "icons"), security_severity=2.0)
 def no_installable_icon(ctx: Context) -> Iterator[Hit]:
     """No manifest icon is usable as the install icon (PNG, WebP or SVG of at least 144 px).
 
@@ -463,9 +448,7 @@ def no_installable_icon(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `chrome/browser/web_applications/web_contents/web_app_data_retriever.cc`, `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     icons = manifest.data.get("icons")
     seen: list[str] = []
     for icon in icons if isinstance(icons, list) else ():
@@ -489,7 +472,7 @@ def no_installable_icon(ctx: Context) -> Iterator[Hit]:
     )
 
 
-@rule(id="MAN011", name="display-mode-forced", level=Level.NOTE, needs=Need.MANIFEST, tags=("manifest",), security_severity=1.0)
+@rule(id="MAN011", name="display-mode-forced", level=Level.NOTE, needs=Need.MANIFEST_OBJECT, tags=("manifest",), security_severity=1.0)
 def display_mode_forced(ctx: Context) -> Iterator[Hit]:
     """`display` asks for a mode other than `standalone`, which Chrome uses for every IWA.
 
@@ -514,9 +497,7 @@ def display_mode_forced(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `chrome/browser/web_applications/isolated_web_apps/commands/isolated_web_app_install_command_helper.cc`, `third_party/blink/renderer/modules/manifest/manifest_parser.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     mode = manifest.data.get("display")
     if isinstance(mode, str) and mode != "standalone":
         yield Hit(f"`display` is `{mode}`, but Chrome opens every IWA standalone", at(ctx, manifest, "/display"))
@@ -530,7 +511,7 @@ def display_mode_forced(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule(id="MAN012", name="member-ignored-for-iwa", level=Level.NOTE, needs=Need.MANIFEST, tags=("manifest",), security_severity=1.0)
+@rule(id="MAN012", name="member-ignored-for-iwa", level=Level.NOTE, needs=Need.MANIFEST_OBJECT, tags=("manifest",), security_severity=1.0)
 def member_ignored_for_iwa(ctx: Context) -> Iterator[Hit]:
     """A manifest member that Chrome does not use for Isolated Web Apps.
 
@@ -553,9 +534,7 @@ def member_ignored_for_iwa(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `content/browser/renderer_host/isolated_web_app_throttle.cc`.
     """
-    manifest = parsed(ctx)
-    if manifest is None:
-        return
+    manifest = required_manifest(ctx)
     for member, why in IGNORED_FOR_IWAS.items():
         if member in manifest.data:
             yield Hit(f"`{member}` is ignored for IWAs: {why}", at(ctx, manifest, f"/{member}", key=True))

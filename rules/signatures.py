@@ -9,20 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.chrome.install_verdict import INSTALL
-from auditor.chrome.signatures import is_small_order
+from auditor.chrome.signatures import is_small_order, required_v2_block, v2_block
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
-from auditor.engine.model import BUNDLE_KINDS, InputKind, IntegrityBlock, SignatureType
+from auditor.engine.model import BUNDLE_KINDS, InputKind, SignatureType
 from auditor.engine.registry import Need, rule
 
 SIGNED = frozenset({InputKind.SWBN})
 BLOCK_PROBLEMS = ("attribute-name", "attribute-value", "duplicate-attribute", "nested-attribute", "missing-id", "bad-id", "proxy-id", "empty-stack")
-
-
-def v2_block(ctx: Context) -> IntegrityBlock | None:
-    """The integrity block when it is v2 (v1 blocks get SIG002 only)."""
-    block = ctx.bundle.integrity
-    return block if block is not None and block.version == "2b" else None
 
 
 @rule(id="SIG001", name="unsigned-bundle", level=Level.ERROR, inputs=BUNDLE_KINDS, tags=("signature", INSTALL), security_severity=7.0)
@@ -82,7 +76,7 @@ def integrity_block_v1(ctx: Context) -> Iterator[Hit]:
         yield Hit("integrity block v1: Chrome rejects it (deprecated since M129); re-sign the app", ctx.bundle_location(11, 4), help="re-sign with a current wbn-sign (0.2.2+ writes v2)")
 
 
-@rule(id="SIG003", name="malformed-integrity-block", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL), security_severity=7.0)
+@rule(id="SIG003", name="malformed-integrity-block", level=Level.ERROR, inputs=SIGNED, needs=Need.V2_BLOCK, tags=("signature", INSTALL), security_severity=7.0)
 def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
     """The integrity block parses but Chrome rejects it: bad or missing `webBundleId`, odd attributes, no signature.
 
@@ -111,15 +105,13 @@ def malformed_integrity_block(ctx: Context) -> Iterator[Hit]:
     Chromium `components/web_package/signed_web_bundles/attribute_map_parser.cc`
     and `input_reader.cc`; Chromium `components/web_package/signed_web_bundles/attribute_map_parser.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_id.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`, `components/web_package/signed_web_bundles/ecdsa_p256_utils.cc`.
     """
-    block = v2_block(ctx)
-    if block is None:
-        return
+    block = required_v2_block(ctx)
     for problem in block.problems:
         if problem.code in BLOCK_PROBLEMS:
             yield Hit(problem.message, ctx.bundle_location(problem.offset, problem.length or 0), help="re-sign the bundle with wbn-sign")
 
 
-@rule(id="SIG004", name="unknown-first-signature-type", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", INSTALL), security_severity=7.0)
+@rule(id="SIG004", name="unknown-first-signature-type", level=Level.ERROR, inputs=SIGNED, needs=Need.V2_BLOCK, tags=("signature", INSTALL), security_severity=7.0)
 def unknown_first_signature_type(ctx: Context) -> Iterator[Hit]:
     """The first signature is of a type Chrome does not know.
 
@@ -143,9 +135,7 @@ def unknown_first_signature_type(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `components/web_package/signed_web_bundles/signature_entry_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`.
     """
-    block = v2_block(ctx)
-    if block is None:
-        return
+    block = required_v2_block(ctx)
     for signature in block.signatures:
         if signature.type is not SignatureType.UNKNOWN:
             continue
@@ -156,7 +146,7 @@ def unknown_first_signature_type(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"signature {signature.index} has an unknown type; Chrome skips it", ctx.bundle_location(offset, length), level=Level.NOTE)
 
 
-@rule(id="SIG005", name="invalid-signature", level=Level.ERROR, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "security", INSTALL), security_severity=9.0)
+@rule(id="SIG005", name="invalid-signature", level=Level.ERROR, inputs=SIGNED, needs=Need.V2_BLOCK, tags=("signature", "security", INSTALL), security_severity=9.0)
 def invalid_signature(ctx: Context) -> Iterator[Hit]:
     """A signature does not verify, or its key or signature bytes are malformed.
 
@@ -183,9 +173,7 @@ def invalid_signature(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `components/web_package/signed_web_bundles/signature_entry_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc`, `components/web_package/signed_web_bundles/signed_web_bundle_signature_verifier.cc`, `components/web_package/signed_web_bundles/ecdsa_p256_utils.cc`; the integrity-block explainer (WICG/webpackage `explainers/integrity-signature.md`).
     """
-    block = v2_block(ctx)
-    if block is None:
-        return
+    block = required_v2_block(ctx)
     for signature in block.signatures:
         if signature.valid is False:
             offset, length = signature.byte_range or (None, 0)
@@ -315,7 +303,7 @@ def unexpected_web_bundle_id(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"Web Bundle ID is `{actual}`, expected `{expected}`", ctx.bundle_location(0, block.size), help="sign with the key that belongs to the expected ID")
 
 
-@rule(id="SIG008", name="signature-compatibility", level=Level.NOTE, inputs=SIGNED, needs=Need.SIGNATURES, tags=("signature", "compatibility"), security_severity=3.0)
+@rule(id="SIG008", name="signature-compatibility", level=Level.NOTE, inputs=SIGNED, needs=Need.V2_BLOCK, tags=("signature", "compatibility"), security_severity=3.0)
 def signature_compatibility(ctx: Context) -> Iterator[Hit]:
     """The bundle uses ECDSA P-256 or several signatures, which older Chrome versions refuse.
 
@@ -339,9 +327,7 @@ def signature_compatibility(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `components/web_package/signed_web_bundles/signature_entry_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/isolated_web_app_validator.cc` ("Older Chromium").
     """
-    block = v2_block(ctx)
-    if block is None:
-        return
+    block = required_v2_block(ctx)
     reasons = []
     if any(s.type is SignatureType.ECDSA_P256 for s in block.signatures):
         reasons.append("an ECDSA P-256 signature")

@@ -63,11 +63,12 @@ def install_verdict(bundle: Bundle) -> Verdict:
     """Whether Chrome would install `bundle`: the install rules' errors, plus the block's own rejection."""
     if bundle.kind not in BUNDLE_KINDS:
         return Verdict(applies=False)
+    from auditor.engine.pipeline import audit
     from auditor.engine.registry import RuleSet
-    from auditor.engine.runner import run_rules
+    from auditor.engine.settings import Settings
 
     # The rules alone, at their own levels, with no suppressions: what Chrome does, not what a user accepted.
-    report = run_rules(bundle, RuleSet(install_rules()))
+    report = audit(bundle.source, rules=RuleSet(install_rules()), settings=Settings(apply_suppressions=False), bundle=bundle)
     refusals = [Refusal(f.rule_id, f.message) for f in report.findings if f.level is Level.ERROR]
     block = bundle.integrity
     rejection = block.rejection() if block is not None else None

@@ -59,6 +59,19 @@ def parsed_manifest(ctx: Context) -> Manifest | None:
     return manifest
 
 
+def required_manifest(ctx: Context) -> Manifest:
+    """The parsed manifest, for a rule that declares `Need.MANIFEST_OBJECT`.
+
+    The runner skips such a rule when the manifest is missing or not an
+    object, so the rule body needs no guard; a rule that forgot the
+    declaration fails loudly (AUD002) instead of silently doing nothing.
+    """
+    manifest = ctx.need(Need.MANIFEST_OBJECT)
+    if not isinstance(manifest, Manifest):
+        raise LookupError("the rule reads the manifest but does not declare needs=Need.MANIFEST_OBJECT")
+    return manifest
+
+
 def member_location(ctx: Context, manifest: Manifest, pointer: str, *, key: bool = False) -> Location:
     """Where a manifest member (its value, or its key with `key=True`) is written."""
     return ctx.document_location(manifest.document, pointer, key=key)  # type: ignore[arg-type]

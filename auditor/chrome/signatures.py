@@ -13,7 +13,10 @@ import base64
 import hashlib
 from collections.abc import Iterable
 
-from auditor.engine.model import SignatureType
+from auditor.engine.context import Context
+from auditor.engine.model import IntegrityBlock, SignatureType
+from auditor.engine.needs import provides
+from auditor.engine.registry import Need
 
 ID_SUFFIX = {
     SignatureType.ED25519: bytes.fromhex("000102"),
@@ -145,3 +148,18 @@ def is_small_order(kind: SignatureType, public_key: bytes) -> bool:
     for _ in range(3):
         point = _ed25519_double(point)
     return point == (0, 1)
+
+
+@provides(Need.V2_BLOCK)
+def v2_block(ctx: Context) -> IntegrityBlock | None:
+    """The integrity block when it is v2 (Chrome reads no other version for IWAs)."""
+    block = ctx.bundle.integrity
+    return block if block is not None and block.version == "2b" else None
+
+
+def required_v2_block(ctx: Context) -> IntegrityBlock:
+    """The v2 block, for a rule that declares `Need.V2_BLOCK` (the runner skipped it otherwise)."""
+    block = v2_block(ctx)
+    if block is None:
+        raise LookupError("the rule reads the v2 block but does not declare needs=Need.V2_BLOCK")
+    return block

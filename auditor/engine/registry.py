@@ -34,7 +34,8 @@ class Need(enum.Flag):
     HTML = enum.auto()
     CSS = enum.auto()
     JS = enum.auto()
-    SIGNATURES = enum.auto()
+    SIGNATURES = enum.auto()       # the input has an integrity block (any version)
+    V2_BLOCK = enum.auto()         # the integrity block is v2 (v1 blocks get SIG002 only)
     DOCUMENT = enum.auto()  # a JSON-document input (update manifest, config, response)
 
 
