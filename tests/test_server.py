@@ -27,6 +27,7 @@ class Client:
         self.process = subprocess.Popen([sys.executable, "-m", "auditor", "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.messages: queue.Queue[dict | None] = queue.Queue()
         self.next_id = 0
+        self.published: dict[str, list[dict]] = {}  # the latest diagnostics seen per URI
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -69,10 +70,15 @@ class Client:
                 pytest.fail(f"no wanted message within {WAIT}s")
             if message is None:
                 pytest.fail("the server closed its output")
+            if message.get("method") == "textDocument/publishDiagnostics":
+                self.published[message["params"]["uri"]] = message["params"]["diagnostics"]
             if wanted(message):
                 return message
 
-    def diagnostics_for(self, uri: str) -> list[dict]:
+    def diagnostics_for(self, uri: str, *, seen: bool = False) -> list[dict]:
+        """The next diagnostics published for `uri` (or, with `seen`, the latest already received)."""
+        if seen and uri in self.published:
+            return self.published[uri]
         message = self.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
         return message["params"]["diagnostics"]
 
@@ -110,6 +116,9 @@ def test_diagnostics_on_open_and_cleared_on_save(tmp_path: Path, client: Client)
     # line 4 (0-based 3); the emoji before <object> is one code point but two UTF-16 code units
     assert by_code["SCR011"]["range"] == {"start": {"line": 3, "character": 9}, "end": {"line": 3, "character": 16}}
     assert by_code["SCR001"]["range"]["start"] == {"line": 2, "character": 0}
+    # the same audit publishes the folder's other files: the manifest has no usable icon
+    manifest_uri = (tmp_path / ".well-known" / "manifest.webmanifest").resolve().as_uri()
+    assert "MAN010" in {d["code"] for d in client.diagnostics_for(manifest_uri, seen=True)}
 
     page.write_text(FIXED, encoding="utf-8")
     client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
