@@ -1,8 +1,8 @@
 """The `iwa-audit` command line.
 
-`iwa-audit [PATH]` audits one input; `iwa-audit inspect FILE` prints the
-verified facts of a bundle; `iwa-audit release ...` gates a release;
-`iwa-audit server` is a language server for editors. Exit codes:
+`iwa-audit [PATH ...]` audits inputs into one report; `iwa-audit inspect FILE` prints the
+verified facts of a bundle; `iwa-audit release ...` gates a release; `iwa-audit server`
+is a language server for editors. Exit codes:
 0 clean, 1 findings at or above --fail-level, 2 the input could not be audited
 (or a usage error). Heavy modules are imported only after argument parsing so
 `--version` stays fast.
@@ -43,11 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit codes: 0 clean, 1 findings at or above --fail-level, 2 input not auditable."
         ),
     )
-    parser.add_argument("path", nargs="?", type=Path, help="input to audit (default: the configuration's `paths`, else the current folder)")
+    parser.add_argument("path", nargs="*", type=Path, help="inputs to audit, one merged report (default: the configuration's `paths`, else the current folder); `-` reads a bundle, zip or JSON from standard input")
     parser.add_argument("--version", action="version", version=f"iwa-audit {__version__}")
-    parser.add_argument("-f", "--format", default="text", choices=("text", "json", "sarif", "github", "markdown"), help="output format (default: text); markdown only with --list-rules, which also takes json")
-    parser.add_argument("-o", "--output", type=Path, help="also write the report in --output-format to this file (text stays on the terminal)")
-    parser.add_argument("--output-format", choices=("text", "json", "sarif", "github"), help="format of --output (default: --format)")
+    parser.add_argument("-f", "--format", default="text", choices=("text", "json", "sarif", "github", "markdown"), help="report format (default: text); with --output it goes to the file; markdown only with --list-rules, which also takes json")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the --format report to FILE; the terminal shows text")
+    parser.add_argument("--output-format", choices=("text", "json", "sarif", "github"), help=argparse.SUPPRESS)  # the old name of --format, kept for compatibility
     parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: the first .iwa-audit.toml, or pyproject.toml with [tool.iwa-audit], from the audited path up)")
     parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     parser.add_argument("--select", action="append", metavar="RULES", help="only these rules: ids, id prefixes (SCR) or names, comma-separated")
@@ -74,7 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--capacitor-config", type=Path, metavar="FILE", help="update response: the app's capacitor.config.{json,ts,js} (its publicKey decides what the response must carry)")
     parser.add_argument("--jobs", "-j", type=positive_int, metavar="N", help="worker processes for parsing scripts (default: the CPUs available; 1: serial; output is the same either way)")
     parser.add_argument("--limit", action="append", metavar="NAME=VALUE", help="raise or lower a resource limit, e.g. max_text_resource_bytes=128M (names: auditor/engine/limits.py, README)")
-    parser.add_argument("--color", default="auto", choices=("auto", "always", "never"), help="colour in text output (default: auto; honours NO_COLOR)")
+    parser.add_argument("--min-level", choices=("note", "warning", "error"), help="leave findings below this level out of every report (the exit code follows --fail-level over what is reported)")
+    parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead of the findings (with --format json/sarif/github: on stderr)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="text: only each input's summary line, nothing when clean")
+    parser.add_argument("--no-progress", action="store_true", help="no progress line on the terminal for large inputs")
+    parser.add_argument("--color", default="auto", choices=("auto", "always", "never"), help="colour in text output (default: auto: a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR forces it)")
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
     parser.add_argument("--debug", action="store_true", help="log tracebacks of crashed rules to stderr")

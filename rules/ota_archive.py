@@ -342,14 +342,12 @@ def decompression_bomb(ctx: Context) -> Iterator[Hit]:
         if a.offset not in known and not a.flags & 0x8:  # a descriptor entry's header sizes are zero
             entries.append(ArchiveEntry(android_name(a), a.size, a.compressed_size, a.method, a.flags, 0, 0, a.offset, a.crc))
     for entry in entries:
-        if entry.size > limits.max_zip_member_bytes:
-            yield Hit(f"entry `{entry.name}` declares {entry.size} bytes (limit {limits.max_zip_member_bytes})", entry_location(ctx, entry))
-        elif entry.size >= limits.min_zip_ratio_bytes and entry.size > limits.max_zip_ratio * max(entry.compressed_size, 1):
-            ratio = entry.size // max(entry.compressed_size, 1)
-            yield Hit(f"entry `{entry.name}` expands {ratio} times ({entry.compressed_size} -> {entry.size} bytes; limit {limits.max_zip_ratio})", entry_location(ctx, entry))
+        reason = limits.zip_member_bomb(entry.size, entry.compressed_size)
+        if reason is not None:
+            yield Hit(f"entry `{entry.name}` {reason}", entry_location(ctx, entry))
     if views is not None and views.android.kind == "bomb":
         yield Hit(f"Android's stream: {views.android.failure}", ctx.bundle_location(views.android.failed_entry, LOCAL_HEADER_SIZE))
-    if found.declared_total > limits.max_zip_total_bytes:
+    if limits.zip_total_bomb(found.declared_total):
         yield Hit(f"the archive declares {found.declared_total} bytes in total (limit {limits.max_zip_total_bytes})", ctx.bundle_location(found.central_directory_offset, 0))
 
 

@@ -101,9 +101,7 @@ def zip64_sizes(extra: bytes) -> tuple[int, int] | None:
 
 def over_limits(size: int, compressed: int, total: int, limits: Limits) -> bool:
     """Declared sizes of a bomb: the member is never inflated."""
-    if size > limits.max_zip_member_bytes or total + size > limits.max_zip_total_bytes:
-        return True
-    return size >= limits.min_zip_ratio_bytes and size > limits.max_zip_ratio * max(compressed, 1)
+    return limits.zip_member_bomb(size, compressed) is not None or limits.zip_total_bomb(total + size)
 
 
 def inflate_measure(data, start: int, cap: int, limits: Limits, hint: int = 0) -> tuple[int, int, int, str | None]:

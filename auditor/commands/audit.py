@@ -1,4 +1,4 @@
-"""`iwa-audit [PATH]`: build the settings and rule set from flags and configuration, run the
+"""`iwa-audit [PATH ...]`: build the settings and rule set from flags and configuration, run the
 pipeline, and render the report.
 
 Everything an audit does lives in `auditor.engine.pipeline.audit`; this module
@@ -8,9 +8,13 @@ only translates the command line into its arguments.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
+import tempfile
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from auditor.engine.catalogue import SelectionError, select
@@ -88,10 +92,12 @@ def settings_from(args: argparse.Namespace, config: Config) -> Settings:
 
 
 def discovery_start(args: argparse.Namespace) -> Path:
-    """Where configuration discovery starts: the audited path when one is given, else the current folder."""
-    if args.path is not None and str(args.path) != "-":
-        return Path(args.path)
-    return Path.cwd()
+    """Where configuration discovery starts: the first audited path when one is given, else the current folder."""
+    paths = [p for p in args.path or () if str(p) != STDIN]
+    return Path(paths[0]) if paths else Path.cwd()
+
+
+STDIN = "-"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -104,82 +110,170 @@ def run(args: argparse.Namespace) -> int:
         limits = limits_from(args)
         settings = settings_from(args, config)
         fail_level = Level.parse(args.fail_level or config.get("fail-level", "warning"))
+        min_level = Level.parse(args.min_level) if args.min_level else None
     except (ConfigError, UsageError) as error:
         prefix = "configuration: " if isinstance(error, ConfigError) else ""
         sys.stderr.write(f"iwa-audit: {prefix}{error}\n")
         return EXIT_INCOMPLETE
-    paths = [args.path] if args.path is not None else (config.paths() or [Path(".")])
-    if len(paths) > 1 and (args.format in ("json", "sarif") or args.output):
-        sys.stderr.write("iwa-audit: the configuration names several paths; JSON, SARIF and --output take one input: pass the path\n")
+    paths = list(args.path) if args.path else (config.paths() or [Path(".")])
+    if sum(1 for p in paths if str(p) == STDIN) > 1:
+        sys.stderr.write("iwa-audit: `-` (standard input) can be given once\n")
         return EXIT_INCOMPLETE
     source_root = args.source_root or config.path("source-root")
-    codes = []
-    for path in paths:
-        try:
-            report = audit_with_progress(path, ruleset, settings, limits)
-        except ValueError as error:  # an unreadable baseline
-            sys.stderr.write(f"iwa-audit: {error}\n")
-            return EXIT_INCOMPLETE
+    with contextlib.ExitStack() as cleanup:  # a scratch folder only for `-`: an audit writes nothing otherwise
+        scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="iwa-audit-"))) if STDIN in map(str, paths) else None
+        reports = []
+        for path in paths:
+            try:
+                reports.append(audit_one(path, ruleset, settings, limits, scratch, progress=not args.no_progress))
+            except ValueError as error:  # an unreadable baseline, or standard input over the limit
+                sys.stderr.write(f"iwa-audit: {error}\n")
+                return EXIT_INCOMPLETE
         if args.write_baseline:
             from auditor.engine.suppressions import write_baseline
 
-            count = write_baseline(report.findings, args.write_baseline)
+            count = write_baseline([f for r in reports for f in r.findings], args.write_baseline)
             sys.stderr.write(f"iwa-audit: wrote {count} finding(s) to the baseline {args.write_baseline}\n")
-            codes.append(EXIT_INCOMPLETE if report.incomplete else EXIT_CLEAN)
-            continue
-        cap(report, args.max_results)
-        emit(report, args, source_root)
-        code = exit_code(report, fail_level)
-        codes.append(EXIT_CLEAN if args.exit_zero and code == EXIT_FINDINGS else code)
-    return max(codes)
+            return EXIT_INCOMPLETE if any(r.incomplete for r in reports) else EXIT_CLEAN
+        if min_level is not None:
+            for report in reports:
+                keep_from(report, min_level)
+        cap(reports, args.max_results)
+        emit(reports, args, source_root)
+    codes = [exit_code(report, fail_level) for report in reports]
+    return max(EXIT_CLEAN if args.exit_zero and code == EXIT_FINDINGS else code for code in codes)
 
 
-def audit_with_progress(path: Path, ruleset: RuleSet, settings: Settings, limits: Limits) -> Report:
-    """Run the pipeline, with a progress line on a terminal for large inputs."""
-    progress = Progress() if Progress.wanted(path) else None
+def audit_one(path: Path, ruleset: RuleSet, settings: Settings, limits: Limits, scratch: Path | None, *, progress: bool) -> Report:
+    """Audit one path; `-` is standard input, copied to a scratch file and reported as `-`."""
+    if str(path) != STDIN:
+        report = audit_with_progress(path, ruleset, settings, limits, progress=progress)
+        hint_bundle_in_folder(path, report)
+        return report
+    assert scratch is not None
+    copy = scratch / "stdin"
+    read_stdin(copy, limits.max_input_bytes)
+    report = audit(copy, rules=ruleset, settings=settings, limits=limits)
+    report.source = Path(STDIN)
+    scrub = str(copy)  # messages name the scratch copy; the user gave `-`
+    report.findings = [replace(f, message=f.message.replace(scrub, STDIN)) for f in report.findings]
+    report.notifications = [replace(n, message=n.message.replace(scrub, STDIN)) for n in report.notifications]
+    return report
+
+
+def read_stdin(target: Path, limit: int) -> None:
+    """Copy standard input to `target`, refusing more than `limit` bytes (the whole-input limit)."""
+    stream = sys.stdin.buffer
+    written = 0
+    with open(target, "wb") as out:
+        while chunk := stream.read(1024 * 1024):
+            written += len(chunk)
+            if written > limit:
+                raise ValueError(f"-: standard input is larger than max_input_bytes ({limit} bytes)")
+            out.write(chunk)
+
+
+NO_APP_RULES = ("AUD001", "MAN001")
+
+
+def hint_bundle_in_folder(path: Path, report: Report) -> None:
+    """A folder with no manifest that holds a built bundle (a Vite `dist/` after the webbundle plugin ran): name it."""
+    if not any(f.rule_id in NO_APP_RULES for f in report.findings) or not path.is_dir():
+        return
     try:
-        return audit(path, rules=ruleset, settings=settings, limits=limits, progress=progress)
+        bundles = sorted(p for p in path.iterdir() if p.suffix in (".swbn", ".wbn") and p.is_file())
+    except OSError:
+        return
+    if bundles:
+        sys.stderr.write(f"iwa-audit: hint: {path} holds no app manifest; did you mean {bundles[0]}?\n")
+
+
+def keep_from(report: Report, min_level: Level) -> None:
+    """--min-level: leave findings below it out of the report (incomplete-audit diagnostics always stay)."""
+    from auditor.engine.diagnostics import INCOMPLETE_RULE_IDS
+
+    report.findings = [f for f in report.findings if f.level >= min_level or f.rule_id in INCOMPLETE_RULE_IDS]
+
+
+def audit_with_progress(path: Path, ruleset: RuleSet, settings: Settings, limits: Limits, *, progress: bool = True) -> Report:
+    """Run the pipeline, with a progress line on a terminal for large inputs."""
+    line = Progress(path) if progress and Progress.wanted(path) else None
+    try:
+        return audit(path, rules=ruleset, settings=settings, limits=limits, progress=line)
     finally:
-        if progress is not None:
-            progress.done()
+        if line is not None:
+            line.done()
 
 
-def cap(report: Report, max_results: int | None) -> None:
-    """Keep the N most severe findings; say how many were dropped (SARIF: a notification)."""
-    active = report.active()
+def cap(reports: list[Report], max_results: int | None) -> None:
+    """Keep the N most severe findings over every input; say how many were dropped (SARIF: a notification)."""
+    active = [(f, r) for r in reports for f in r.active()]
     if max_results is None or len(active) <= max_results:
         return
-    kept = set(map(id, sorted(active, key=lambda f: (-int(f.level), f.sort_key()))[: max(max_results, 0)]))
+    ranked = sorted(active, key=lambda pair: (-int(pair[0].level), pair[0].sort_key()))
+    kept = {id(f) for f, _ in ranked[: max(max_results, 0)]}
     dropped = len(active) - len(kept)
-    report.findings = [f for f in report.findings if f.suppressed or id(f) in kept]
+    for report in reports:
+        report.findings = [f for f in report.findings if f.suppressed or id(f) in kept]
     message = f"{dropped} more finding(s) not reported (--max-results {max_results})"
-    report.notifications.append(Notification(Level.WARNING, message))
+    reports[0].notifications.append(Notification(Level.WARNING, message))
     sys.stderr.write(f"iwa-audit: {message}\n")
 
 
-def emit(report: Report, args: argparse.Namespace, source_root: Path | None) -> None:
+def statistics(reports: list[Report]) -> str:
+    """--statistics: findings per rule id, most frequent first (like ruff), then the total."""
+    counts: Counter[tuple[str, str]] = Counter((f.rule_id, f.rule_name) for r in reports for f in r.active())
+    width = len(str(max(counts.values(), default=0)))
+    lines = [f"{n:>{width}}  {rule_id}  {name}" for (rule_id, name), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    total = sum(counts.values())
+    lines.append(f"{total} finding{'s' if total != 1 else ''}" if total else "no findings")
+    return "\n".join(lines) + "\n"
+
+
+def emit(reports: list[Report], args: argparse.Namespace, source_root: Path | None) -> None:
+    """--format on stdout; with --output, that format in the file and text on the terminal."""
     from auditor.reporters import renderer
     from auditor.reporters.text import use_color
 
     stream = sys.stdout
-    options = {"base": Path.cwd(), "source_root": source_root, "include_suppressed": args.sarif_include_suppressed, "absolute_root": not args.sarif_omit_base, "sarif_category": args.sarif_category}
+    options = {"base": Path.cwd(), "source_root": source_root, "include_suppressed": args.sarif_include_suppressed, "absolute_root": not args.sarif_omit_base, "sarif_category": args.sarif_category, "quiet": args.quiet}
+    fmt = args.output_format or args.format  # --output-format: the old name of --format
     if args.output:
-        fmt = args.output_format or args.format
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(renderer(fmt)(report, color=False, **options), encoding="utf-8")
-        if args.output_format and args.format != args.output_format:
-            stream.write(renderer(args.format)(report, color=args.format == "text" and use_color(args.color, stream), **options))
+        args.output.write_text(renderer(fmt)(reports, color=False, **options), encoding="utf-8")
+        fmt = args.format if args.output_format and args.format != args.output_format else "text"
+    if args.statistics and fmt == "text":
+        stream.write(statistics(reports))
     else:
-        stream.write(renderer(args.format)(report, color=args.format == "text" and use_color(args.color, stream), **options))
-    if report.bundle is None:
-        for note in report.notifications:
-            sys.stderr.write(f"iwa-audit: {note.message}\n")
+        shown = [r for r in reports if r.bundle is not None] if fmt == "text" else reports  # text: errors go to stderr only
+        stream.write(renderer(fmt)(shown, color=fmt == "text" and use_color(args.color, stream), **options))
+        if args.statistics:
+            sys.stderr.write(statistics(reports))
+    for report in reports:
+        if report.bundle is None:
+            for message in input_errors(report):
+                sys.stderr.write(f"iwa-audit: {message}\n")
+
+
+def input_errors(report: Report) -> list[str]:
+    """One `PATH: reason` line per input that could not be read (the reason may already name the path)."""
+    source = str(report.source)
+    lines = []
+    for note in report.notifications:
+        message = note.message
+        doubled = f"{source}: {source}"
+        lines.append(message[len(source) + 2 :] if message.startswith(doubled) else message)
+    return lines
 
 
 class Progress:
-    """A one-line rule counter on stderr for large inputs, on a terminal only."""
+    """A one-line counter on stderr for large inputs, on a terminal only: the input and the rule at work."""
 
     THRESHOLD = 64 * 1024 * 1024
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.name = path.name if path is not None else ""
+        self.width = 0
 
     @classmethod
     def wanted(cls, path: Path) -> bool:
@@ -191,9 +285,11 @@ class Progress:
             return False
 
     def __call__(self, done: int, total: int, rule_id: str) -> None:
-        sys.stderr.write(f"\riwa-audit: [{done}/{total}] {rule_id}   ")
+        line = f"iwa-audit: {self.name} [{done}/{total}] {rule_id}"
+        self.width = max(self.width, len(line))
+        sys.stderr.write("\r" + line.ljust(self.width))
         sys.stderr.flush()
 
     def done(self) -> None:
-        sys.stderr.write("\r" + " " * 40 + "\r")
+        sys.stderr.write("\r" + " " * max(self.width, 40) + "\r")
         sys.stderr.flush()

@@ -30,6 +30,22 @@ class Limits:
     max_native_config_bytes: int = 4 * 1024**2   # AndroidManifest.xml, network security config, Info.plist
 
 
+    def zip_member_bomb(self, size: int, compressed: int) -> str | None:
+        """Why a zip member's declared sizes are a bomb's (it is never inflated), or None.
+
+        The one place this is decided: both unzip models, the OTA reader and
+        OTA008 ask here, so what is withheld and what is reported never differ.
+        """
+        if size > self.max_zip_member_bytes:
+            return f"declares {size} bytes (limit {self.max_zip_member_bytes})"
+        if size >= self.min_zip_ratio_bytes and size > self.max_zip_ratio * max(compressed, 1):
+            return f"expands {size // max(compressed, 1)} times ({compressed} -> {size} bytes; limit {self.max_zip_ratio})"
+        return None
+
+    def zip_total_bomb(self, total: int) -> bool:
+        """Whether an archive's declared uncompressed total passes `max_zip_total_bytes`."""
+        return total > self.max_zip_total_bytes
+
     @classmethod
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))

@@ -106,9 +106,7 @@ def inflate_chunks(data, start: int, stop: int, want: int) -> Iterator[bytes]:
 
 def is_bomb_like(size: int, compressed_size: int, limits: Limits, total_so_far: int) -> bool:
     """A member whose declared sizes say "bomb": its body is never inflated (OTA008 reports it)."""
-    if size > limits.max_zip_member_bytes or total_so_far > limits.max_zip_total_bytes:
-        return True
-    return size >= limits.min_zip_ratio_bytes and size > limits.max_zip_ratio * max(compressed_size, 1)
+    return limits.zip_member_bomb(size, compressed_size) is not None or limits.zip_total_bomb(total_so_far)
 
 
 def read_views(path: Path, size: int, limits: Limits) -> ZipViews:

@@ -8,6 +8,7 @@ instead. Values are escaped as the runner expects (`%`, CR, LF; plus `:` and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from auditor.engine.findings import Level
@@ -26,11 +27,12 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report, *, base: Path, source_root: Path | None = None, **_: object) -> str:
+def render(report: Report | Sequence[Report], *, base: Path, source_root: Path | None = None, **_: object) -> str:
     lines = []
     counts = {level: 0 for level in COMMAND}
-    for finding in report.active():
-        where = place(report.bundle, report.source, finding.location, base, source_root)
+    reports = [report] if isinstance(report, Report) else list(report)
+    for one, finding in ((r, f) for r in reports for f in r.active()):
+        where = place(one.bundle, one.source, finding.location, base, source_root)
         props = [f"file={escape_property(where.path)}"]
         span = where.span if where.text_in_file else None
         if span is not None:

@@ -6,6 +6,7 @@ Keys are never renamed within a schema version; new keys may be added.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from auditor import __version__
@@ -57,18 +58,30 @@ def built_dict(report: Report, location, base: Path, source_root: Path | None) -
     }
 
 
-def render(report: Report, *, base: Path, source_root: Path | None = None, **_: object) -> str:
-    findings = [finding_dict(report, f, base, source_root) for f in report.findings if not f.suppressed]
-    doc = {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "iwa-audit", "version": __version__},
-        "input": {
-            "path": str(report.source),
-            "kind": report.bundle.kind.value if report.bundle else None,
-            "complete": not report.incomplete,
-        },
-        "findings": findings,
-        "summary": {lvl.label: sum(1 for f in findings if f["level"] == lvl.label) for lvl in Level},
-        "notifications": [{"level": n.level.label, "message": n.message, "rule_id": n.rule_id} for n in report.notifications],
+def reports_of(report: Report | Sequence[Report]) -> list[Report]:
+    """One report or several (one per audited path), as a list."""
+    return [report] if isinstance(report, Report) else list(report)
+
+
+def input_dict(report: Report) -> dict:
+    return {
+        "path": str(report.source),
+        "kind": report.bundle.kind.value if report.bundle else None,
+        "complete": not report.incomplete,
     }
+
+
+def render(report: Report | Sequence[Report], *, base: Path, source_root: Path | None = None, **_: object) -> str:
+    """One JSON object for every audited path: `inputs` lists them; `input` is kept when there is one."""
+    reports = reports_of(report)
+    findings = [finding_dict(r, f, base, source_root) for r in reports for f in r.findings if not f.suppressed]
+    doc: dict = {"schema_version": SCHEMA_VERSION, "tool": {"name": "iwa-audit", "version": __version__}}
+    if len(reports) == 1:
+        doc["input"] = input_dict(reports[0])
+    doc["inputs"] = [input_dict(r) for r in reports]
+    doc.update(
+        findings=findings,
+        summary={lvl.label: sum(1 for f in findings if f["level"] == lvl.label) for lvl in Level},
+        notifications=[{"level": n.level.label, "message": n.message, "rule_id": n.rule_id} for r in reports for n in r.notifications],
+    )
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -164,18 +165,8 @@ def result(finding: Finding, rule_index: int, where: Place, reg: dict, root: Pat
     return out
 
 
-def render(
-    report: Report,
-    *,
-    base: Path,
-    source_root: Path | None = None,
-    include_suppressed: bool = False,
-    absolute_root: bool = True,
-    sarif_category: str | None = None,
-    **_: object,
-) -> str:
-    rules = list(report.rules)
-    index_of = {r.id: i for i, r in enumerate(rules)}
+def report_results(report: Report, index_of: dict[str, int], base: Path, source_root: Path | None, include_suppressed: bool) -> list[dict]:
+    """The SARIF results of one audited input (its places resolve against its own bundle)."""
     root = base.resolve()
     chosen = [f for f in report.findings if f.rule_id in index_of and (include_suppressed or f.suppressed is None)]
     places = []
@@ -189,9 +180,29 @@ def render(
         line_hash = hashes.get((key, reg["startLine"])) if key is not None else None
         built = place(report.bundle, report.source, f.built, base, source_root) if f.built is not None else None
         results.append(result(f, index_of[f.rule_id], where, reg, root, line_hash, include_suppressed, built))
+    return results
+
+
+def render(
+    report: Report | Sequence[Report],
+    *,
+    base: Path,
+    source_root: Path | None = None,
+    include_suppressed: bool = False,
+    absolute_root: bool = True,
+    sarif_category: str | None = None,
+    **_: object,
+) -> str:
+    """One run for every audited input: the rules that ran in any of them, all their results."""
+    reports = [report] if isinstance(report, Report) else list(report)
+    rules = list({r.id: r for one in reports for r in one.rules}.values())
+    index_of = {r.id: i for i, r in enumerate(rules)}
+    root = base.resolve()
+    results = [res for one in reports for res in report_results(one, index_of, base, source_root, include_suppressed)]
     notifications = [
         {"level": n.level.label, "message": {"text": n.message}, **({"descriptor": {"id": n.rule_id}} if n.rule_id else {})}
-        for n in report.notifications
+        for one in reports
+        for n in one.notifications
     ]
     run: dict = {
         "tool": {
@@ -207,7 +218,7 @@ def render(
         "results": results,
         "invocations": [
             {
-                "executionSuccessful": not report.incomplete,
+                "executionSuccessful": not any(one.incomplete for one in reports),
                 "toolExecutionNotifications": notifications,
             }
         ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from auditor.engine.findings import Finding, Level
@@ -15,7 +16,7 @@ MAX_SNIPPET = 160
 
 
 def use_color(choice: str, stream) -> bool:
-    """--color auto|always|never, honouring NO_COLOR and FORCE_COLOR for auto."""
+    """--color auto|always|never; for auto, NO_COLOR (non-empty) turns it off, FORCE_COLOR on, TERM=dumb off."""
     if choice == "always":
         return True
     if choice == "never":
@@ -24,6 +25,8 @@ def use_color(choice: str, stream) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
+    if os.environ.get("TERM") == "dumb":
+        return False
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
@@ -47,11 +50,13 @@ def snippet(finding: Finding) -> list[str]:
     return [f"    {line}", "    " + " " * (col - 1) + "^" * width]
 
 
-def render(report: Report, *, base: Path, color: bool = False, source_root: Path | None = None, **_: object) -> str:
-    """All findings, then a one-line summary."""
+def render(report: Report | Sequence[Report], *, base: Path, color: bool = False, source_root: Path | None = None, quiet: bool = False, **_: object) -> str:
+    """Each input's findings then its one-line summary (quiet: the summary only, nothing when clean)."""
+    if not isinstance(report, Report):
+        return "".join(render(r, base=base, color=color, source_root=source_root, quiet=quiet) for r in report)
     out: list[str] = []
     paint = (lambda code, text: f"{code}{text}{RESET}") if color else (lambda code, text: text)
-    for finding in report.active():
+    for finding in [] if quiet else report.active():
         where = place(report.bundle, report.source, finding.location, base, source_root)
         level = paint(COLORS[finding.level], finding.level.label)
         label = where.label()
@@ -69,6 +74,8 @@ def render(report: Report, *, base: Path, color: bool = False, source_root: Path
     if total:
         parts = [f"{counts[lvl]} {lvl.label}{'s' if counts[lvl] != 1 else ''}" for lvl in sorted(Level, reverse=True) if counts[lvl]]
         out.append(f"{report.source}: {total} finding{'s' if total != 1 else ''} ({', '.join(parts)})")
+    elif quiet:
+        return ""
     else:
         out.append(f"{report.source}: no findings")
     return "\n".join(out) + "\n"
