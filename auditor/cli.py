@@ -1,7 +1,8 @@
 """The `iwa-audit` command line.
 
 `iwa-audit [PATH ...]` audits inputs into one report; `iwa-audit inspect FILE` prints the
-verified facts of a bundle; `iwa-audit release ...` gates a release. Exit codes:
+verified facts of a bundle; `iwa-audit release ...` gates a release; `iwa-audit server`
+is a language server for editors. Exit codes:
 0 clean, 1 findings at or above --fail-level, 2 the input could not be audited
 (or a usage error). Heavy modules are imported only after argument parsing so
 `--version` stays fast.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from auditor import __version__
 
-SUBCOMMANDS = ("inspect", "release")
+SUBCOMMANDS = ("inspect", "release", "server")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE = 0, 1, 2
 
 
@@ -37,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "subcommands: `iwa-audit inspect FILE` prints a bundle's verified facts; "
-            "`iwa-audit release UPDATE_MANIFEST --bundles DIR` gates a release. "
+            "`iwa-audit release UPDATE_MANIFEST --bundles DIR` gates a release; "
+            "`iwa-audit server` is a language server on stdio for editors. "
             "Exit codes: 0 clean, 1 findings at or above --fail-level, 2 input not auditable."
         ),
     )
@@ -138,6 +140,8 @@ def subcommand(name: str) -> Callable[[Sequence[str]], int]:
     """The `main` of a subcommand, imported only when it runs."""
     if name == "inspect":
         from auditor.commands.inspect import main as command
+    elif name == "server":
+        from auditor.commands.server import main as command
     else:
         from auditor.commands.release import main as command
     return command
