@@ -277,6 +277,7 @@ class Progress:
         self.width = 0
         self.rule = ""
         self.shown = 0.0
+        self.named = False
 
     @classmethod
     def wanted(cls, path: Path) -> bool:
@@ -289,12 +290,13 @@ class Progress:
 
     def __call__(self, done: int, total: int, rule_id: str) -> None:
         self.rule = f"[{done}/{total}] {rule_id}"
+        self.named = False  # the first resource this rule reads is always shown
         self.show("")
 
     def reading(self, resource: str) -> None:
         """The runner names each resource as a rule reads its text: say which, at most 10 times a second."""
-        now = time.monotonic()
-        if now - self.shown >= 0.1:
+        if not self.named or time.monotonic() - self.shown >= 0.1:
+            self.named = True
             self.show(resource)
 
     def show(self, resource: str) -> None:
