@@ -28,6 +28,12 @@ kills them; the run has not been repeated since. The other four modules have
 not been run yet (each takes minutes on 2 cores): run the script, and list
 here what survives and why.
 
+`auditor/readers/integrity_attributes.py` re-run (2026-12-02, after the nested-order
+fix): 24 survivors. Most are `what`-label mutants of the kind judged equivalent above;
+`continue` → `break` after a duplicate attribute name (it stops reading the map after
+the first duplicate, which is already a SIG003 refusal, so the verdict holds) and
+the rest have not been judged one by one yet: a follow-up.
+
 `IntegrityBlock.rejection()` (hand-made mutants, 2026-12-02): every single-check
 drop or comparison flip of its five conditions (11 mutants) is killed, four of them
 only by tests/engine/test_block_rejection.py, which sets one fact at a time.
