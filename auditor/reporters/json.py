@@ -18,19 +18,13 @@ SCHEMA_VERSION = 1
 
 
 def finding_dict(report: Report, finding, base: Path, source_root: Path | None) -> dict:
-    where = place(report.bundle, report.source, finding.location, base, source_root)
-    span = finding.location.span
+    where, spot = place_dict(report, finding.location, base, source_root)
     return {
         "rule_id": finding.rule_id,
         "rule_name": finding.rule_name,
         "level": finding.level.label,
         "message": finding.message,
-        "path": where.path,
-        "resource": where.inner,
-        "line": span.start_line if span else None,
-        "column": span.start_column if span else None,
-        "end_line": span.end_line if span else None,
-        "end_column": span.end_column if span else None,
+        **spot,
         "byte_offset": where.byte_range[0] if where.byte_range else None,
         "byte_length": where.byte_range[1] if where.byte_range else None,
         "pointer": finding.location.pointer,
@@ -40,15 +34,15 @@ def finding_dict(report: Report, finding, base: Path, source_root: Path | None) 
         "suppressed": finding.suppressed,
         "properties": dict(finding.properties),
         "tags": list(finding.tags),
-        "built": built_dict(report, finding.built, base, source_root) if finding.built is not None else None,
+        "built": place_dict(report, finding.built, base, source_root)[1] if finding.built is not None else None,
     }
 
 
-def built_dict(report: Report, location, base: Path, source_root: Path | None) -> dict:
-    """Where a finding mapped to the author's source is in the audited input (same keys as a finding's place)."""
+def place_dict(report: Report, location, base: Path, source_root: Path | None) -> tuple:
+    """(place, its JSON keys): the file, the resource inside the input and the span, for a finding or its built place."""
     where = place(report.bundle, report.source, location, base, source_root)
     span = location.span
-    return {
+    return where, {
         "path": where.path,
         "resource": where.inner,
         "line": span.start_line if span else None,

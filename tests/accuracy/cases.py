@@ -1,8 +1,9 @@
 """Labelled pages for the accuracy test: each holds one construct Chromium blocks (label = the rule that
 must report it) or its allowed neighbour (label None: nothing may be reported).
 
-Labels follow what Chromium does under the IWA headers (../shared/spec/iwa-policy.md §5 and §9, which
-records a headless Chromium 156 run); where the CSP text and Chromium differ, Chromium's label is used.
+Labels follow what Chromium does under the IWA headers (the IWA explainer's CSP, checked by a headless
+Chromium 156 run; `relabel_with_chromium.py` repeats it); where the CSP text and Chromium differ,
+Chromium's label is used.
 Each case is (name, file, content, label): `file` is `index.html`, `app.js` or `style.css`.
 """
 

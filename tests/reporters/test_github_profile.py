@@ -1,5 +1,5 @@
 """SARIF that GitHub code scanning accepts on the first upload: the official schema, plus the
-properties GitHub requires or reads (../shared/spec/sarif-and-ci.md §1.2), checked one by one."""
+properties GitHub requires or reads (GitHub docs: "SARIF support for code scanning"), checked one by one."""
 
 from __future__ import annotations
 
