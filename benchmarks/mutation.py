@@ -30,9 +30,10 @@ here what survives and why.
 
 `auditor/readers/integrity_attributes.py` re-run (2026-12-02, after the nested-order
 fix): 24 survivors. Most are `what`-label mutants of the kind judged equivalent above;
-`continue` → `break` after a duplicate attribute name (it stops reading the map after
-the first duplicate, which is already a SIG003 refusal, so the verdict holds) and
-the rest have not been judged one by one yet: a follow-up.
+`continue` → `break` after a duplicate attribute name was real (the rest of the map went
+unread); test_reads_on_after_a_duplicate_name kills it. The other 23 are judged
+equivalent one by one in EQUIVALENT below: `what` labels, `canonical=None` (falsy like
+False), the "UTF-8" codec spelling.
 
 `IntegrityBlock.rejection()` (hand-made mutants, 2026-12-02): every single-check
 drop or comparison flip of its five conditions (11 mutants) is killed, four of them
@@ -71,6 +72,29 @@ TESTS = (
 )
 EQUIVALENT: dict[str, str] = {
     # filled from runs: "module.function__mutmut_N": "why it cannot change a verdict"
+    "auditor.readers.integrity_attributes.x_read_attribute_map__mutmut_10": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_attribute_map__mutmut_22": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_attribute_map__mutmut_24": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_attribute_map__mutmut_28": "canonical=None is falsy like False: the same call",
+    "auditor.readers.integrity_attributes.x_read_attribute_map__mutmut_29": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_attribute_map__mutmut_32": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_attribute_map__mutmut_4": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_attribute_map__mutmut_48": "canonical=None is falsy like False: the same call",
+    "auditor.readers.integrity_attributes.x_read_attribute_map__mutmut_49": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_attribute_map__mutmut_52": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_attribute_map__mutmut_84": "only the wording of the label when a name was refused (already a problem)",
+    "auditor.readers.integrity_attributes.x_read_text__mutmut_10": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_text__mutmut_20": "the same codec",
+    "auditor.readers.integrity_attributes.x_read_text__mutmut_4": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_value__mutmut_23": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_value__mutmut_3": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_value__mutmut_46": "canonical=None is falsy like False: the same call",
+    "auditor.readers.integrity_attributes.x_read_value__mutmut_47": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_value__mutmut_5": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_value__mutmut_50": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_value__mutmut_57": "canonical=None is falsy like False: the same call",
+    "auditor.readers.integrity_attributes.x_read_value__mutmut_58": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.integrity_attributes.x_read_value__mutmut_61": "only the `what` label of an error that is raised anyway: message wording, same verdict",
     "auditor.chrome.version.xǁIwaVersionǁ__hash____mutmut_1": "hash(None) for every version keeps hash consistent with ==; only dict speed changes",
 }
 COPIED = ("auditor", "rules", "schemas", "tests", "pyproject.toml", "README.md")

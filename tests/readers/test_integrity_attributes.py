@@ -100,6 +100,14 @@ def test_refuses_duplicate_names_keeping_the_first():
     assert problems == [("duplicate-attribute", "attrs: attribute `k` appears twice; Chrome refuses duplicate names", 4, 3)]
 
 
+def test_reads_on_after_a_duplicate_name():
+    """A duplicate is one problem; the rest of the map is still read (and judged) to its end."""
+    data = b"\xa3\x61k\x01\x61k\x02\x61z\xf6"  # k, k again, then z: null
+    attributes, end, problems = read(data)
+    assert end == len(data) and attributes == {"k": 1, "z": None}
+    assert [code for code, *_ in problems] == ["duplicate-attribute", "attribute-value"]
+
+
 def test_does_not_check_key_order():
     data = b"\xa2\x62bb\x01\x61a\x02"  # "bb" before "a": not canonical, and Chrome does not care
     assert read(data) == ({"bb": 1, "a": 2}, len(data), [])
