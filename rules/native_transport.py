@@ -17,7 +17,7 @@ from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
 from auditor.engine.location import Location
 from auditor.engine.model import InputKind
-from auditor.engine.registry import rule
+from auditor.engine.registry import Need, rule
 from auditor.native import android, ios, keys
 from auditor.native import project as facts
 
@@ -175,7 +175,7 @@ def android_user_certificates_trusted(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"user-installed CA certificates are trusted {where}{named}", facts.element_location(ctx, path, config.document, certificates, ("", "src")))
 
 
-@rule(id="NAT004", name="android-debuggable-release", level=Level.ERROR, inputs=PROJECT, tags=("native", "android", "external/cwe/cwe-489"), security_severity=7.0)
+@rule(id="NAT004", name="android-debuggable-release", level=Level.ERROR, inputs=PROJECT, needs=Need.ANDROID_MANIFEST, tags=("native", "android", "external/cwe/cwe-489"), security_severity=7.0)
 def android_debuggable_release(ctx: Context) -> Iterator[Hit]:
     """The main (release) AndroidManifest.xml sets `android:debuggable="true"`.
 
@@ -200,9 +200,7 @@ def android_debuggable_release(ctx: Context) -> Iterator[Hit]:
     ## References
     https://developer.android.com/guide/topics/manifest/application-element#debug
     """
-    found = facts.manifest(ctx)
-    if found is None:
-        return
+    found = facts.required(ctx, Need.ANDROID_MANIFEST)
     path, document = found
     app = android.application(document)
     if app is not None and android.bool_attr(app.get(ANDROID_NS, "debuggable")) is True:
@@ -262,7 +260,7 @@ def android_weak_pin_set(ctx: Context) -> Iterator[Hit]:
                 break
 
 
-@rule(id="NAT006", name="android-updater-not-pinned", level=Level.NOTE, inputs=PROJECT, tags=("native", "android", "pinning"), security_severity=2.0)
+@rule(id="NAT006", name="android-updater-not-pinned", level=Level.NOTE, inputs=PROJECT, needs=Need.ANDROID_MANIFEST, tags=("native", "android", "pinning"), security_severity=2.0)
 def android_updater_not_pinned(ctx: Context) -> Iterator[Hit]:
     """No `<pin-set>` protects an updater host on Android.
 
@@ -287,9 +285,7 @@ def android_updater_not_pinned(ctx: Context) -> Iterator[Hit]:
     ## References
     https://developer.android.com/privacy-and-security/security-config#CertificatePinning
     """
-    found = facts.manifest(ctx)
-    if found is None:
-        return
+    found = facts.required(ctx, Need.ANDROID_MANIFEST)
     nsc = facts.network_config(ctx)
     for host in facts.updater_hosts(ctx):
         if nsc is not None:
@@ -307,7 +303,7 @@ def android_updater_not_pinned(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"no pin-set covers the updater host {host.describe()}", location, related=facts.host_origin(ctx, host))
 
 
-@rule(id="NAT007", name="ios-arbitrary-loads", level=Level.ERROR, inputs=PROJECT, tags=("native", "ios", "external/cwe/cwe-319"), security_severity=7.5)
+@rule(id="NAT007", name="ios-arbitrary-loads", level=Level.ERROR, inputs=PROJECT, needs=Need.INFO_PLIST, tags=("native", "ios", "external/cwe/cwe-319"), security_severity=7.5)
 def ios_arbitrary_loads(ctx: Context) -> Iterator[Hit]:
     """`NSAllowsArbitraryLoads` turns App Transport Security off for the updater's connections.
 
@@ -333,9 +329,7 @@ def ios_arbitrary_loads(ctx: Context) -> Iterator[Hit]:
     ## References
     https://developer.apple.com/documentation/bundleresources/information-property-list/nsapptransportsecurity/nsallowsarbitraryloads
     """
-    found = facts.info_plist(ctx)
-    if found is None:
-        return
+    found = facts.required(ctx, Need.INFO_PLIST)
     path, plist = found
     if ios.ats(plist).get("NSAllowsArbitraryLoads") is not True or ios.arbitrary_loads_ignored(plist):
         return
@@ -345,7 +339,7 @@ def ios_arbitrary_loads(ctx: Context) -> Iterator[Hit]:
     yield Hit(f"`NSAllowsArbitraryLoads` disables App Transport Security for every domain not in NSExceptionDomains{named}", facts.plist_location(ctx, path, plist, (ios.ATS, "NSAllowsArbitraryLoads")))
 
 
-@rule(id="NAT008", name="ios-arbitrary-loads-in-web-content", level=Level.WARNING, inputs=PROJECT, tags=("native", "ios", "external/cwe/cwe-319"), security_severity=5.0)
+@rule(id="NAT008", name="ios-arbitrary-loads-in-web-content", level=Level.WARNING, inputs=PROJECT, needs=Need.INFO_PLIST, tags=("native", "ios", "external/cwe/cwe-319"), security_severity=5.0)
 def ios_arbitrary_loads_in_web_content(ctx: Context) -> Iterator[Hit]:
     """`NSAllowsArbitraryLoadsInWebContent` lets the WebView load anything over plain HTTP.
 
@@ -369,9 +363,7 @@ def ios_arbitrary_loads_in_web_content(ctx: Context) -> Iterator[Hit]:
     ## References
     https://developer.apple.com/documentation/bundleresources/information-property-list/nsapptransportsecurity/nsallowsarbitraryloadsinwebcontent
     """
-    found = facts.info_plist(ctx)
-    if found is None:
-        return
+    found = facts.required(ctx, Need.INFO_PLIST)
     path, plist = found
     if ios.ats(plist).get("NSAllowsArbitraryLoadsInWebContent") is not True:
         return
@@ -380,7 +372,7 @@ def ios_arbitrary_loads_in_web_content(ctx: Context) -> Iterator[Hit]:
     yield Hit(f"`NSAllowsArbitraryLoadsInWebContent` exempts WebView loads from App Transport Security{named}", facts.plist_location(ctx, path, plist, (ios.ATS, "NSAllowsArbitraryLoadsInWebContent")))
 
 
-@rule(id="NAT009", name="ios-insecure-exception-domain", level=Level.ERROR, inputs=PROJECT, tags=("native", "ios", "external/cwe/cwe-319"), security_severity=7.5)
+@rule(id="NAT009", name="ios-insecure-exception-domain", level=Level.ERROR, inputs=PROJECT, needs=Need.INFO_PLIST, tags=("native", "ios", "external/cwe/cwe-319"), security_severity=7.5)
 def ios_insecure_exception_domain(ctx: Context) -> Iterator[Hit]:
     """An `NSExceptionDomains` entry allows plain HTTP or TLS below 1.2 for an app host.
 
@@ -405,9 +397,7 @@ def ios_insecure_exception_domain(ctx: Context) -> Iterator[Hit]:
     ## References
     https://developer.apple.com/documentation/bundleresources/information-property-list/nsapptransportsecurity/nsexceptiondomains
     """
-    found = facts.info_plist(ctx)
-    if found is None:
-        return
+    found = facts.required(ctx, Need.INFO_PLIST)
     path, plist = found
     exceptions = ios.entries(plist, "NSExceptionDomains")
     for host in facts.app_hosts(ctx):
@@ -421,7 +411,7 @@ def ios_insecure_exception_domain(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`{entry.name}` accepts {version} for {host.describe()}", facts.plist_location(ctx, path, plist, (*entry.path, "NSExceptionMinimumTLSVersion")), related=facts.host_origin(ctx, host), level=HOST_LEVEL[host.role])
 
 
-@rule(id="NAT010", name="ios-weak-pinned-domain", level=Level.WARNING, inputs=PROJECT, tags=("native", "ios", "pinning"), security_severity=5.0)
+@rule(id="NAT010", name="ios-weak-pinned-domain", level=Level.WARNING, inputs=PROJECT, needs=Need.INFO_PLIST, tags=("native", "ios", "pinning"), security_severity=5.0)
 def ios_weak_pinned_domain(ctx: Context) -> Iterator[Hit]:
     """The `NSPinnedDomains` entry for an updater host has fewer than two SPKI hashes or misses the host.
 
@@ -446,9 +436,7 @@ def ios_weak_pinned_domain(ctx: Context) -> Iterator[Hit]:
     ## References
     https://developer.apple.com/documentation/bundleresources/information-property-list/nsapptransportsecurity/nspinneddomains
     """
-    found = facts.info_plist(ctx)
-    if found is None:
-        return
+    found = facts.required(ctx, Need.INFO_PLIST)
     path, plist = found
     pinned = ios.entries(plist, "NSPinnedDomains")
     for host in facts.updater_hosts(ctx):
@@ -463,7 +451,7 @@ def ios_weak_pinned_domain(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"the pinned domain `{near.name}` does not cover {host.describe()}", facts.plist_location(ctx, path, plist, near.path), related=facts.host_origin(ctx, host))
 
 
-@rule(id="NAT011", name="ios-updater-not-pinned", level=Level.NOTE, inputs=PROJECT, tags=("native", "ios", "pinning"), security_severity=2.0)
+@rule(id="NAT011", name="ios-updater-not-pinned", level=Level.NOTE, inputs=PROJECT, needs=Need.INFO_PLIST, tags=("native", "ios", "pinning"), security_severity=2.0)
 def ios_updater_not_pinned(ctx: Context) -> Iterator[Hit]:
     """No `NSPinnedDomains` entry protects an updater host on iOS.
 
@@ -488,9 +476,7 @@ def ios_updater_not_pinned(ctx: Context) -> Iterator[Hit]:
     ## References
     https://developer.apple.com/documentation/bundleresources/information-property-list/nsapptransportsecurity/nspinneddomains
     """
-    found = facts.info_plist(ctx)
-    if found is None:
-        return
+    found = facts.required(ctx, Need.INFO_PLIST)
     path, plist = found
     pinned = ios.entries(plist, "NSPinnedDomains")
     for host in facts.updater_hosts(ctx):

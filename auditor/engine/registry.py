@@ -36,6 +36,8 @@ class Need(enum.Flag):
     JS = enum.auto()
     SIGNATURES = enum.auto()       # the input has an integrity block (any version)
     V2_BLOCK = enum.auto()         # the integrity block is v2 (v1 blocks get SIG002 only)
+    ANDROID_MANIFEST = enum.auto() # a Capacitor project's AndroidManifest.xml, parsed
+    INFO_PLIST = enum.auto()       # a Capacitor project's iOS Info.plist, parsed
     DOCUMENT = enum.auto()  # a JSON-document input (update manifest, config, response)
 
 

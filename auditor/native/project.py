@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from auditor.engine.context import Context
 from auditor.engine.location import Location
+from auditor.engine.needs import provides
+from auditor.engine.registry import Need
 from auditor.native import hosts as hosts_mod
 from auditor.native.android import NetworkSecurityConfig
 from auditor.native.ios import Plist
@@ -28,6 +30,7 @@ def updater_hosts(ctx: Context) -> list[hosts_mod.Host]:
     return [h for h in app_hosts(ctx) if h.role == "updater"]
 
 
+@provides(Need.ANDROID_MANIFEST)
 def manifest(ctx: Context) -> tuple[str, XmlDocument] | None:
     return native(ctx).android_manifest
 
@@ -36,8 +39,17 @@ def network_config(ctx: Context) -> tuple[str, NetworkSecurityConfig] | None:
     return native(ctx).network_security_config
 
 
+@provides(Need.INFO_PLIST)
 def info_plist(ctx: Context) -> tuple[str, Plist] | None:
     return native(ctx).info_plist
+
+
+def required(ctx: Context, need: Need) -> tuple:
+    """(resource path, parsed file) for a rule that declares `need` (the runner skipped it otherwise)."""
+    found = ctx.need(need)
+    if not isinstance(found, tuple):
+        raise LookupError(f"the rule reads a native file but does not declare needs={need}")
+    return found
 
 
 def element_location(ctx: Context, resource_path: str, document: XmlDocument, element: Element, attribute: tuple[str, str] | None = None) -> Location:
