@@ -6,22 +6,14 @@ from pathlib import Path
 
 import cbor2
 import pytest
-from builders import Response, build_wbn, ed25519_key, sign, simple_app, web_bundle_id
+from builders import Response, build_wbn, sign, simple_app
 from helpers import audit_lines
+from test_bundle import APP_ID, KEY, write
 
 from auditor.cli import main
 from auditor.engine.errors import InputError
 from auditor.engine.limits import DEFAULT_LIMITS
 from auditor.readers import open_input
-
-KEY = ed25519_key(1)
-APP_ID = web_bundle_id(KEY)
-
-
-def write(tmp_path: Path, data: bytes, name: str = "app.swbn") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
 
 
 def header_bundle(tmp_path: Path, value: str) -> tuple[Path, bytes]:
