@@ -10,6 +10,8 @@ minified one-line files and non-ASCII text alike).
 from __future__ import annotations
 
 import bisect
+import gc
+from contextlib import contextmanager
 from functools import cache, lru_cache
 
 from auditor.engine.location import Location
@@ -356,14 +358,32 @@ def snapshot_matches(tree: JsTree) -> dict[int, list]:
     if not wanted:
         return grouped
     root = tree.root
-    for handle, text, spots in wanted:
-        found = sorted(around(root, compiled(text), spots, nesting(text) + 1), key=match_start)
-        if found:
-            grouped[handle] = [
-                (pattern, {name: [Snap.of(n, Snap.DEPTH if name in INSPECTED else 0) for n in nodes] for name, nodes in captures.items()})
-                for pattern, captures in found
-            ]
+    with collection_paused():
+        for handle, text, spots in wanted:
+            found = sorted(around(root, compiled(text), spots, nesting(text) + 1), key=match_start)
+            if found:
+                grouped[handle] = [
+                    (pattern, {name: [Snap.of(n, Snap.DEPTH if name in INSPECTED else 0) for n in nodes] for name, nodes in captures.items()})
+                    for pattern, captures in found
+                ]
     return grouped
+
+
+@contextmanager
+def collection_paused():
+    """The cyclic garbage collector off while snapshots are made (back on after, as it was).
+
+    A dense minified script yields tens of thousands of snapshots, none in a cycle;
+    every few hundred new objects the collector would otherwise scan all the
+    objects that survived so far (40% of the snapshot time on the 7 MB benchmark).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def query_matches(tree: JsTree, handle: int) -> list:
