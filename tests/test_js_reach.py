@@ -23,7 +23,8 @@ def test_a_word_inside_a_longer_literal_is_pinned_too():
 
 
 def test_a_pattern_without_a_covering_predicate_keeps_the_nesting_bound():
-    assert heights(LOOSE, (b"fetch", b"sendBeacon")) == (nesting(LOOSE) + 1,) * 2
+    # the loose pattern nests 3 deep: its matches may hold either word, within 4 levels
+    assert heights(LOOSE, (b"fetch", b"sendBeacon")) == (4, 4)
     # a literal holding no word does not cover: `open` matches need no word
     uncovered = '(call_expression function: (identifier) @f (#any-of? @f "fetch" "open"))'
     assert heights(uncovered, (b"fetch",)) == (nesting(uncovered) + 1,)

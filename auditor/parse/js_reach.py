@@ -13,7 +13,8 @@ is what a query costs. Two bounds, the tighter used where it is sound:
   leaf under it). A word that only such patterns name needs no deeper start.
 
 A pattern with neither (no covering predicate, or a quantifier that can leave
-a capture empty) keeps the nesting bound for every word of its query.
+a capture empty) keeps its nesting bound for every word of its query: its
+matches may hold any of them.
 """
 
 from __future__ import annotations
@@ -42,12 +43,13 @@ def nesting(query_text: str) -> int:
 class Pattern:
     """What the bound needs of one top-level pattern (a plain class: rule modules import this at start-up)."""
 
-    __slots__ = ("captures", "predicates", "quantified")
+    __slots__ = ("captures", "deepest", "predicates", "quantified")
 
     def __init__(self) -> None:
         self.captures: dict[str, int] = {}  # name -> deepest level it names (the root is level 1)
         self.predicates: list[tuple[str, str | None, list[str]]] = []  # (name, first capture, literals)
         self.quantified = False
+        self.deepest = 0  # its nesting depth, as `nesting` counts it
 
 
 def patterns(query_text: str) -> list[Pattern]:
@@ -82,9 +84,11 @@ def patterns(query_text: str) -> list[Pattern]:
                 predicate = (query_text[i + 2 : j], [], [])
                 current.predicates.append((predicate[0], None, predicate[2]))
                 stack.append("#")
+                current.deepest = max(current.deepest, len(stack))
                 i = j
                 continue
             stack.append(char)
+            current.deepest = max(current.deepest, len(stack))
         elif char in ")]":
             if stack and stack.pop() == "#" and predicate is not None:
                 name, names, literals = predicate
@@ -114,7 +118,7 @@ def heights(query_text: str, words: tuple[bytes, ...]) -> tuple[int, ...]:
     occurrences need no run, every match holds another word)."""
     texts = [word.decode() for word in words]
     need = [0] * len(words)
-    loose = False
+    floor = 0
     for pattern in patterns(query_text):
         covering = [
             (pattern.captures[capture], literals)
@@ -123,11 +127,10 @@ def heights(query_text: str, words: tuple[bytes, ...]) -> tuple[int, ...]:
             and all(any(text in literal for text in texts) for literal in literals)
         ]
         if pattern.quantified or not covering:
-            loose = True
+            floor = max(floor, pattern.deepest + 1)
             continue
         for level, literals in covering:
             for index, text in enumerate(texts):
                 if any(text in literal for literal in literals):
                     need[index] = max(need[index], level)  # level - 1 above the capture's node, +1 for a leaf
-    floor = nesting(query_text) + 1 if loose else 0
     return tuple(max(floor, n) for n in need)
