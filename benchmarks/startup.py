@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from measure import header, paired
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("cryptography", "cbor2", "jsonschema", "bs4", "soupsieve", "tinycss2", "tree_sitter", "multiprocessing")
+HEAVY = ("cryptography", "cbor2", "jsonschema", "bs4", "soupsieve", "justhtml", "tinycss2", "tree_sitter", "multiprocessing", "zipfile", "defusedxml", "http")
 PROBE = (
     "import sys\n"
     "from auditor.launch import main\n"
