@@ -13,7 +13,7 @@ parsers, so the public names below are imported on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~5 ms, paid by every `--version`)
 
 __version__ = "0.1.0"
 __all__ = ["Limits", "Report", "RuleSet", "Settings", "audit", "select"]

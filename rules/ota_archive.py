@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from auditor.capgo import updater as ota
-from auditor.capgo.zip_views import ZipViews, android_name, differences, flatten_root
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
 from auditor.engine.location import Location, Span
 from auditor.engine.model import WEB_CONTENT_KINDS, ArchiveEntry, InputKind
 from auditor.engine.registry import rule
+
+if TYPE_CHECKING:
+    from auditor.capgo.zip_views import ZipViews
 
 ZIP = frozenset({InputKind.OTA_ZIP})
 LOCAL_HEADER_SIZE = 30
@@ -77,6 +80,8 @@ def missing_root_index(ctx: Context) -> Iterator[Hit]:
         return
     views = zip_views(ctx)
     if views is not None:
+        from auditor.capgo.zip_views import android_name, flatten_root
+
         names_a = [android_name(e) for e in views.android.entries]
         names_i = [e.name for e in views.ios.entries]
         android_root, ios_root = flatten_root(names_a, android=True), flatten_root(names_i, android=False)
@@ -337,6 +342,8 @@ def decompression_bomb(ctx: Context) -> Iterator[Hit]:
     limits = ctx.limits
     entries = list(found.entries)
     views = zip_views(ctx)
+    from auditor.capgo.zip_views import android_name
+
     known = {e.header_offset for e in entries}
     for a in views.android.entries if views else ():
         if a.offset not in known and not a.flags & 0x8:  # a descriptor entry's header sizes are zero
@@ -385,6 +392,8 @@ def inconsistent_archive_headers(ctx: Context) -> Iterator[Hit]:
     views = zip_views(ctx)
     if views is None:
         return
+    from auditor.capgo.zip_views import differences
+
     for difference in ctx.memo(("ota-zip-differences",), lambda: differences(views)):
         yield Hit(difference.message, ctx.bundle_location(difference.offset, LOCAL_HEADER_SIZE, pointer=difference.name) if difference.offset is not None else ctx.bundle_location())
 
@@ -527,7 +536,12 @@ def archive_refused_by_updater(ctx: Context) -> Iterator[Hit]:
 
 
 def zip_views(ctx: Context) -> ZipViews | None:
-    found = ctx.bundle.archive.views if ctx.bundle.archive else None
+    """The archive's device views; zip_views (zipfile, both device unzippers) is imported only for an archive."""
+    if ctx.bundle.archive is None:
+        return None
+    from auditor.capgo.zip_views import ZipViews
+
+    found = ctx.bundle.archive.views
     return found if isinstance(found, ZipViews) else None
 
 
@@ -536,6 +550,8 @@ def entry_names(ctx: Context, *, tagged: bool = False) -> Iterator[tuple[Archive
     views = zip_views(ctx)
     if views is None:
         return
+    from auditor.capgo.zip_views import android_name
+
     seen: set[tuple[int, str]] = set()
     for e in views.ios.entries:
         entry = ArchiveEntry(e.name, e.size, e.compressed_size, e.central_method, e.flags, e.external_attr, e.made_by, e.local_offset, e.crc)

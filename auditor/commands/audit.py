@@ -12,7 +12,6 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import replace
@@ -122,7 +121,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INCOMPLETE
     source_root = args.source_root or config.path("source-root")
     with contextlib.ExitStack() as cleanup:  # a scratch folder only for `-`: an audit writes nothing otherwise
-        scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="iwa-audit-"))) if STDIN in map(str, paths) else None
+        scratch = None
+        if STDIN in map(str, paths):
+            import tempfile  # imported only when standard input needs the scratch folder
+
+            scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="iwa-audit-")))
         reports = []
         for path in paths:
             try:

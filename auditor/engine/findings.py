@@ -7,7 +7,6 @@ rule's metadata into an immutable Finding. Rules never build Findings.
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass, field
 
 from auditor.engine.location import Location
@@ -89,5 +88,7 @@ class Finding:
 
 def fingerprint(rule_id: str, artifact: str, anchor: str) -> str:
     """Stable identity of a finding: rule + artifact + content anchor, never a line number."""
+    import hashlib  # on first use: OpenSSL's bindings cost more at start-up than most audits hash
+
     digest = hashlib.sha256(f"{rule_id}\0{artifact}\0{anchor}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]

@@ -14,7 +14,6 @@ plists the key positions come from a defusedxml parse of the same bytes.
 
 from __future__ import annotations
 
-import plistlib
 import struct
 from dataclasses import dataclass, field
 
@@ -59,6 +58,8 @@ def _element_end(text: str, element: Element) -> int:
 
 def load_plist(data: bytes) -> Plist:
     """Parse an Info.plist; raises PlistProblem for anything the device would not read either."""
+    import plistlib  # here, not at import: it pulls in xml.parsers.expat and datetime for every audit
+
     binary = data.startswith(BINARY_MAGIC)
     document = None
     if not binary:

@@ -15,9 +15,6 @@ import xml.sax
 import xml.sax.handler
 from dataclasses import dataclass, field
 
-from defusedxml import DefusedXmlException
-from defusedxml.expatreader import DefusedExpatParser
-
 XMLNS = "http://www.w3.org/2000/xmlns/"
 MAX_DEPTH = 256
 MAX_ELEMENTS = 200_000
@@ -162,6 +159,11 @@ def parse_xml(data: bytes) -> XmlDocument:
     line_starts = [0]
     for line in raw_lines[:-1]:
         line_starts.append(line_starts[-1] + len(line.decode("utf-8", "replace")) + 1)
+    # Imported here: the expat reader pulls in urllib.request, http.client and email (~40 ms),
+    # which an audit without native XML never needs.
+    from defusedxml import DefusedXmlException
+    from defusedxml.expatreader import DefusedExpatParser
+
     builder = _Builder(line_starts, raw_lines)
     # Entities are refused; the external DTD subset every plist names is never fetched
     # (external general and parameter entities are off), so `forbid_external` stays off.

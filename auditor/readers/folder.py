@@ -9,7 +9,6 @@ Symlinks are never followed out of the folder, and nothing is read eagerly.
 from __future__ import annotations
 
 import json
-import mimetypes
 import os
 from pathlib import Path
 
@@ -46,6 +45,8 @@ def guess_content_type(name: str) -> str:
     suffix = os.path.splitext(name)[1].lower()
     if suffix in MIME_OVERRIDES:
         return MIME_OVERRIDES[suffix]
+    import mimetypes  # only for suffixes outside the table: its first guess reads the system's type files
+
     guessed, _ = mimetypes.guess_type(name, strict=False)
     return guessed or "application/octet-stream"
 

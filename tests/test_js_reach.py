@@ -1,0 +1,44 @@
+"""How far above a word's occurrence a query run starts: tight where a predicate pins the word, the nesting bound otherwise."""
+
+from __future__ import annotations
+
+from auditor.engine.model import Resource
+from auditor.parse.js import JsTree, matches
+from auditor.parse.js_reach import heights, nesting
+
+CALL = """(call_expression function: [(identifier) @api (member_expression property: (property_identifier) @api)]
+  arguments: (arguments . (_) @arg) (#any-of? @api "fetch" "sendBeacon")) @use"""
+LOOSE = CALL + "\n(call_expression function: (parenthesized_expression (sequence_expression) @seq)) @indirect"
+
+
+def test_a_word_pinned_by_an_exact_predicate_starts_at_its_capture_depth():
+    # @api is the callee (level 2) or the property of a member callee (level 3); nesting would say 5
+    assert nesting(CALL) + 1 == 5
+    assert heights(CALL, (b"fetch", b"sendBeacon")) == (3, 3)
+
+
+def test_a_word_inside_a_longer_literal_is_pinned_too():
+    query = '(call_expression function: (member_expression property: (property_identifier) @m) (#any-of? @m "setHTMLUnsafe" "write"))'
+    assert heights(query, (b"HTMLUnsafe", b"write")) == (3, 3)
+
+
+def test_a_pattern_without_a_covering_predicate_keeps_the_nesting_bound():
+    # the loose pattern nests 3 deep: its matches may hold either word, within 4 levels
+    assert heights(LOOSE, (b"fetch", b"sendBeacon")) == (4, 4)
+    # a literal holding no word does not cover: `open` matches need no word
+    uncovered = '(call_expression function: (identifier) @f (#any-of? @f "fetch" "open"))'
+    assert heights(uncovered, (b"fetch",)) == (nesting(uncovered) + 1,)
+    quantified = '(call_expression function: (identifier)? @f (#eq? @f "fetch"))'
+    assert heights(quantified, (b"fetch",)) == (nesting(quantified) + 1,)
+
+
+def test_a_word_no_covering_predicate_names_is_not_searched_when_every_pattern_is_pinned():
+    assert heights(CALL, (b"fetch", b"sendBeacon", b"unused")) == (3, 3, 0)
+
+
+def test_tight_starts_find_what_whole_tree_queries_find_on_nested_calls():
+    source = b'a.fetch(fetch(x), y);sendBeacon(b.fetch(1)(2));((0,fetch))(z);' * 50
+    tree = JsTree(Resource(path="/a.js"), source)
+    whole = [(p, sorted((n, c[0].start_byte) for n, c in caps.items())) for p, caps in matches(tree, CALL)]
+    ranged = [(p, sorted((n, c[0].start_byte) for n, c in caps.items())) for p, caps in matches(tree, CALL, (b"fetch", b"sendBeacon"))]
+    assert whole and ranged == whole
