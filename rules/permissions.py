@@ -441,7 +441,7 @@ def granted_to_app(ctx: Context) -> tuple[Manifest, dict] | None:
     return manifest, manifest_policy(manifest.data.get("permissions_policy"))
 
 
-@rule(id="PRM011", name="api-used-without-permission", level=Level.ERROR, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM, security_severity=3.0)
+@rule(id="PRM011", per_resource=True, name="api-used-without-permission", level=Level.ERROR, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM, security_severity=3.0)
 def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
     """Code uses a policy-controlled API whose feature the manifest does not grant.
 

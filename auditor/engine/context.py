@@ -8,7 +8,8 @@ imports (start-up stays light) and free of any rule's knowledge.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
@@ -49,6 +50,8 @@ class AuditSession:
         self.cache: dict[object, object] = {}
         self.texts = TextCache(TEXT_CACHE_BYTES)
         self.on_read: Callable[[str], None] | None = None  # told each resource as its text is read (progress lines)
+        self.scope: Resource | None = None  # the one resource content rules read now (None: the whole input)
+        self.scope_cache: dict[object, object] = {}  # parse results of the scope's resource, dropped when it closes
 
 
 # Decoded text (and its line index) kept for at most this many characters at once: rules that
@@ -72,6 +75,11 @@ class TextCache:
         if entry is not None:
             self.entries.move_to_end(path)
         return entry
+
+    def drop(self, path: str) -> None:
+        entry = self.entries.pop(path, None)
+        if entry is not None:
+            self.total -= len(entry[0] or "")
 
     def put(self, path: str, text: str | None) -> list:
         entry = [text, None]
@@ -122,6 +130,54 @@ class Context:
         if key not in cache:
             cache[key] = factory()
         return cache[key]  # type: ignore[return-value]
+
+    @contextmanager
+    def within(self, resource: Resource) -> Iterator[None]:
+        """Narrow content parsing to one resource; its parse results and text go when this closes.
+
+        The engine runs per-resource rules inside one scope per resource, so a page's
+        tree lives only while the rules that read it run, whatever the size of the app.
+        """
+        session = self.session
+        outer, outer_cache = session.scope, session.scope_cache
+        session.scope, session.scope_cache = resource, {}
+        try:
+            yield
+        finally:
+            session.scope, session.scope_cache = outer, outer_cache
+            if outer is not resource:
+                session.texts.drop(resource.path)
+
+    def local(self, key: object, factory: Callable[[], T]) -> T:
+        """`memo` for what depends on the scope: kept while the scope is open (the whole audit outside one)."""
+        cache = self.session.scope_cache if self.session.scope is not None else self.session.cache
+        if key not in cache:
+            cache[key] = factory()
+        return cache[key]  # type: ignore[return-value]
+
+    def in_scope(self, *mime_types: str) -> list[Resource]:
+        """The scope's resource if it has one of these MIME types (any when none given), else nothing."""
+        scope = self.session.scope
+        if scope is None or (mime_types and scope.mime_type not in mime_types):
+            return []
+        return [scope]
+
+    def per_resource(self, key: object, build: Callable[[], list[T]]) -> Iterable[T]:
+        """Parse results for the resources in scope: `build` reads `in_scope()`.
+
+        Inside a scope: built once and kept while it is open. Outside one (a rule
+        that aggregates over the app): each resource in turn in its own scope, so
+        one resource's results are alive at a time and nothing stays afterwards.
+        """
+        if self.session.scope is not None:
+            return self.local(key, build)
+        return self._each_resource(key, build)
+
+    def _each_resource(self, key: object, build: Callable[[], list[T]]) -> Iterator[T]:
+        for resource in list(self.bundle.resources.values()):
+            with self.within(resource):
+                items = self.local(key, build)
+            yield from items
 
     def resources(self, *mime_types: str) -> Iterator[Resource]:
         """Resources in input order, optionally only those of the given MIME types."""

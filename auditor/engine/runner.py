@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.engine.context import AuditSession, Context
+from auditor.engine.context import AuditSession, Context, is_text_type
 from auditor.engine.errors import InputError, LimitExceeded
 from auditor.engine.findings import Finding, Hit, Level, fingerprint
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.location import Location
-from auditor.engine.model import Bundle
+from auditor.engine.model import Bundle, Resource
 from auditor.engine.parts import merge, parts
 from auditor.engine.registry import Rule, RuleSet
 from auditor.engine.settings import DEFAULT_SETTINGS, Settings
@@ -174,6 +174,11 @@ def crash_finding(crash_rule: Rule, rule_: Rule, exc: Exception) -> Finding:
     )
 
 
+def content_resources(bundle: Bundle) -> list[Resource]:
+    """Resources a per-resource rule may read: text types, and untyped files (a folder's `.js`)."""
+    return [r for r in bundle.resources.values() if not r.mime_type or is_text_type(r.mime_type)]
+
+
 def run_rules(
     bundle: Bundle,
     ruleset: RuleSet,
@@ -189,11 +194,9 @@ def run_rules(
     crash_rule = _engine_rule(ruleset.rules, "AUD002")
     ctx = Context(session)
     located: list[tuple[int, Hit]] = []  # findings with a text place, for mapping to the author's source
-    for number, rule_ in enumerate(ruleset.rules, 1):
-        if bundle.kind not in rule_.inputs or not ctx.meets(rule_.needs):
-            continue
-        if progress is not None:
-            progress(number, len(ruleset.rules), rule_.id)
+    crashed: set[str] = set()
+
+    def run_one(rule_: Rule) -> None:
         level = ruleset.level_of(rule_)
         try:
             hits: Iterable[Hit] = rule_(ctx)
@@ -203,9 +206,27 @@ def run_rules(
                 report.findings.append(stamp(rule_, level, hit, ctx))
         except Exception as exc:  # a crashing rule must not lose the run
             log.debug("rule %s crashed:\n%s", rule_.id, traceback.format_exc())
+            crashed.add(rule_.id)
             finding = crash_finding(crash_rule, rule_, exc)
             report.findings.append(finding)
             report.notifications.append(Notification(Level.ERROR, finding.message, crash_rule.id))
+
+    enabled = [(n, r) for n, r in enumerate(ruleset.rules, 1) if bundle.kind in r.inputs and ctx.meets(r.needs)]
+    scoped = [(n, r) for n, r in enabled if r.per_resource]
+    for number, rule_ in enabled:
+        if rule_.per_resource and (number, rule_) != scoped[0]:
+            continue  # ran in the resource pass
+        if progress is not None:
+            for scoped_number, scoped_rule in scoped if rule_.per_resource else ((number, rule_),):
+                progress(scoped_number, len(ruleset.rules), scoped_rule.id)
+        if not rule_.per_resource:
+            run_one(rule_)
+            continue
+        for resource in content_resources(bundle):  # where the first per-resource rule stands, all of them
+            with ctx.within(resource):  # this resource's texts and trees go when its rules are done
+                for _, scoped_rule in scoped:
+                    if scoped_rule.id not in crashed:
+                        run_one(scoped_rule)
     if settings.map_sources and located:
         from auditor.engine.relocation import relocate
 
