@@ -40,6 +40,11 @@ def is_text_type(mime_type: str) -> bool:
     return mime_type.startswith(TEXT_MIME_PREFIXES) or mime_type in TEXT_MIME_TYPES
 
 
+def content_resources(bundle: Bundle) -> list[Resource]:
+    """Resources whose content rules may parse: text types, and untyped files (a folder's `.js`)."""
+    return [r for r in bundle.resources.values() if not r.mime_type or is_text_type(r.mime_type)]
+
+
 class AuditSession:
     """State shared by every rule of one audit: the caches and the audit's settings."""
 
@@ -172,6 +177,28 @@ class Context:
         if self.session.scope is not None:
             return self.local(key, build)
         return self._each_resource(key, build)
+
+    def summary(self, key: object, build: Callable[[], T]) -> T:
+        """A compact result of the scope's resource (a page's `<meta>` CSPs, its links), kept for the audit.
+
+        What a rule aggregating over the app reads instead of whole trees: computed
+        while the resource's scope is open (the engine calls the rule's `collect`
+        during the resource pass), so nothing is parsed a second time.
+        """
+        scope = self.session.scope
+        if scope is None:
+            raise RuntimeError("summary() needs a resource scope")
+        return self.memo(("summary", key, scope.path), build)
+
+    def summaries(self, key: object, build: Callable[[], T]) -> Iterator[T]:
+        """The summary of every content resource in input order, computing (in its own scope) any not collected yet."""
+        cache = self.session.cache
+        for resource in content_resources(self.bundle):
+            found = cache.get(("summary", key, resource.path), cache)
+            if found is cache:
+                with self.within(resource):
+                    found = self.summary(key, build)
+            yield found  # type: ignore[misc]
 
     def _each_resource(self, key: object, build: Callable[[], list[T]]) -> Iterator[T]:
         for resource in list(self.bundle.resources.values()):

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.engine.context import AuditSession, Context, is_text_type
+from auditor.engine.context import AuditSession, Context, content_resources
 from auditor.engine.errors import InputError, LimitExceeded
 from auditor.engine.findings import Finding, Hit, Level, fingerprint
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.location import Location
-from auditor.engine.model import Bundle, Resource
+from auditor.engine.model import Bundle
 from auditor.engine.parts import merge, parts
 from auditor.engine.registry import Rule, RuleSet
 from auditor.engine.settings import DEFAULT_SETTINGS, Settings
@@ -174,9 +174,22 @@ def crash_finding(crash_rule: Rule, rule_: Rule, exc: Exception) -> Finding:
     )
 
 
-def content_resources(bundle: Bundle) -> list[Resource]:
-    """Resources a per-resource rule may read: text types, and untyped files (a folder's `.js`)."""
-    return [r for r in bundle.resources.values() if not r.mime_type or is_text_type(r.mime_type)]
+def resource_pass(ctx: Context, scoped: list[Rule], collectors: list[Rule], run_one: Callable[[Rule], None], crashed: set[str]) -> None:
+    """Each content resource in its own scope: every per-resource rule, then every `collect`.
+
+    The scope's texts and trees are dropped before the next resource, so memory is
+    bounded by the largest resource, not by the app.
+    """
+    for resource in content_resources(ctx.bundle):
+        with ctx.within(resource):
+            for rule_ in scoped:
+                if rule_.id not in crashed:
+                    run_one(rule_)
+            for rule_ in collectors:
+                try:
+                    rule_.collect(ctx)  # type: ignore[misc]
+                except Exception:  # what is missing is recomputed when the rule runs, which reports a crash then
+                    log.debug("collect of %s failed:\n%s", rule_.id, traceback.format_exc())
 
 
 def run_rules(
@@ -213,20 +226,21 @@ def run_rules(
 
     enabled = [(n, r) for n, r in enumerate(ruleset.rules, 1) if bundle.kind in r.inputs and ctx.meets(r.needs)]
     scoped = [(n, r) for n, r in enabled if r.per_resource]
+    collectors = [r for _, r in enabled if r.collect is not None]
+    # The resource pass runs where the first rule that takes part in it stands, so rules keep
+    # their order and every aggregating rule finds the summaries its `collect` left.
+    first = next((n for n, r in enabled if r.per_resource or r.collect is not None), None)
     for number, rule_ in enabled:
-        if rule_.per_resource and (number, rule_) != scoped[0]:
-            continue  # ran in the resource pass
-        if progress is not None:
-            for scoped_number, scoped_rule in scoped if rule_.per_resource else ((number, rule_),):
-                progress(scoped_number, len(ruleset.rules), scoped_rule.id)
-        if not rule_.per_resource:
-            run_one(rule_)
+        if number == first:
+            if progress is not None:
+                for scoped_number, scoped_rule in scoped:
+                    progress(scoped_number, len(ruleset.rules), scoped_rule.id)
+            resource_pass(ctx, [r for _, r in scoped], collectors, run_one, crashed)
+        if rule_.per_resource:
             continue
-        for resource in content_resources(bundle):  # where the first per-resource rule stands, all of them
-            with ctx.within(resource):  # this resource's texts and trees go when its rules are done
-                for _, scoped_rule in scoped:
-                    if scoped_rule.id not in crashed:
-                        run_one(scoped_rule)
+        if progress is not None:
+            progress(number, len(ruleset.rules), rule_.id)
+        run_one(rule_)
     if settings.map_sources and located:
         from auditor.engine.relocation import relocate
 

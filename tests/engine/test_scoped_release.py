@@ -69,3 +69,23 @@ def test_a_rule_over_the_whole_app_sees_every_page_one_at_a_time(tmp_path):
     assert {path for path, _ in seen} == {"/", *(f"/{name}" for name in PAGES)}
     assert all(set(documents_alive) == {path} for path, documents_alive in seen)
     assert report.session.cache.get("html-documents") is None and alive(Document) == []
+
+
+def test_each_page_is_parsed_once_although_rules_aggregate_over_pages(tmp_path, monkeypatch):
+    """The bundle-CSP, redirect and least-privilege rules read summaries collected in the resource pass."""
+    import auditor.parse.html as html
+    from builders import Response
+
+    parsed: list[str] = []
+    real = html.build_document
+    monkeypatch.setattr(html, "build_document", lambda resource, *a, **k: parsed.append(resource.path) or real(resource, *a, **k))
+    manifest = {"name": "App", "id": "/", "scope": "/", "start_url": "/", "version": "1.0.0", "permissions_policy": {"usb": ["self"]}}
+    files = simple_app(manifest, **PAGES, **{"old.html": Response(b"", {"location": "/p0.html"}, "301")})
+    files["p1.html"] += '<meta http-equiv="Content-Security-Policy" content="img-src none"><a href="/old.html">old</a>'
+    path = tmp_path / "app.wbn"
+    path.write_bytes(build_wbn(files, headers={"content-security-policy": "script-src 'self'"}))
+    report = run_rules(read(path), RuleSet(all_rules()))
+    assert sorted(parsed) == sorted({"/", *(f"/{name}" for name in PAGES)})  # once each
+    ids = {f.rule_id for f in report.findings}
+    assert {"HDR001", "PRM012", "BND006"} <= ids, ids  # and the aggregating rules still saw the pages
+    assert not any(f.rule_id == "BND006" and "nothing in the app links to" in f.message for f in report.findings)  # the link was collected
