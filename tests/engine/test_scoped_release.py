@@ -73,8 +73,9 @@ def test_a_rule_over_the_whole_app_sees_every_page_one_at_a_time(tmp_path):
 
 def test_each_page_is_parsed_once_although_rules_aggregate_over_pages(tmp_path, monkeypatch):
     """The bundle-CSP, redirect and least-privilege rules read summaries collected in the resource pass."""
-    import auditor.parse.html as html
     from builders import Response
+
+    import auditor.parse.html as html
 
     parsed: list[str] = []
     real = html.build_document
