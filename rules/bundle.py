@@ -251,7 +251,32 @@ def alias_kind(ctx: Context, key: str) -> str | None:
     return None
 
 
-@rule(id="BND006", name="non-200-response", level=Level.WARNING, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=2.0)
+def page_links(ctx: Context) -> set[str]:
+    """App paths the page in scope links to or loads: what BND006 keeps of each page."""
+    from auditor.chrome.urls import resolve
+    from auditor.parse.html import documents
+
+    found: set[str] = set()
+    for document in documents(ctx):
+        base = document.resource.path if document.resource.path.startswith("/") else "/" + document.resource.path
+        for tag in document.elements():
+            for name in ("href", "src", "action", "formaction", "data"):
+                value = tag.get(name)
+                if isinstance(value, str):
+                    url = resolve(value, ctx.bundle.origin, base)
+                    if url is not None and url.same_origin:
+                        found.add(url.path)
+    return found
+
+
+def collect_page_links(ctx: Context) -> object:
+    """A page's links, summarised while it is parsed, only when some response is a redirect (BND006 asks then)."""
+    if not ctx.memo("has-redirect", lambda: any(300 <= r.status < 400 for r in ctx.bundle.resources.values())):
+        return None
+    return ctx.summary("page-links", lambda: page_links(ctx))
+
+
+@rule(id="BND006", name="non-200-response", level=Level.WARNING, inputs=BUNDLE_KINDS, tags=("bundle",), security_severity=2.0, collect=collect_page_links)
 def non_200_response(ctx: Context) -> Iterator[Hit]:
     """A response's status is not 200; Chrome installs the bundle but will not load that URL.
 
@@ -302,8 +327,6 @@ def non_200_response(ctx: Context) -> Iterator[Hit]:
 def linked_paths(ctx: Context) -> set[str]:
     """App paths something points at: the manifest's `start_url` and entry points, and page links and loads."""
     from auditor.chrome.manifest import member_target, parsed_manifest
-    from auditor.chrome.urls import resolve
-    from auditor.parse.html import documents
 
     found: set[str] = set()
     manifest = parsed_manifest(ctx)
@@ -319,15 +342,8 @@ def linked_paths(ctx: Context) -> set[str]:
                 url, _ = member_target(ctx, ref)
                 if url is not None and url.same_origin:
                     found.add(url.path)
-    for document in documents(ctx):
-        base = document.resource.path if document.resource.path.startswith("/") else "/" + document.resource.path
-        for tag in document.elements():
-            for name in ("href", "src", "action", "formaction", "data"):
-                value = tag.get(name)
-                if isinstance(value, str):
-                    url = resolve(value, ctx.bundle.origin, base)
-                    if url is not None and url.same_origin:
-                        found.add(url.path)
+    for links in ctx.summaries("page-links", lambda: page_links(ctx)):
+        found |= links
     return found
 
 

@@ -45,7 +45,7 @@ JAVASCRIPT_URL_QUERY = register_query(f"""
     """, (b"script:", b"Script:", b"SCRIPT:"))
 
 
-@rule(id="SCR001", name="inline-script", level=Level.ERROR, needs=Need.HTML, tags=("csp", "script-src"), security_severity=2.0)
+@rule(id="SCR001", per_resource=True, name="inline-script", level=Level.ERROR, needs=Need.HTML, tags=("csp", "script-src"), security_severity=2.0)
 def inline_script(ctx: Context) -> Iterator[Hit]:
     """An inline `<script>` (classic, module, import map or speculation rules): blocked by `script-src`.
 
@@ -91,7 +91,7 @@ def inline_script(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"inline {kind} `<script>`{where} is blocked by `script-src 'self'`", tag_location(document, tag), help="move it to a .js file in the bundle")
 
 
-@rule(id="SCR002", name="inline-event-handler", level=Level.ERROR, needs=Need.HTML | Need.JS, tags=("csp", "script-src"), security_severity=2.0)
+@rule(id="SCR002", per_resource=True, name="inline-event-handler", level=Level.ERROR, needs=Need.HTML | Need.JS, tags=("csp", "script-src"), security_severity=2.0)
 def inline_event_handler(ctx: Context) -> Iterator[Hit]:
     """An inline event handler (`onclick=`...), in HTML or set with `setAttribute('on…')`: blocked.
 
@@ -147,7 +147,7 @@ def refresh_target(tag) -> str | None:
     return url.strip() or None
 
 
-@rule(id="SCR003", name="javascript-url", level=Level.ERROR, needs=Need.HTML | Need.JS, tags=("csp", "script-src"), security_severity=2.0)
+@rule(id="SCR003", per_resource=True, name="javascript-url", level=Level.ERROR, needs=Need.HTML | Need.JS, tags=("csp", "script-src"), security_severity=2.0)
 def javascript_url(ctx: Context) -> Iterator[Hit]:
     """A `javascript:` URL in a link, form or frame, or navigated to from script: blocked.
 
@@ -188,7 +188,7 @@ def javascript_url(ctx: Context) -> Iterator[Hit]:
             yield Hit("script navigates to a `javascript:` URL, blocked by `script-src 'self'`", tree.location(ctx, captures["use"][0]))
 
 
-@rule(id="SCR011", name="object-or-embed", level=Level.ERROR, needs=Need.HTML, tags=("csp", "object-src"), security_severity=3.0)
+@rule(id="SCR011", per_resource=True, name="object-or-embed", level=Level.ERROR, needs=Need.HTML, tags=("csp", "object-src"), security_severity=3.0)
 def object_or_embed(ctx: Context) -> Iterator[Hit]:
     """An `<object>` or `<embed>` element: blocked by `object-src 'none'`.
 
@@ -216,7 +216,7 @@ def object_or_embed(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`<{tag.name}>` is blocked by `object-src 'none'`", tag_location(document, tag))
 
 
-@rule(id="SCR012", name="base-element", level=Level.ERROR, needs=Need.HTML, tags=("csp", "base-uri"), security_severity=3.0)
+@rule(id="SCR012", per_resource=True, name="base-element", level=Level.ERROR, needs=Need.HTML, tags=("csp", "base-uri"), security_severity=3.0)
 def base_element(ctx: Context) -> Iterator[Hit]:
     """A `<base href>`: blocked by `base-uri 'none'`, even when same-origin.
 
@@ -274,7 +274,7 @@ def narrowed(policy, directive: str, token: str) -> bool:
     return allows(effective(CHROME_POLICY, directive), token) and not allows(effective(policy, directive), token)
 
 
-@rule(id="SCR015", name="page-csp-blocks", level=Level.ERROR, needs=Need.HTML, tags=("csp",), security_severity=3.0)
+@rule(id="SCR015", per_resource=True, name="page-csp-blocks", level=Level.ERROR, needs=Need.HTML, tags=("csp",), security_severity=3.0)
 def page_csp_blocks(ctx: Context) -> Iterator[Hit]:
     """A page's own `<meta>` CSP (in `<head>`) blocks something on that page that Chrome's policy allows.
 

@@ -84,7 +84,7 @@ def string_variable(tree: JsTree, node) -> bool:
     return re.search(rb"(?:const|let|var)\s+" + name + rb"\s*=\s*[\"'`]", tree.source) is not None
 
 
-@rule(id="SCR004", name="eval-like", level=Level.ERROR, inputs=JS_PROFILE, needs=Need.JS, tags=("trusted-types", "script-src"), security_severity=6.0)
+@rule(id="SCR004", per_resource=True, name="eval-like", level=Level.ERROR, inputs=JS_PROFILE, needs=Need.JS, tags=("trusted-types", "script-src"), security_severity=6.0)
 def eval_like(ctx: Context) -> Iterator[Hit]:
     """`eval`, `new Function`, or `setTimeout`/`setInterval` with a string: code from strings.
 
@@ -168,7 +168,7 @@ def worker_target(tree: JsTree, arg) -> tuple[str | None, bool, bool]:
     return (text if exact or (text and ":" in text) else None), wrapped, own
 
 
-@rule(id="SCR006", name="worker-script-url", level=Level.ERROR, needs=Need.JS, tags=("trusted-types", "script-src"), security_severity=3.0)
+@rule(id="SCR006", per_resource=True, name="worker-script-url", level=Level.ERROR, needs=Need.JS, tags=("trusted-types", "script-src"), security_severity=3.0)
 def worker_script_url(ctx: Context) -> Iterator[Hit]:
     """A worker, service worker or `importScripts` URL Chrome will not load.
 
@@ -238,7 +238,7 @@ def connection_target(tree: JsTree, arg) -> tuple[str | None, bool]:
     return literal_text(tree, arg)
 
 
-@rule(id="SCR010", name="insecure-connection", level=Level.ERROR, inputs=JS_PROFILE, needs=Need.JS, tags=("csp", "connect-src", "mixed-content"), security_severity=5.0)
+@rule(id="SCR010", per_resource=True, name="insecure-connection", level=Level.ERROR, inputs=JS_PROFILE, needs=Need.JS, tags=("csp", "connect-src", "mixed-content"), security_severity=5.0)
 def insecure_connection(ctx: Context) -> Iterator[Hit]:
     """`fetch`, XHR, `EventSource` or `sendBeacon` to `http:`, or a `WebSocket` to `ws:`.
 
@@ -303,7 +303,7 @@ def sink_hit(ctx: Context, tree: JsTree, sink: str, value, use, wanted: str = "T
     )
 
 
-@rule(id="SCR013", name="trusted-types-sink", level=Level.ERROR, needs=Need.JS, tags=("trusted-types",), security_severity=4.0)
+@rule(id="SCR013", per_resource=True, name="trusted-types-sink", level=Level.ERROR, needs=Need.JS, tags=("trusted-types",), security_severity=4.0)
 def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
     """A plain string given to an HTML sink (`innerHTML`, `insertAdjacentHTML`, ...): Trusted Types blocks it.
 

@@ -33,7 +33,7 @@ def css_module(tree, use) -> bool:
     return ("with" in text or "assert" in text) and CSS_MODULE.search(text) is not None
 
 
-@rule(id="SCR005", name="remote-script", level=Level.ERROR, inputs=JS_PROFILE, needs=Need.HTML | Need.JS, tags=("csp", "script-src", "remote-code"), security_severity=8.0)
+@rule(id="SCR005", per_resource=True, name="remote-script", level=Level.ERROR, inputs=JS_PROFILE, needs=Need.HTML | Need.JS, tags=("csp", "script-src", "remote-code"), security_severity=8.0)
 def remote_script(ctx: Context) -> Iterator[Hit]:
     """Script loaded from outside the bundle: `<script src>`, preloads, static or dynamic `import`.
 
@@ -93,7 +93,7 @@ def remote_script(ctx: Context) -> Iterator[Hit]:
                 )
 
 
-@rule(id="SCR007", name="remote-stylesheet", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "style-src", "remote-code"), security_severity=3.0)
+@rule(id="SCR007", per_resource=True, name="remote-stylesheet", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "style-src", "remote-code"), security_severity=3.0)
 def remote_stylesheet(ctx: Context) -> Iterator[Hit]:
     """A stylesheet from outside the bundle (`<link rel="stylesheet">` or `@import`): blocked by `style-src`.
 
@@ -144,7 +144,7 @@ def remote_stylesheet(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`@import` of {remote_reason(kind)} is blocked by `style-src 'self'`: `{quote(found.url)}`", found.sheet.location(ctx, found.node))
 
 
-@rule(id="SCR008", name="remote-font", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "font-src"), security_severity=2.0)
+@rule(id="SCR008", per_resource=True, name="remote-font", level=Level.ERROR, needs=Need.HTML | Need.CSS, tags=("csp", "font-src"), security_severity=2.0)
 def remote_font(ctx: Context) -> Iterator[Hit]:
     """A web font from outside the bundle: blocked by `font-src 'self' blob: data:`.
 
@@ -187,7 +187,7 @@ def remote_font(ctx: Context) -> Iterator[Hit]:
 MEDIA_TAGS = ("video", "audio", "source", "track")
 
 
-@rule(id="SCR009", name="insecure-media-or-frame", level=Level.ERROR, needs=Need.HTML, tags=("csp", "mixed-content"), security_severity=4.0)
+@rule(id="SCR009", per_resource=True, name="insecure-media-or-frame", level=Level.ERROR, needs=Need.HTML, tags=("csp", "mixed-content"), security_severity=4.0)
 def insecure_media_or_frame(ctx: Context) -> Iterator[Hit]:
     """An `http:` image, media file or frame.
 
@@ -224,7 +224,7 @@ def insecure_media_or_frame(ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"`http:` `<{tag.name}>` source is blocked by `{directive}`: `{quote(url)}`", location, help="use https")
 
 
-@rule(id="SCR014", name="cross-origin-embed-needs-corp", level=Level.WARNING, needs=Need.HTML, tags=("coep",), precision=Precision.MEDIUM, security_severity=2.0)
+@rule(id="SCR014", per_resource=True, name="cross-origin-embed-needs-corp", level=Level.WARNING, needs=Need.HTML, tags=("coep",), precision=Precision.MEDIUM, security_severity=2.0)
 def cross_origin_embed_needs_corp(ctx: Context) -> Iterator[Hit]:
     """A cross-origin image, media file or frame without `crossorigin` (or `credentialless`): COEP may block it.
 

@@ -305,7 +305,7 @@ def cross_app_message(host: str, own: str | None) -> str:
     return f"`isolated-app://{host}/…` links to {who}: Chrome silently drops navigations between IWAs and from the web into one"
 
 
-@rule(id="LNK007", name="cross-app-link", level=Level.WARNING, needs=Need.HTML | Need.JS, tags=("entry-point",), precision=Precision.MEDIUM, security_severity=3.0)
+@rule(id="LNK007", per_resource=True, name="cross-app-link", level=Level.WARNING, needs=Need.HTML | Need.JS, tags=("entry-point",), precision=Precision.MEDIUM, security_severity=3.0)
 def cross_app_link(ctx: Context) -> Iterator[Hit]:
     """A link or script tries to open another Isolated Web App by its `isolated-app://` URL.
 

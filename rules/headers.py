@@ -39,12 +39,27 @@ def pages_first(ctx: Context) -> list[Resource]:
     return sorted(ctx.resources(), key=lambda r: r.mime_type != "text/html")
 
 
+def meta_csps(ctx: Context) -> list[PolicySource]:
+    """The `<meta>` CSPs of the page in scope: what the bundle-CSP rules keep of each page."""
+    from auditor.parse.html import documents, tag_location
+
+    found = []
+    for document in documents(ctx):
+        for tag in document.elements("meta"):
+            # CSP Level 3 §3.3: a <meta> policy counts only in <head>; Chromium ignores one in <body>
+            if str(tag.get("http-equiv", "")).strip().lower() == CSP and isinstance(tag.get("content"), str) and tag.in_head:
+                found.append(PolicySource(tag["content"], tag_location(document, tag), 1, "meta"))
+    return found
+
+
+def collect_meta_csps(ctx: Context) -> object:
+    return ctx.summary("meta-csp", lambda: meta_csps(ctx))
+
+
 def csp_sources(ctx: Context) -> list[PolicySource]:
     """Each distinct bundle CSP once (headers grouped by value, since tools stamp one on every response)."""
 
     def build() -> list[PolicySource]:
-        from auditor.parse.html import documents, tag_location
-
         first: dict[str, tuple[Location, int]] = {}
         for resource in pages_first(ctx):
             value = resource.headers.get(CSP)
@@ -52,11 +67,8 @@ def csp_sources(ctx: Context) -> list[PolicySource]:
                 location, count = first.get(value, (header_location(resource, CSP), 0))
                 first[value] = (location, count + 1)
         found = [PolicySource(v, loc, n, "header") for v, (loc, n) in first.items()]
-        for document in documents(ctx):
-            for tag in document.elements("meta"):
-                # CSP Level 3 §3.3: a <meta> policy counts only in <head>; Chromium ignores one in <body>
-                if str(tag.get("http-equiv", "")).strip().lower() == CSP and isinstance(tag.get("content"), str) and tag.in_head:
-                    found.append(PolicySource(tag["content"], tag_location(document, tag), 1, "meta"))
+        for page in ctx.summaries("meta-csp", lambda: meta_csps(ctx)):
+            found.extend(page)
         return found
 
     return ctx.memo("bundle-csp", build)
@@ -68,7 +80,7 @@ def carried(source: PolicySource) -> str:
     return "the bundle's CSP header" + (f" ({source.count} responses carry it)" if source.count > 1 else "")
 
 
-@rule(id="HDR001", name="bundle-csp-blocks-more", level=Level.WARNING, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"), security_severity=2.0)
+@rule(id="HDR001", name="bundle-csp-blocks-more", level=Level.WARNING, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"), security_severity=2.0, collect=collect_meta_csps)
 def bundle_csp_blocks_more(ctx: Context) -> Iterator[Hit]:
     """The bundle's own CSP blocks something Chrome's IWA policy allows.
 
@@ -114,7 +126,7 @@ def bundle_csp_blocks_more(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"{carried(source)} blocks what Chrome allows: {detail}{consequence}", source.location)
 
 
-@rule(id="HDR002", name="bundle-csp-without-effect", level=Level.NOTE, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"), security_severity=1.0)
+@rule(id="HDR002", name="bundle-csp-without-effect", level=Level.NOTE, needs=Need.HEADERS | Need.HTML, tags=("csp", "headers"), security_severity=1.0, collect=collect_meta_csps)
 def bundle_csp_without_effect(ctx: Context) -> Iterator[Hit]:
     """The bundle's CSP allows something Chrome's IWA policy blocks anyway: no effect.
 

@@ -441,7 +441,7 @@ def granted_to_app(ctx: Context) -> tuple[Manifest, dict] | None:
     return manifest, manifest_policy(manifest.data.get("permissions_policy"))
 
 
-@rule(id="PRM011", name="api-used-without-permission", level=Level.ERROR, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM, security_severity=3.0)
+@rule(id="PRM011", per_resource=True, name="api-used-without-permission", level=Level.ERROR, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM, security_severity=3.0)
 def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
     """Code uses a policy-controlled API whose feature the manifest does not grant.
 
@@ -521,7 +521,22 @@ def api_used_without_permission(ctx: Context) -> Iterator[Hit]:
                 )
 
 
-@rule(id="PRM012", name="permission-granted-but-unused", level=Level.NOTE, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM, security_severity=4.0)
+def page_element_features(ctx: Context) -> set[str]:
+    """Features the page in scope uses through an element (`<model>`...): what PRM012 keeps of each page."""
+    from auditor.chrome.api_usage import ELEMENTS
+    from auditor.parse.html import documents
+
+    return {feature for d in documents(ctx) for element, feature in ELEMENTS.items() if d.elements(element)}
+
+
+def collect_element_features(ctx: Context) -> object:
+    found = granted_to_app(ctx)
+    if found is None or not found[1]:
+        return None  # PRM012 returns before reading pages
+    return ctx.summary("element-features", lambda: page_element_features(ctx))
+
+
+@rule(id="PRM012", name="permission-granted-but-unused", level=Level.NOTE, needs=Need.MANIFEST | Need.JS, tags=("permissions", "least-privilege"), precision=Precision.MEDIUM, security_severity=4.0, collect=collect_element_features)
 def permission_granted_but_unused(ctx: Context) -> Iterator[Hit]:
     """The manifest grants a feature that no script uses.
 
@@ -553,11 +568,9 @@ def permission_granted_but_unused(ctx: Context) -> Iterator[Hit]:
     if found is None or not found[1] or skipped_scripts(ctx):
         return
     manifest, granted = found
-    from auditor.chrome.api_usage import ELEMENTS
-    from auditor.parse.html import documents
-
     used = {use.feature for _, uses in uses_by_script(ctx) for use in uses}
-    used |= {feature for d in documents(ctx) for element, feature in ELEMENTS.items() if d.elements(element)}
+    for features in ctx.summaries("element-features", lambda: page_element_features(ctx)):
+        used |= features
     for feature, allowlist in granted.items():
         if feature in DETECTABLE_FEATURES and feature not in used and allowlist.enabled_for_app:
             yield Hit(f"`{feature}` is granted but no script uses it", at(ctx, manifest, feature_pointer(feature), key=True))

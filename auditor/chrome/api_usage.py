@@ -135,4 +135,4 @@ def uses_by_script(ctx):
     """(tree, uses) for every parsed script, memoised for the two least-privilege rules."""
     from auditor.parse.js import scripts
 
-    return ctx.memo("api-uses", lambda: [(tree, list(api_uses(tree))) for tree in scripts(ctx)])
+    return ctx.local("api-uses", lambda: [(tree, list(api_uses(tree))) for tree in scripts(ctx)])

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from auditor.parse.js import JsTree, is_stringy, parser, query_matches, register_query, scripts
+from auditor.parse.js import JsTree, is_stringy, parser, query_matches, register_query, script_files
 
 POLICY_CALL = re.compile(r"\.create(?:HTML|Script|ScriptURL)\s*\(")
 FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition", "generator_function_declaration", "generator_function", "function"})
@@ -44,8 +44,8 @@ def policy_text(text: str) -> bool:
 
 
 def reparsed(ctx, tree: JsTree):
-    """A fresh tree-sitter tree of a script, kept for the audit only for scripts that need one."""
-    return ctx.memo(("tt-reparsed", tree.resource.path, tree.char_base), lambda: parser().parse(tree.source))
+    """A fresh tree-sitter tree of a script that needs one, kept while its resource's rules run."""
+    return ctx.local(("tt-reparsed", tree.resource.path, tree.char_base), lambda: parser().parse(tree.source))
 
 
 def node_at(ctx, tree: JsTree, snap):
@@ -170,7 +170,7 @@ def default_policies(ctx) -> dict[str, list[int]]:
 
     def build() -> dict[str, list[int]]:
         found: dict[str, list[int]] = {}
-        for tree in scripts(ctx):
+        for tree in script_files(ctx):  # a default policy in any script file counts, whatever the scope
             offsets = [c["call"][0].start_byte for _, c in query_matches(tree, DEFAULT_POLICY_QUERY)]
             if offsets:
                 found.setdefault(tree.resource.path, []).extend(offsets)

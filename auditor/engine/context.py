@@ -8,7 +8,8 @@ imports (start-up stays light) and free of any rule's knowledge.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
@@ -39,6 +40,11 @@ def is_text_type(mime_type: str) -> bool:
     return mime_type.startswith(TEXT_MIME_PREFIXES) or mime_type in TEXT_MIME_TYPES
 
 
+def content_resources(bundle: Bundle) -> list[Resource]:
+    """Resources whose content rules may parse: text types, and untyped files (a folder's `.js`)."""
+    return [r for r in bundle.resources.values() if not r.mime_type or is_text_type(r.mime_type)]
+
+
 class AuditSession:
     """State shared by every rule of one audit: the caches and the audit's settings."""
 
@@ -49,11 +55,13 @@ class AuditSession:
         self.cache: dict[object, object] = {}
         self.texts = TextCache(TEXT_CACHE_BYTES)
         self.on_read: Callable[[str], None] | None = None  # told each resource as its text is read (progress lines)
+        self.scope: Resource | None = None  # the one resource content rules read now (None: the whole input)
+        self.scope_cache: dict[object, object] = {}  # parse results of the scope's resource, dropped when it closes
 
 
 # Decoded text (and its line index) kept for at most this many characters at once: rules that
 # read a resource again soon find it, and the audit of a bundle of any size holds no more.
-TEXT_CACHE_BYTES = 64 * 1024**2
+TEXT_CACHE_BYTES = 8 * 1024**2  # 60 MB of CSS: 66 MB peak RSS at 8 M, 115 MB at 64 M, same time (benchmarks/bundle_audit.py)
 
 
 class TextCache:
@@ -72,6 +80,11 @@ class TextCache:
         if entry is not None:
             self.entries.move_to_end(path)
         return entry
+
+    def drop(self, path: str) -> None:
+        entry = self.entries.pop(path, None)
+        if entry is not None:
+            self.total -= len(entry[0] or "")
 
     def put(self, path: str, text: str | None) -> list:
         entry = [text, None]
@@ -122,6 +135,76 @@ class Context:
         if key not in cache:
             cache[key] = factory()
         return cache[key]  # type: ignore[return-value]
+
+    @contextmanager
+    def within(self, resource: Resource) -> Iterator[None]:
+        """Narrow content parsing to one resource; its parse results and text go when this closes.
+
+        The engine runs per-resource rules inside one scope per resource, so a page's
+        tree lives only while the rules that read it run, whatever the size of the app.
+        """
+        session = self.session
+        outer, outer_cache = session.scope, session.scope_cache
+        session.scope, session.scope_cache = resource, {}
+        try:
+            yield
+        finally:
+            session.scope, session.scope_cache = outer, outer_cache
+            if outer is not resource:
+                session.texts.drop(resource.path)
+
+    def local(self, key: object, factory: Callable[[], T]) -> T:
+        """`memo` for what depends on the scope: kept while the scope is open (the whole audit outside one)."""
+        cache = self.session.scope_cache if self.session.scope is not None else self.session.cache
+        if key not in cache:
+            cache[key] = factory()
+        return cache[key]  # type: ignore[return-value]
+
+    def in_scope(self, *mime_types: str) -> list[Resource]:
+        """The scope's resource if it has one of these MIME types (any when none given), else nothing."""
+        scope = self.session.scope
+        if scope is None or (mime_types and scope.mime_type not in mime_types):
+            return []
+        return [scope]
+
+    def per_resource(self, key: object, build: Callable[[], list[T]]) -> Iterable[T]:
+        """Parse results for the resources in scope: `build` reads `in_scope()`.
+
+        Inside a scope: built once and kept while it is open. Outside one (a rule
+        that aggregates over the app): each resource in turn in its own scope, so
+        one resource's results are alive at a time and nothing stays afterwards.
+        """
+        if self.session.scope is not None:
+            return self.local(key, build)
+        return self._each_resource(key, build)
+
+    def summary(self, key: object, build: Callable[[], T]) -> T:
+        """A compact result of the scope's resource (a page's `<meta>` CSPs, its links), kept for the audit.
+
+        What a rule aggregating over the app reads instead of whole trees: computed
+        while the resource's scope is open (the engine calls the rule's `collect`
+        during the resource pass), so nothing is parsed a second time.
+        """
+        scope = self.session.scope
+        if scope is None:
+            raise RuntimeError("summary() needs a resource scope")
+        return self.memo(("summary", key, scope.path), build)
+
+    def summaries(self, key: object, build: Callable[[], T]) -> Iterator[T]:
+        """The summary of every content resource in input order, computing (in its own scope) any not collected yet."""
+        cache = self.session.cache
+        for resource in content_resources(self.bundle):
+            found = cache.get(("summary", key, resource.path), cache)
+            if found is cache:
+                with self.within(resource):
+                    found = self.summary(key, build)
+            yield found  # type: ignore[misc]
+
+    def _each_resource(self, key: object, build: Callable[[], list[T]]) -> Iterator[T]:
+        for resource in list(self.bundle.resources.values()):
+            with self.within(resource):
+                items = self.local(key, build)
+            yield from items
 
     def resources(self, *mime_types: str) -> Iterator[Resource]:
         """Resources in input order, optionally only those of the given MIME types."""

@@ -58,6 +58,8 @@ class Rule:
     precision: Precision = Precision.HIGH
     security_severity: float | None = None
     aliases: tuple[str, ...] = ()
+    per_resource: bool = False  # its hits are the union of its hits on each content resource alone
+    collect: Callable[[Context], object] | None = None  # summarises one resource in scope for a rule that aggregates
     summary: str = ""
     docs: str = ""
 
@@ -90,8 +92,20 @@ def rule(
     precision: Precision = Precision.HIGH,
     security_severity: float | None = None,
     aliases: Sequence[str] = (),
+    per_resource: bool = False,
+    collect: Callable[[Context], object] | None = None,
 ) -> Callable[[Check], Rule]:
-    """Turn a documented generator function into a Rule; the function's docstring is the docs."""
+    """Turn a documented generator function into a Rule; the function's docstring is the docs.
+
+    `per_resource=True` says the rule reads content only through the scoped parse
+    helpers (`documents`, `sheets`, `scripts`...) and its findings for the app are
+    the union of its findings on each resource alone: the engine then runs it one
+    resource at a time, with every other such rule, and drops that resource's
+    parse results before the next (memory bounded by one resource, not the app).
+    A rule that aggregates over the app instead names a `collect` function: the
+    engine calls it in each resource's scope during that pass, where it stores a
+    compact `ctx.summary` the rule later reads (`ctx.summaries`), not whole trees.
+    """
 
     def wrap(check: Check) -> Rule:
         summary, docs = split_docs(check.__doc__)
@@ -106,6 +120,8 @@ def rule(
             precision=precision,
             security_severity=security_severity,
             aliases=tuple(aliases),
+            per_resource=per_resource,
+            collect=collect,
             summary=summary,
             docs=docs,
         )

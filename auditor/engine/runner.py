@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.engine.context import AuditSession, Context
+from auditor.engine.context import AuditSession, Context, content_resources
 from auditor.engine.errors import InputError, LimitExceeded
 from auditor.engine.findings import Finding, Hit, Level, fingerprint
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
@@ -174,6 +174,24 @@ def crash_finding(crash_rule: Rule, rule_: Rule, exc: Exception) -> Finding:
     )
 
 
+def resource_pass(ctx: Context, scoped: list[Rule], collectors: list[Rule], run_one: Callable[[Rule], None], crashed: set[str]) -> None:
+    """Each content resource in its own scope: every per-resource rule, then every `collect`.
+
+    The scope's texts and trees are dropped before the next resource, so memory is
+    bounded by the largest resource, not by the app.
+    """
+    for resource in content_resources(ctx.bundle):
+        with ctx.within(resource):
+            for rule_ in scoped:
+                if rule_.id not in crashed:
+                    run_one(rule_)
+            for rule_ in collectors:
+                try:
+                    rule_.collect(ctx)  # type: ignore[misc]
+                except Exception:  # what is missing is recomputed when the rule runs, which reports a crash then
+                    log.debug("collect of %s failed:\n%s", rule_.id, traceback.format_exc())
+
+
 def run_rules(
     bundle: Bundle,
     ruleset: RuleSet,
@@ -189,11 +207,9 @@ def run_rules(
     crash_rule = _engine_rule(ruleset.rules, "AUD002")
     ctx = Context(session)
     located: list[tuple[int, Hit]] = []  # findings with a text place, for mapping to the author's source
-    for number, rule_ in enumerate(ruleset.rules, 1):
-        if bundle.kind not in rule_.inputs or not ctx.meets(rule_.needs):
-            continue
-        if progress is not None:
-            progress(number, len(ruleset.rules), rule_.id)
+    crashed: set[str] = set()
+
+    def run_one(rule_: Rule) -> None:
         level = ruleset.level_of(rule_)
         try:
             hits: Iterable[Hit] = rule_(ctx)
@@ -203,9 +219,28 @@ def run_rules(
                 report.findings.append(stamp(rule_, level, hit, ctx))
         except Exception as exc:  # a crashing rule must not lose the run
             log.debug("rule %s crashed:\n%s", rule_.id, traceback.format_exc())
+            crashed.add(rule_.id)
             finding = crash_finding(crash_rule, rule_, exc)
             report.findings.append(finding)
             report.notifications.append(Notification(Level.ERROR, finding.message, crash_rule.id))
+
+    enabled = [(n, r) for n, r in enumerate(ruleset.rules, 1) if bundle.kind in r.inputs and ctx.meets(r.needs)]
+    scoped = [(n, r) for n, r in enabled if r.per_resource]
+    collectors = [r for _, r in enabled if r.collect is not None]
+    # The resource pass runs where the first rule that takes part in it stands, so rules keep
+    # their order and every aggregating rule finds the summaries its `collect` left.
+    first = next((n for n, r in enabled if r.per_resource or r.collect is not None), None)
+    for number, rule_ in enabled:
+        if number == first:
+            if progress is not None:
+                for scoped_number, scoped_rule in scoped:
+                    progress(scoped_number, len(ruleset.rules), scoped_rule.id)
+            resource_pass(ctx, [r for _, r in scoped], collectors, run_one, crashed)
+        if rule_.per_resource:
+            continue
+        if progress is not None:
+            progress(number, len(ruleset.rules), rule_.id)
+        run_one(rule_)
     if settings.map_sources and located:
         from auditor.engine.relocation import relocate
 

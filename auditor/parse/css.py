@@ -7,7 +7,7 @@ for a `<style>` block), so findings land where the CSS is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from auditor.engine.location import Location, TextIndex
@@ -37,14 +37,16 @@ class CssUrl:
     node: object
 
 
-def sheets(ctx) -> list[Sheet]:
+def sheets(ctx) -> Iterable[Sheet]:
+    """Stylesheets of the resources in scope: a CSS file, or a page's inline `<style>` blocks."""
+
     def build() -> list[Sheet]:
         import tinycss2
 
         from auditor.parse.html import inline_blocks
 
         found = []
-        for resource in ctx.resources(*CSS_MIME_TYPES):
+        for resource in ctx.in_scope(*CSS_MIME_TYPES):
             text = ctx.text(resource)
             if text is not None:
                 found.append(Sheet(resource, tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True), TextIndex(text), 0))
@@ -53,7 +55,7 @@ def sheets(ctx) -> list[Sheet]:
             found.append(Sheet(block.document.resource, rules, TextIndex(block.text), block.offset))
         return found
 
-    return ctx.memo("css-sheets", build)
+    return ctx.per_resource("css-sheets", build)
 
 
 def token_url(token) -> str | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
@@ -158,12 +158,16 @@ def build_document(resource: Resource, text: str, index: TextIndex, outer=None, 
     return Document(resource, text, tags, outer, parent, origin)
 
 
-def documents(ctx) -> list[Document]:
-    """Every HTML resource the limits allow, and the documents nested in them, parsed once per audit."""
+def documents(ctx) -> Iterable[Document]:
+    """The HTML documents of the resources in scope (and those nested in them), parsed once per scope.
+
+    Inside the engine's per-resource scope that is one page, kept while its rules
+    run; outside one, every page in turn, none kept (`Context.per_resource`).
+    """
 
     def build() -> list[Document]:
         parsed = []
-        for resource in ctx.resources(*HTML_MIME_TYPES):
+        for resource in ctx.in_scope(*HTML_MIME_TYPES):
             text = ctx.text(resource)
             index = ctx.text_index(resource)
             if text is None or index is None:
@@ -175,7 +179,7 @@ def documents(ctx) -> list[Document]:
             parsed.extend(nested_documents(document, index, 1))
         return parsed
 
-    return ctx.memo("html-documents", build)
+    return ctx.per_resource("html-documents", build)
 
 
 # --- documents inside documents ---------------------------------------------------------------------
@@ -393,7 +397,7 @@ class InlineBlock:
     offset: int  # character offset of the body in the resource text (exact for files; nested: its start)
 
 
-def inline_blocks(ctx, name: str) -> list[InlineBlock]:
+def inline_blocks(ctx, name: str) -> Iterable[InlineBlock]:
     """Bodies of inline `<script>` (without `src`, that run) or `<style>` elements, with their offsets."""
 
     def build() -> list[InlineBlock]:
@@ -408,4 +412,4 @@ def inline_blocks(ctx, name: str) -> list[InlineBlock]:
                 blocks.append(InlineBlock(document, tag, tag.text, document.outer(scanned.end)))
         return blocks
 
-    return ctx.memo(("inline-blocks", name), build)
+    return ctx.per_resource(("inline-blocks", name), build)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+from collections.abc import Iterable
 from contextlib import contextmanager
 from functools import cache, lru_cache
 
@@ -145,8 +146,13 @@ def budget(ctx) -> ParseBudget:
     return ctx.memo("js-parse-budget", lambda: ParseBudget(ctx.limits.max_parsed_script_bytes))
 
 
-def scripts(ctx) -> list[JsTree]:
-    """Every script file the limits allow, parsed when first needed (too large ones are AUD003's)."""
+def script_files(ctx) -> list[JsTree]:
+    """Every script file of the input the limits allow, for the whole audit (too large ones are AUD003's).
+
+    Kept as one list so the queries of all of them can run at once in workers
+    (`auditor.parse.js_pool`); a tree is parsed when first needed and dropped once
+    its query snapshots are taken.
+    """
 
     def build() -> list[JsTree]:
         trees = []
@@ -163,7 +169,22 @@ def scripts(ctx) -> list[JsTree]:
     return ctx.memo("js-trees", build)
 
 
-def inline_scripts(ctx) -> list[JsTree]:
+def scripts(ctx) -> list[JsTree]:
+    """The script files in scope (every one outside the engine's per-resource scope)."""
+    scope = ctx.session.scope
+    if scope is None:
+        return script_files(ctx)
+
+    def by_path() -> dict[str, list[JsTree]]:
+        found: dict[str, list[JsTree]] = {}
+        for tree in script_files(ctx):
+            found.setdefault(tree.resource.path, []).append(tree)
+        return found
+
+    return ctx.memo("js-trees-by-path", by_path).get(scope.path, [])
+
+
+def inline_scripts(ctx) -> Iterable[JsTree]:
     """Inline `<script>` bodies that are JavaScript (classic or module), positioned in their HTML."""
 
     def build() -> list[JsTree]:
@@ -177,7 +198,7 @@ def inline_scripts(ctx) -> list[JsTree]:
             trees.append(JsTree(block.document.resource, source, char_base=block.offset, inline=True, budget=budget(ctx)))
         return batched(ctx, trees)
 
-    return ctx.memo("js-inline-trees", build)
+    return ctx.per_resource("js-inline-trees", build)
 
 
 def batched(ctx, trees: list[JsTree]) -> list[JsTree]:
