@@ -1,12 +1,14 @@
 """Source mapping's cost on a real app: the audit with and without `--no-source-maps` (target: mapped <= 1.10 x).
 
-    python benchmarks/source_maps.py [--repeat 5] [--packages "react-dom@18.3.1 react@18.3.1 three@0.160.0"]
+    python benchmarks/source_maps.py [--repeat 11] [--packages "react-dom@18.3.1 react@18.3.1 three@0.160.0"] [--work DIR]
 
 Installs esbuild and real libraries from npm into a temporary folder, bundles a
 small TypeScript app that imports them (minified, one linked `.map`, as Vite's
 production build does), and times `iwa-audit dist` (all rules) both ways. The
 libraries' own findings land in the big bundle, so its whole map is decoded:
-the worst case for the mapping, not a best case.
+the worst case for the mapping, not a best case. The two commands take turns
+within each round (the machine is shared: load drifts), and the ratio is the
+median of the per-round ratios. `--work DIR` keeps the built app between runs.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import machine, measure
+from measure import header, paired, ratio
 
 ESBUILD = "esbuild@0.28.2"
 MAIN_TS = """import * as THREE from "three";
@@ -43,13 +45,15 @@ MANIFEST = {"name": "bench", "id": "/", "scope": "/", "start_url": "/", "version
 
 def build(work: Path, packages: list[str]) -> Path:
     """The project folder: src/, node_modules/, dist/ with the bundle and its map."""
-    (work / ".git").mkdir()
+    if (work / "dist" / "assets" / "index-3f9a1c.js.map").is_file():
+        return work / "dist"
+    (work / ".git").mkdir(exist_ok=True)
     subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(work), ESBUILD, *packages], check=True, timeout=600)
-    (work / "src").mkdir()
+    (work / "src").mkdir(exist_ok=True)
     (work / "src" / "main.ts").write_text(MAIN_TS, encoding="utf-8")
     esbuild = work / "node_modules" / ".bin" / "esbuild"
     subprocess.run([str(esbuild), "src/main.ts", "--bundle", "--minify", "--format=esm", "--sourcemap", "--outfile=dist/assets/index-3f9a1c.js", "--log-level=error"], check=True, cwd=work, timeout=300)
-    (work / "dist" / ".well-known").mkdir(parents=True)
+    (work / "dist" / ".well-known").mkdir(parents=True, exist_ok=True)
     (work / "dist" / ".well-known" / "manifest.webmanifest").write_text(json.dumps(MANIFEST), encoding="utf-8")
     (work / "dist" / "index.html").write_text('<!doctype html><div id="root"></div><div id="out"></div><script type="module" src="/assets/index-3f9a1c.js"></script>\n', encoding="utf-8")
     return work / "dist"
@@ -57,27 +61,29 @@ def build(work: Path, packages: list[str]) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--packages", default="react-dom@18.3.1 react@18.3.1 three@0.160.0")
+    parser.add_argument("--work", type=Path, help="build the app here (kept) instead of in a temporary folder")
     args = parser.parse_args()
     if shutil.which("npm") is None:
         sys.exit("npm is needed to build the app")
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = args.work.resolve() if args.work else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         dist = build(work, args.packages.split())
         bundle, source_map = dist / "assets" / "index-3f9a1c.js", dist / "assets" / "index-3f9a1c.js.map"
         cli = [sys.executable, "-m", "auditor", "dist", "--exit-zero"]
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-        plain = measure([*cli, "--no-source-maps"], repeat=args.repeat, env=env, cwd=str(work))
-        mapped = measure(cli, repeat=args.repeat, env=env, cwd=str(work))
+        runs = paired({"unmapped": [*cli, "--no-source-maps"], "mapped": cli}, repeat=args.repeat, env=env, cwd=str(work))
+        plain, mapped = runs["unmapped"], runs["mapped"]
         report = json.loads(subprocess.run([*cli, "--format", "json"], capture_output=True, text=True, env=env, cwd=work, check=True).stdout)
         moved = [f for f in report["findings"] if f["built"] is not None]
-        print(machine())
+        print(header(""))
         print(f"app: {bundle.stat().st_size / 1e6:.2f} MB of minified JS, map {source_map.stat().st_size / 1e6:.2f} MB ({args.packages})")
         print(f"findings: {len(report['findings'])}, {len(moved)} mapped to their source ({sum(1 for f in moved if f['path'].startswith('src/'))} in src/)")
         print(f"unmapped (--no-source-maps): {plain.median_s:.3f} s  runs {plain.runs_s}  peak RSS {plain.peak_rss_mb:.0f} MB")
         print(f"mapped:                      {mapped.median_s:.3f} s  runs {mapped.runs_s}  peak RSS {mapped.peak_rss_mb:.0f} MB")
-        print(f"ratio mapped / unmapped: {mapped.median_s / plain.median_s:.3f} (target <= 1.10)")
+        print(f"mapped - unmapped: {mapped.median_s - plain.median_s:+.3f} s; ratio mapped / unmapped (median of {args.repeat} paired rounds): {ratio(mapped, plain):.3f} (target <= 1.10)")
 
 
 if __name__ == "__main__":

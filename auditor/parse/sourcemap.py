@@ -21,16 +21,20 @@ import base64
 import bisect
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from itertools import accumulate, chain
+from operator import mul
 from urllib.parse import unquote_to_bytes
 
 BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 DIGITS = {c: i for i, c in enumerate(BASE64)}
-VLQ_TOKEN = re.compile(r"[g-z0-9+/]*[A-Za-f]")  # continuation digits, then the last digit of one value
-SINGLE_DIGIT = {c: -(i >> 1) if i & 1 else i >> 1 for c, i in DIGITS.items() if i < 32}  # a value without continuation
 MAX_VLQ_SHIFT = 30            # ECMA-426: values are 32-bit signed; more digits are an error
 MAX_SEGMENT_CACHE = 1 << 16   # distinct segment strings remembered while decoding one map
+CARRY_CHUNK = 1 << 20         # mappings text summed at a time over lines without lookups (bounds the segment list)
+SEPARATOR = re.compile("[,;]")
+TERMINAL = re.compile("[A-Za-f]")  # the last digit of a value: one per field
 DEFAULT_MAX_MAP_BYTES = 64 * 1024 * 1024
 XSSI_PREFIX = ")]}'"
 ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -96,26 +100,11 @@ def decode_vlq(segment: str) -> tuple[int, ...]:
     return tuple(values)
 
 
-class _Pieces(dict):
-    """Segment text → its fields, decoded once per distinct segment (real maps repeat most of them)."""
-
-    def __missing__(self, piece: str) -> tuple[int, ...]:
-        try:
-            fields = tuple(map(SINGLE_DIGIT.__getitem__, piece))  # every value one digit: the common case
-        except KeyError:
-            tokens = VLQ_TOKEN.findall(piece)
-            fields = tuple(map(_VALUES.__getitem__, tokens)) if sum(map(len, tokens)) == len(piece) else decode_vlq(piece)
-        if len(self) >= MAX_SEGMENT_CACHE:
-            self.clear()
-        self[piece] = fields
-        return fields
-
-
 class _Values(dict):
-    """One VLQ value's digits → the value, decoded once."""
+    """One VLQ value's digits → the value, decoded once ('' is an absent field: 0)."""
 
     def __missing__(self, token: str) -> int:
-        value = decode_vlq(token)[0]
+        value = decode_vlq(token)[0] if token else 0
         if len(self) >= MAX_SEGMENT_CACHE:
             self.clear()
         self[token] = value
@@ -123,6 +112,35 @@ class _Values(dict):
 
 
 _VALUES = _Values()
+_TOKEN = "[g-z0-9+/]*[A-Za-f]"  # continuation digits, then the last digit of one value
+_FIELDS = re.compile(f"({_TOKEN})({_TOKEN})?({_TOKEN})?({_TOKEN})?({_TOKEN})?")  # one segment, up to five values
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    """The distinct segments of a stretch of `mappings`, with their five fields as columns (absent fields 0)."""
+
+    segments: list[str]
+    columns: list[list[int]]  # columns[f][i]: field f of segments[i]
+    bad: dict[str, int]       # segments with 2, 3 or 6+ fields (counted as no segment): their field count
+
+
+def _decode(distinct: list[str]) -> _Decoded:
+    """Decode distinct segments: one regex pass and dict look-ups at C speed, so a map costs its
+    distinct segments' distinct values, not a Python step per segment; segment by segment (to say
+    what is wrong, or raise) only when the batch is malformed."""
+    joined = ",".join(distinct)
+    rows = _FIELDS.findall(joined)
+    # One row per segment and no character left out (skipping only shortens) means every segment was read whole.
+    if len(rows) == len(distinct) and sum(map(len, chain.from_iterable(rows))) == len(joined) - len(distinct) + 1:
+        strings = list(zip(*rows, strict=True)) or [(), (), (), (), ()]
+        if strings[1].count("") == strings[3].count(""):  # no segment of 2 or 3 values
+            value = _VALUES.__getitem__
+            return _Decoded(distinct, [list(map(value, column)) for column in strings], {})
+    fields = [decode_vlq(piece) for piece in distinct]
+    bad = {piece: len(f) for piece, f in zip(distinct, fields, strict=True) if len(f) not in (1, 4, 5)}
+    padded = [(*f, 0, 0, 0, 0)[:5] if len(f) in (1, 4, 5) else (0, 0, 0, 0, 0) for f in fields]
+    return _Decoded(distinct, [list(column) for column in zip(*padded, strict=True)] or [[], [], [], [], []], bad)
 
 
 def _strings(value: object, field: str, *, nullable: bool) -> tuple[str | None, ...]:
@@ -169,59 +187,110 @@ class RegularMap:
 
         A segment covers from its generated column to the next segment of the
         same line (the greatest lower bound); a 1-field segment maps to nothing.
-        Decoding stops once the last wanted position is passed: segments are
-        in column order as every bundler writes them (a line whose columns go
-        back is searched whole).
+        Only the lines holding a lookup are put in order; the lines before them
+        are only summed (the source, line, column and name fields are relative
+        across lines), and nothing after the last wanted line is read.
+        Segments are in column order as every bundler writes them (a line whose
+        columns go back is searched whole).
         """
-        wanted: dict[int, list[int]] = {}
+        wanted: dict[int, set[int]] = {}
         for line, column in positions:
-            wanted.setdefault(line, []).append(column)
+            wanted.setdefault(line, set()).add(column)
         found: dict[tuple[int, int], Segment | None] = {(line, column): None for line, columns in wanted.items() for column in columns}
         if not wanted:
             return found
-        last_line = max(wanted)
         text = self._mappings
-        fields_of = _Pieces().__getitem__
-        state = [0, 0, 0, 0]  # source, original line, original column, name: relative across lines
-        line, start = 0, 0
-        while line <= last_line and start <= len(text):
+        state = [0, 0, 0, 0]  # source, original line, original column, name
+        line, start, last_line = 0, 0, max(wanted)
+        for wanted_line in sorted(wanted):
+            begin, first = start, line
+            while line < wanted_line:
+                cut = text.find(";", start)
+                if cut == -1:
+                    return found  # the mappings end before this line: nothing there is mapped
+                start, line = cut + 1, line + 1
+            self._carry(text, begin, start - 1, state, first)
             end = text.find(";", start)
-            if end == -1:
-                end = len(text)
-            pieces = [p for p in text[start:end].split(",") if p] if end > start else []
-            columns = wanted.get(line)
-            if columns is None:
-                self._skip(line, map(fields_of, pieces), state)
-            else:
-                before = list(state)
-                best = self._scan(line, map(fields_of, pieces), state, sorted(set(columns)), stop=line == last_line)
-                if best is None:  # columns go back somewhere on this line: search it whole
-                    state[:] = before
-                    best = self._scan_unsorted(line, map(fields_of, pieces), state, set(columns))
-                for wanted_column, (segment_column, target) in best.items():
-                    if target is not None:
-                        found[(line, wanted_column)] = Segment(self, target[0], target[1], target[2], target[3] if target[3] >= 0 else None, line, segment_column)
-            line += 1
-            start = end + 1
+            end = len(text) if end == -1 else end
+            pieces = list(filter(None, text[start:end].split(",")))
+            self._resolve(line, pieces, state, sorted(wanted[line]), found, last=line == last_line)
+            line, start = line + 1, end + 1
+            if start > len(text):
+                break
         return found
 
-    def _skip(self, line: int, decoded: Iterable[tuple[int, ...]], state: list[int]) -> None:
-        """Carry the relative fields over a line no lookup is on."""
-        source, orig_line, orig_column, name = state
-        for fields in decoded:
-            count = len(fields)
-            if count == 4:
-                source += fields[1]
-                orig_line += fields[2]
-                orig_column += fields[3]
-            elif count == 5:
-                source += fields[1]
-                orig_line += fields[2]
-                orig_column += fields[3]
-                name += fields[4]
-            elif count != 1:
-                self._problem(f"line {line + 1}: a segment has {count} fields (1, 4 or 5 expected)")
-        state[:] = (source, orig_line, orig_column, name)
+    def _carry(self, text: str, begin: int, end: int, state: list[int], first_line: int) -> None:
+        """Add the fields of every segment in `text[begin:end]` (whole lines no lookup is on) to `state`."""
+        position = begin
+        while position < end:
+            stop = min(end, position + CARRY_CHUNK)
+            if stop < end:
+                cut = SEPARATOR.search(text, stop, end)
+                stop = cut.start() if cut else end
+            counts = Counter(filter(None, text[position:stop].replace(";", ",").split(",")))
+            decoded = _decode(list(counts))
+            if decoded.bad:
+                self._bad_segment(first_line + text.count(";", begin, position), decoded.bad)
+            weights = list(counts.values())
+            for field in range(4):
+                state[field] += sum(map(mul, decoded.columns[field + 1], weights))
+            position = stop + 1
+
+    def _resolve(self, line: int, pieces: list[str], state: list[int], columns: list[int], found: dict, *, last: bool) -> None:
+        """The covering segment of each sorted column of one line, into `found`; `state` carried past the line."""
+        try:
+            decoded = _decode(list(dict.fromkeys(pieces)))
+        except SourceMapError:
+            if not last:
+                raise
+            self._scan_lazily(line, pieces, state, columns, found)  # bad text after the wanted columns may stay unread
+            return
+        if decoded.bad:
+            self._bad_segment(line, decoded.bad)
+            pieces = [p for p in pieces if p not in decoded.bad]
+        number = {piece: n for n, piece in enumerate(decoded.segments)}
+        order = list(map(number.__getitem__, pieces))
+        deltas = list(map(decoded.columns[0].__getitem__, order))
+        if min(deltas[1:], default=0) < 0:  # columns go back on this line
+            self._keep(line, self._scan_unsorted(line, map(decode_vlq, pieces), state, set(columns)), found)
+            return
+        generated = list(accumulate(deltas))
+        sums, done = list(state), 0
+        n_sources, n_names = len(self.sources), len(self.names)
+        for column in columns:
+            at = bisect.bisect_right(generated, column) - 1
+            if at < 0:
+                continue
+            if at >= done:
+                for field in range(4):
+                    sums[field] += sum(map(decoded.columns[field + 1].__getitem__, order[done : at + 1]))
+                done = at + 1
+            count = len(TERMINAL.findall(pieces[at]))
+            if count == 1:
+                continue
+            source, orig_line, orig_column, name = sums
+            if generated[at] < 0 or orig_line < 0 or orig_column < 0 or not 0 <= source < n_sources:
+                self._problem(f"line {line + 1}: a segment points outside the map (source {source}, line {orig_line}, column {orig_column})")
+                continue
+            found[(line, column)] = Segment(self, source, orig_line, orig_column, name if count == 5 and 0 <= name < n_names else None, line, generated[at])
+        for field in range(4):
+            sums[field] += sum(map(decoded.columns[field + 1].__getitem__, order[done:]))
+        state[:] = sums
+
+    def _scan_lazily(self, line: int, pieces: list[str], state: list[int], columns: list[int], found: dict) -> None:
+        """The last wanted line when its text has bad VLQ: decode segment by segment and stop past the last column."""
+        best = self._scan(line, map(decode_vlq, pieces), state, columns, stop=True)
+        if best is None:
+            best = self._scan_unsorted(line, map(decode_vlq, pieces), state, set(columns))
+        self._keep(line, best, found)
+
+    def _keep(self, line: int, best: dict, found: dict) -> None:
+        for wanted_column, (segment_column, target) in best.items():
+            if target is not None:
+                found[(line, wanted_column)] = Segment(self, target[0], target[1], target[2], target[3] if target[3] >= 0 else None, line, segment_column)
+
+    def _bad_segment(self, line: int, bad: dict[str, int]) -> None:
+        self._problem(f"line {line + 1}: a segment has {next(iter(bad.values()))} fields (1, 4 or 5 expected)")
 
     def _target(self, line: int, column: int, fields: tuple[int, ...], state: list[int]) -> tuple[int, int, int, int] | None:
         """Apply one segment's deltas to `state`; what it maps to, or None (unmapped or out of range)."""
@@ -414,14 +483,14 @@ def decode_data_url(url: str, *, max_bytes: int = DEFAULT_MAX_MAP_BYTES) -> byte
 
 def cp_to_utf16(line: str, column: int) -> int:
     """0-based code-point column → 0-based UTF-16 column on a line."""
-    if not ASTRAL.search(line, 0, column):
+    if line.isascii() or not ASTRAL.search(line, 0, column):
         return column
     return column + len(ASTRAL.findall(line, 0, column))
 
 
 def utf16_to_cp(line: str, column: int) -> int:
     """0-based UTF-16 column → 0-based code-point column on a line (clamped to the line)."""
-    if not ASTRAL.search(line):
+    if line.isascii() or not ASTRAL.search(line):
         return column
     units = 0
     for index, char in enumerate(line):
