@@ -111,6 +111,8 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
     `signed`: the bundle follows an integrity block, so (as for an IWA in
     Chrome) the trailing length is never read and may be absent.
     No count limit applies to the index: Chrome bounds it by size (1 MiB) only.
+    The steps follow the format's order: section lengths, the sections'
+    places, the trailer, the metadata sections, the index, the responses.
     """
     where = str(path)
     view = data[base:]
@@ -118,6 +120,24 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
     reader.max_depth = limits.max_cbor_depth
     if version != "b2":
         return {"format_version": version, "resources": {}, "index": (), "problems": (), "primary_url": None}
+    names, lengths, lengths_end = read_section_lengths(reader, view, pos, base, where)
+    offsets, sections_content, sections_end = locate_sections(reader, names, lengths, lengths_end, where)
+    problems: list[Problem] = list(read_trailer(reader, sections_end, base, base + len(view), signed=signed))
+    primary_url = read_metadata(reader, offsets, problems, where)
+    if "index" not in offsets:
+        raise Malformed("the bundle has no `index` section", offset=sections_content, where=where)
+    index_start, index_length = offsets["index"]
+    index = read_index(reader, index_start, index_length, where)
+    if not index:
+        raise Malformed("the index has no entries", offset=index_start, where=where)
+    bundle_host = host or claimed_host(index) or PLACEHOLDER_HOST
+    entries = index_entries(index, offsets["responses"], bundle_host, problems, where)
+    resources = read_responses(reader, data, entries, problems, mapped, where)
+    return {"format_version": "b2", "resources": resources, "index": tuple(entries), "problems": tuple(problems), "primary_url": primary_url, "host": None if bundle_host == PLACEHOLDER_HOST else bundle_host}
+
+
+def read_section_lengths(reader: CborReader, view: memoryview, pos: int, base: int, where: str) -> tuple[list[str], list[int], int]:
+    """The section names and lengths, and where the section-lengths string ends: checked as Chromium's parser does."""
     lengths_head = reader.expect(pos, MAJOR_BSTR, "section-lengths")
     if lengths_head.arg >= MAX_SECTION_LENGTHS:
         raise Malformed(f"section-lengths is {lengths_head.arg} bytes; Chromium requires fewer than {MAX_SECTION_LENGTHS}", offset=pos, where=where)
@@ -136,9 +156,14 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         raise Malformed("a section name appears twice in section-lengths", offset=lengths_head.content, where=where)
     if not names or names[-1] != "responses":
         raise Malformed("`responses` must be the last section", offset=lengths_head.content, where=where)
-    sections_head = reader.expect(lengths_end, MAJOR_ARRAY, "sections")
+    return names, lengths, lengths_end
+
+
+def locate_sections(reader: CborReader, names: list[str], lengths: list[int], pos: int, where: str) -> tuple[dict[str, tuple[int, int]], int, int]:
+    """(start, length) of each section, where their array's content starts, and where the last one ends."""
+    sections_head = reader.expect(pos, MAJOR_ARRAY, "sections")
     if sections_head.arg != len(names):
-        raise Malformed(f"{sections_head.arg} sections but {len(names)} section-lengths entries", offset=lengths_end, where=where)
+        raise Malformed(f"{sections_head.arg} sections but {len(names)} section-lengths entries", offset=pos, where=where)
     offsets: dict[str, tuple[int, int]] = {}
     p = sections_head.content
     for name, length in zip(names, lengths, strict=True):
@@ -147,37 +172,39 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
             raise Malformed(f"section `{name}` is {length} bytes; Chromium allows at most {MAX_METADATA_SECTION}", offset=p, where=where)
         offsets[name] = (p, length)
         p += length
-    problems: list[Problem] = list(read_trailer(reader, p, base, base + len(view), signed=signed))
+    return offsets, sections_head.content, p
 
-    def section(name: str, major: int) -> tuple[object, int, int]:
-        start, length = offsets[name]
-        value, end = reader.decode(start, what=f"section `{name}`")
-        if end != start + length:
-            raise Malformed(f"section `{name}` is {end - start} bytes but section-lengths says {length}", offset=start, where=where)
-        return value, start, length
 
-    critical: list = []
+def read_section(reader: CborReader, offsets: dict[str, tuple[int, int]], name: str, where: str) -> tuple[object, int]:
+    """The decoded value of one section and its start; its length must be the declared one."""
+    start, length = offsets[name]
+    value, end = reader.decode(start, what=f"section `{name}`")
+    if end != start + length:
+        raise Malformed(f"section `{name}` is {end - start} bytes but section-lengths says {length}", offset=start, where=where)
+    return value, start
+
+
+def read_metadata(reader: CborReader, offsets: dict[str, tuple[int, int]], problems: list[Problem], where: str) -> str | None:
+    """Check `critical` (an unknown critical section makes Chromium refuse) and return the `primary` URL, if any."""
     if "critical" in offsets:
-        critical, start, _ = section("critical", MAJOR_ARRAY)
+        critical, start = read_section(reader, offsets, "critical", where)
         if not isinstance(critical, list) or not all(isinstance(c, str) for c in critical):
             raise Malformed("`critical` must be an array of section names", offset=start, where=where)
         unknown = [c for c in critical if c not in KNOWN_SECTIONS]
         if unknown:
             raise Unsupported(f"critical section(s) {unknown} not understood (Chromium refuses the bundle)", offset=start, where=where)
-    primary_url = None
-    if "primary" in offsets:
-        primary_url, start, _ = section("primary", MAJOR_TSTR)
-        if not isinstance(primary_url, str):
-            raise Malformed("`primary` must be a text URL", offset=start, where=where)
-        problems.append(Problem("primary-url", f"primary URL `{primary_url}`", offset=start, length=offsets["primary"][1]))
-    if "index" not in offsets:
-        raise Malformed("the bundle has no `index` section", offset=sections_head.content, where=where)
-    index_start, _ = offsets["index"]
-    responses_start, responses_length = offsets["responses"]
-    index = read_index(reader, index_start, offsets["index"][1], where)
-    if not index:
-        raise Malformed("the index has no entries", offset=index_start, where=where)
-    bundle_host = host or claimed_host(index) or PLACEHOLDER_HOST
+    if "primary" not in offsets:
+        return None
+    primary_url, start = read_section(reader, offsets, "primary", where)
+    if not isinstance(primary_url, str):
+        raise Malformed("`primary` must be a text URL", offset=start, where=where)
+    problems.append(Problem("primary-url", f"primary URL `{primary_url}`", offset=start, length=offsets["primary"][1]))
+    return primary_url
+
+
+def index_entries(index: list[tuple[str, int, int, int]], responses: tuple[int, int], bundle_host: str, problems: list[Problem], where: str) -> list[IndexEntry]:
+    """Each index entry with its URL canonicalised as Chrome does; a refused key is a problem, not an abort."""
+    responses_start, responses_length = responses
     entries: list[IndexEntry] = []
     for raw_url, rel_offset, length, key_offset in index:
         if rel_offset + length > responses_length:
@@ -186,6 +213,11 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         if refused is not None:
             problems.append(Problem("invalid-url", f"index key `{raw_url}` {refused}; Chrome refuses the bundle", offset=key_offset))
         entries.append(IndexEntry(raw_url, resolved, responses_start + rel_offset, length, key_offset, key))
+    return entries
+
+
+def read_responses(reader: CborReader, data: memoryview, entries: list[IndexEntry], problems: list[Problem], mapped: mmap.mmap | None, where: str) -> dict[str, Resource]:
+    """The resource each served URL loads; a response that cannot be read fails only its URL, as in Chrome's lazy reader."""
     resources: dict[str, Resource] = {}
     released = 0
     for entry in served(entries, lambda e: e.key):  # equal URLs: Chrome keeps the first in index order
@@ -194,7 +226,7 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         resource: Resource | None
         try:
             resource, response_problems = read_response(reader, data, entry.offset, entry.length, key, entry.raw_url, where)
-        except InputError as error:  # read lazily by Chrome: only this URL fails to load
+        except InputError as error:
             resource = None
             at = error.offset if error.offset is not None else entry.offset
             response_problems = [Problem("response-malformed", f"the response for `{entry.raw_url}` cannot be read: {error.reason}", offset=at, length=0, resource=key)]
@@ -205,7 +237,7 @@ def read_web_bundle(data: memoryview, base: int, *, path: Path, host: str | None
         problems.extend(response_problems)
         if resource is not None:
             resources[key] = resource
-    return {"format_version": "b2", "resources": resources, "index": tuple(entries), "problems": tuple(problems), "primary_url": primary_url, "host": None if bundle_host == PLACEHOLDER_HOST else bundle_host}
+    return resources
 
 
 def read_trailer(reader: CborReader, pos: int, base: int, end: int, *, signed: bool) -> list[Problem]:
