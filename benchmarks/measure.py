@@ -1,7 +1,11 @@
 """Measure commands the way the benchmarks report them: median wall time and peak RSS.
 
 Each run is a child process waited with os.wait4, so the peak RSS is that
-run's own (RUSAGE_CHILDREN would report the maximum over all children).
+run's own (RUSAGE_CHILDREN would report the maximum over all children). It is
+started by a small trampoline process, not forked from the benchmark itself:
+Linux keeps a process's high-water RSS across execve, so a command forked
+straight from a benchmark that holds a large input in memory would report at
+least the benchmark's own size (seen: 212 MB for a 1.4 KB zip).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import os
 import platform
 import statistics
 import subprocess
-import time
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,15 +38,41 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
 
 
+# Forks and execs the command from a process of a few MB, waits for it, and writes its
+# wall time (timed from just before the fork, so the trampoline's own start is not counted),
+# peak RSS (KiB) and exit status to the file descriptor given as its first argument.
+TRAMPOLINE = """
+import os, sys, time
+report = int(sys.argv[1])
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.close(report)
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+os.write(report, f"{elapsed} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}".encode())
+"""
+
+
 def run_once(cmd: Sequence[str], *, env: dict | None = None, cwd: str | None = None, capped: bool = True) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MB, and exit code of one run (output discarded). `capped=False`
     for runtimes that reserve more address space than they use (node's V8 fails under the cap)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd, preexec_fn=_cap_memory if capped else None)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+    read_end, write_end = os.pipe()
+    proc = subprocess.Popen(
+        [sys.executable, "-S", "-c", TRAMPOLINE, str(write_end), *cmd],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=cwd,
+        pass_fds=(write_end,),
+        preexec_fn=_cap_memory if capped else None,
+    )
+    os.close(write_end)
+    proc.wait()
+    with os.fdopen(read_end, "rb") as report:
+        elapsed, maxrss_kib, code = report.read().split()
+    return float(elapsed), int(maxrss_kib) / 1024, int(code)
 
 
 def measure(cmd: Sequence[str], *, repeat: int = 5, warmup: int = 1, env: dict | None = None, cwd: str | None = None) -> Measurement:
