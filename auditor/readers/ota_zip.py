@@ -33,6 +33,7 @@ from auditor.readers.folder import guess_content_type
 
 CHUNK = 64 * 1024
 STORED, DEFLATED = 0, 8
+CONTENT_TYPE_ONLY = ("content-type",)
 
 
 class ArchiveFile:
@@ -184,7 +185,7 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
             body=Body(body_size, opener=member_opener(archive_file, method, None if bomb else data_offset, data_length), withheld=bomb),
             source_path=name,
             byte_range=(header, data_offset + data_length - header),
-            header_names_raw=tuple(headers),
+            header_names_raw=CONTENT_TYPE_ONLY if headers else (),  # one shared tuple, not one per member
         )
 
     for entry in ios.entries:
