@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import mmap
 import struct
+import sys
 import zlib
 from dataclasses import dataclass
 
@@ -80,7 +81,7 @@ class StreamView:
 def decode_name(raw: bytes) -> str | None:
     """UTF-8, strictly, as `ZipCoder.UTF8.toString` (flag bit 11 or not: the stream's charset is UTF-8)."""
     try:
-        return raw.decode("utf-8")
+        return sys.intern(raw.decode("utf-8"))  # interned: the iOS and Python views hold the same string
     except UnicodeDecodeError:
         return None
 

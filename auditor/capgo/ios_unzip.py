@@ -25,6 +25,7 @@ Modelled from ZIPFoundation (`Archive.scanForEndOfCentralDirectoryRecord`,
 from __future__ import annotations
 
 import struct
+import sys
 from dataclasses import dataclass
 
 from auditor.engine.limits import Limits
@@ -104,7 +105,7 @@ def entry_kind(name: str, made_by: int, external_attr: int) -> str:
 def decode_name(raw: bytes, flags: int) -> str:
     """`Entry.path`: UTF-8 with flag bit 11, otherwise code page 437 (which decodes any bytes)."""
     if raw.isascii():
-        return raw.decode("ascii")  # the same in UTF-8 and code page 437, and much faster
+        return sys.intern(raw.decode("ascii"))  # the same in UTF-8 and code page 437, and much faster; interned: the other views share it
     if flags & 0x800:
         try:
             return raw.decode("utf-8")

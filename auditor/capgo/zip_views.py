@@ -9,6 +9,7 @@ sides; rules turn them into findings.
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from dataclasses import dataclass
 
@@ -58,7 +59,7 @@ def python_view(handle, max_entries: int) -> PythonView:
             infos = archive.infolist()
             if len(infos) > max_entries:
                 return PythonView((), f"more than {max_entries} entries")
-            return PythonView(tuple(PythonEntry(i.orig_filename, i.file_size, i.compress_size, i.compress_type, i.header_offset) for i in infos))
+            return PythonView(tuple(PythonEntry(sys.intern(i.orig_filename), i.file_size, i.compress_size, i.compress_type, i.header_offset) for i in infos))
     except PY_ERRORS as exc:
         return PythonView((), f"{type(exc).__name__}: {exc}")
 

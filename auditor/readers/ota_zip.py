@@ -16,11 +16,13 @@ bomb is never inflated at all. Nothing is ever written to disk.
 
 from __future__ import annotations
 
+import functools
 import mmap
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 from auditor.capgo import android_unzip, ios_unzip
 from auditor.capgo.android_unzip import PAGE, release
@@ -33,6 +35,14 @@ from auditor.readers.folder import guess_content_type
 
 CHUNK = 64 * 1024
 STORED, DEFLATED = 0, 8
+CONTENT_TYPE_ONLY = ("content-type",)
+NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
+@functools.lru_cache(maxsize=256)
+def shared_headers(content_type: str) -> Mapping[str, str]:
+    """One read-only header map per content type: 100k members share a few, not 100k dicts."""
+    return MappingProxyType({"content-type": content_type})
 
 
 class ArchiveFile:
@@ -177,14 +187,14 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
             previous = resources.pop(key)
             renamed = f"{key}#copy-{len(resources) + 1}"
             resources[renamed] = replace(previous, path=renamed)  # the later copy is the one installed
-        headers = {"content-type": guess_content_type(name)} if body_size else {}
+        headers = shared_headers(guess_content_type(name)) if body_size else NO_HEADERS
         resources[key] = Resource(
             path=key,
             headers=headers,
             body=Body(body_size, opener=member_opener(archive_file, method, None if bomb else data_offset, data_length), withheld=bomb),
             source_path=name,
             byte_range=(header, data_offset + data_length - header),
-            header_names_raw=tuple(headers),
+            header_names_raw=CONTENT_TYPE_ONLY if headers else (),  # one shared tuple, not one per member
         )
 
     for entry in ios.entries:
