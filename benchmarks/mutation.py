@@ -69,6 +69,7 @@ TESTS = (
     "tests/test_install_verdict.py",
     "tests/hardening/test_signature_soundness.py",
     "tests/test_version_order.py",
+    "tests/engine/test_block_rejection.py",
 )
 EQUIVALENT: dict[str, str] = {
     # filled from runs: "module.function__mutmut_N": "why it cannot change a verdict"
@@ -108,6 +109,9 @@ def configure(work: Path, modules: list[str]) -> None:
         f"source_paths = {modules!r}\n"
         f"pytest_add_cli_args_test_selection = {tests!r}\n"
         'also_copy = ["auditor", "rules", "schemas", "tests"]\n'
+        # A mutant that hangs (a modular pow made plain) is killed as a timeout after
+        # 4x (its tests' time + 1 s) of CPU, not mutmut's default 30x.
+        "timeout_multiplier = 2.0\n"
     ).replace("'", '"')
     with open(work / "pyproject.toml", "a", encoding="utf-8") as handle:
         handle.write(table)
