@@ -70,6 +70,8 @@ TESTS = (
     "tests/hardening/test_signature_soundness.py",
     "tests/test_version_order.py",
     "tests/engine/test_block_rejection.py",
+    "tests/chrome/test_signature_checks.py",
+    "tests/readers/test_format_limits.py",
 )
 EQUIVALENT: dict[str, str] = {
     # filled from runs: "module.function__mutmut_N": "why it cannot change a verdict"
@@ -97,6 +99,21 @@ EQUIVALENT: dict[str, str] = {
     "auditor.readers.integrity_attributes.x_read_value__mutmut_58": "only the `what` label of an error that is raised anyway: message wording, same verdict",
     "auditor.readers.integrity_attributes.x_read_value__mutmut_61": "only the `what` label of an error that is raised anyway: message wording, same verdict",
     "auditor.chrome.version.xǁIwaVersionǁ__hash____mutmut_1": "hash(None) for every version keeps hash consistent with ==; only dict speed changes",
+    "auditor.chrome.signatures.x_derive_web_bundle_id__mutmut_8": "the same codec (the 'ASCII' spelling)",
+    "auditor.chrome.signatures.x_derive_web_bundle_id__mutmut_9": "an ID ends in 'c' (Ed25519) or 'i' (ECDSA) from its fixed suffix, never X: stripping X too strips nothing more",
+    "auditor.chrome.signatures.x_parse_web_bundle_id__mutmut_20": "wording of a refusal that cannot be reached (56/58 checked base32 letters always decode): same verdict",
+    "auditor.chrome.signatures.x_parse_web_bundle_id__mutmut_21": "wording of a refusal that cannot be reached (56/58 checked base32 letters always decode): same verdict",
+    "auditor.chrome.signatures.x_signing_payload__mutmut_17": "int.to_bytes defaults to big-endian since Python 3.11 (requires-python >= 3.11): the same bytes",
+    "auditor.chrome.signatures.x__ed25519_point__mutmut_34": "pow without the modulus: the product is reduced mod p anyway, same x (only slower)",
+    "auditor.chrome.signatures.x__ed25519_point__mutmut_37": "pow without the modulus: the product is reduced mod p anyway, same x (only slower)",
+    "auditor.chrome.signatures.x__ed25519_point__mutmut_48": "an unreduced base of a modular pow: the same power mod p",
+    "auditor.chrome.signatures.x__ed25519_point__mutmut_51": "an unreduced base of a modular pow: the same power mod p",
+    "auditor.chrome.signatures.x__ed25519_point__mutmut_74": "p = 2^255-19 is 1 mod 4, so (p+1)//4 == (p-1)//4: the same sqrt(-1)",
+    "auditor.chrome.signatures.x_is_small_order__mutmut_10": "16P = O exactly when 8P = O: the group order is 8 times an odd prime, no point has order 16",
+    "auditor.chrome.signatures.x_required_v2_block__mutmut_4": "wording of a programming error's message (a rule without needs=V2_BLOCK), no verdict",
+    "auditor.chrome.signatures.x_required_v2_block__mutmut_5": "wording of a programming error's message (a rule without needs=V2_BLOCK), no verdict",
+    "auditor.chrome.signatures.x_required_v2_block__mutmut_6": "wording of a programming error's message (a rule without needs=V2_BLOCK), no verdict",
+    "auditor.chrome.signatures.x_required_v2_block__mutmut_7": "wording of a programming error's message (a rule without needs=V2_BLOCK), no verdict",
 }
 COPIED = ("auditor", "rules", "schemas", "tests", "pyproject.toml", "README.md")
 
