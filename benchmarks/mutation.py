@@ -47,6 +47,7 @@ equality, which decide downgrades, are untouched).
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import shutil
 import subprocess
 import sys
@@ -118,9 +119,9 @@ EQUIVALENT: dict[str, str] = {
 COPIED = ("auditor", "rules", "schemas", "tests", "pyproject.toml", "README.md")
 
 
-def configure(work: Path, modules: list[str]) -> None:
+def configure(work: Path, modules: list[str], selection: tuple[str, ...] = TESTS) -> None:
     """Append a [tool.mutmut] table to the copy's pyproject (mutmut 3 reads it)."""
-    tests = [t for t in TESTS if (work / t).exists()]
+    tests = [t for t in selection if (work / t).exists()]
     table = (
         "\n[tool.mutmut]\n"
         f"source_paths = {modules!r}\n"
@@ -138,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--module", action="append", help="mutate only this module (repeatable)")
     parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (default 2: the machine has 2 cores)")
+    parser.add_argument("--mutants", action="append", default=[], help="run only the mutants matching this mutmut name pattern (repeatable), e.g. 'auditor.readers.cbor.x*skip__mutmut_*'")
+    parser.add_argument("--tests", action="append", help="test files to run instead of TESTS (repeatable); fewer tests can only add survivors, never hide one")
     args = parser.parse_args(argv)
     modules = args.module or list(MODULES)
     mutmut = shutil.which("mutmut") or str(Path(sys.executable).with_name("mutmut"))
@@ -149,13 +152,18 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
             elif source.exists():
                 shutil.copy2(source, work / name)
-        configure(work, modules)
-        run = subprocess.run([mutmut, "run", "--max-children", str(args.max_children)], cwd=work, check=False)
+        configure(work, modules, tuple(args.tests or TESTS))
+        run = subprocess.run([mutmut, "run", "--max-children", str(args.max_children), *args.mutants], cwd=work, check=False)
         if run.returncode != 0:
             print(f"mutmut run failed (exit {run.returncode}): no verdict", file=sys.stderr)
             return 2
         results = subprocess.run([mutmut, "results"], cwd=work, capture_output=True, text=True, check=False)
-        survivors = [line.strip() for line in results.stdout.splitlines() if ("survived" in line or "no tests" in line) and line.split(":")[0].strip() not in EQUIVALENT]
+        survivors = [
+            line.strip()
+            for line in results.stdout.splitlines()
+            if ("survived" in line or "no tests" in line) and line.split(":")[0].strip() not in EQUIVALENT
+            and (not args.mutants or any(fnmatch.fnmatch(line.split(":")[0].strip(), pattern) for pattern in args.mutants))
+        ]
         print(f"{len(survivors)} surviving mutant(s):")
         for line in survivors:
             print(" ", line)
