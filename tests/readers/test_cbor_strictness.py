@@ -154,9 +154,7 @@ def test_web_bundle_id_shape(text, expected):
 
 # Every refusal names the file and the absolute offset of the offending item (data placed at base 100,
 # the third item of an array), and the default label; a finding that points elsewhere misleads the user.
-@pytest.mark.parametrize(
-    ("item", "error", "offset", "reason"),
-    [
+REFUSALS = [
         (b"\x1c", Malformed, 103, "CBOR item: reserved additional information (0x1c) is not allowed"),
         (b"\xf9\x00\x00", Malformed, 103, "CBOR item: floating-point values are not allowed"),
         (b"\x18\x17", Malformed, 103, "CBOR item: non-minimal encoding of 23"),
@@ -168,8 +166,10 @@ def test_web_bundle_id_shape(text, expected):
         (b"\xa2\x01\x00\x01\x00", Malformed, 106, "CBOR item: duplicate map key"),
         (b"\xa2\x02\x00\x01\x00", Malformed, 106, "CBOR item: map keys out of canonical order"),
         (b"\x62a\xff", Malformed, 105, "CBOR item: text string is not valid UTF-8"),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize(("item", "error", "offset", "reason"), REFUSALS)
 def test_a_refusal_names_the_file_and_the_absolute_offset(item, error, offset, reason):
     reader = CborReader(b"\x83\x00\x00" + item, base=100, where="app.swbn")
     with pytest.raises(error) as raised:
@@ -198,3 +198,19 @@ def test_truncation_at_the_very_end_says_none_remain():
     with pytest.raises(Truncated) as raised:
         CborReader(b"\x81", where="app.swbn").skip(0)
     assert (raised.value.offset, raised.value.where, raised.value.reason) == (1, "app.swbn", "CBOR item (array of 1) needs 1 bytes but only 0 remain")
+
+
+@pytest.mark.parametrize(("item", "error", "offset", "reason"), [row for row in REFUSALS if row[0] != b"\x81" * 17 + b"\x00"])
+def test_a_refusal_carries_the_callers_label(item, error, offset, reason):
+    with pytest.raises(error) as raised:
+        CborReader(b"\x83\x00\x00" + item, base=100).skip(100, what="section `index`")
+    assert raised.value.reason == reason.replace("CBOR item", "section `index`")
+
+
+def test_nested_maps_follow_the_callers_canonical_choice():
+    unordered_in_array = b"\x81\xa2\x02\x00\x01\x00"
+    unordered_in_map = b"\xa1\x00\xa2\x02\x00\x01\x00"
+    for data in (unordered_in_array, unordered_in_map):
+        assert CborReader(data).skip(0, canonical=False) == len(data)
+        with pytest.raises(Malformed, match="map keys out of canonical order"):
+            CborReader(data).skip(0)
