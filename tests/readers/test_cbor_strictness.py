@@ -214,3 +214,14 @@ def test_nested_maps_follow_the_callers_canonical_choice():
         assert CborReader(data).skip(0, canonical=False) == len(data)
         with pytest.raises(Malformed, match="map keys out of canonical order"):
             CborReader(data).skip(0)
+
+
+def test_the_depth_limit_counts_nesting_through_map_keys_and_values():
+    through_keys = b"\xa1" * 16 + b"\x00" + b"\x00" * 16  # each map's only key is the next map
+    assert skip(through_keys) == len(through_keys)
+    with pytest.raises(LimitExceeded, match="nesting deeper than 16"):
+        skip(b"\xa1" + through_keys + b"\x00")
+    through_values = b"\xa1\x00" * 16 + b"\x00"
+    assert skip(through_values) == len(through_values)
+    with pytest.raises(LimitExceeded, match="nesting deeper than 16"):
+        skip(b"\xa1\x00" + through_values)
