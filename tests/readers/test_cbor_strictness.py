@@ -225,3 +225,17 @@ def test_the_depth_limit_counts_nesting_through_map_keys_and_values():
     assert skip(through_values) == len(through_values)
     with pytest.raises(LimitExceeded, match="nesting deeper than 16"):
         skip(b"\xa1\x00" + through_values)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\xa1\x1c\x00", "L: reserved additional information (0x1c) is not allowed"),  # a key's head
+        (b"\xa1\x81\xc0\x00\x00", "L: tags are not allowed"),  # inside a key
+        (b"\xa1\x00\x81\xc0\x00", "L: tags are not allowed"),  # inside a value
+    ],
+)
+def test_map_keys_and_values_carry_the_callers_label(data, reason):
+    with pytest.raises(Malformed) as raised:
+        CborReader(data).skip(0, what="L")
+    assert raised.value.reason == reason
