@@ -8,7 +8,9 @@ Mutated (issue 12 item 7, issue 13): the CBOR reader's strictness checks
 signature checks (`auditor/chrome/signatures.py`), the version parser's
 ordering (`auditor/chrome/version.py`) and `IntegrityBlock.rejection()`
 (`auditor/engine/model.py`). The tests run against each mutant are the ones
-that exercise these modules (TESTS below), so a run fits on a 2-core machine.
+that exercise these modules (TESTS below), so a run fits on a 2-core machine;
+`--tests` narrows them further and `--mutants PATTERN` runs named mutants only
+(a narrower test set can only add survivors, never hide one).
 
 The project is copied to a temporary folder and `mutmut` (3.x) runs there,
 so nothing in the work tree changes. Exit 0 when no mutant survives beyond
@@ -24,9 +26,7 @@ The other survivors of that run (`canonical=False` → True/None/dropped when
 a nested value, a tagged item or a non-text name is skipped) were real: a
 non-canonical inner map made the block unreadable instead of a SIG003
 finding. test_nested_values_and_names_are_skipped_without_the_canonical_order_check
-kills them; the run has not been repeated since. The other four modules have
-not been run yet (each takes minutes on 2 cores): run the script, and list
-here what survives and why.
+kills them; the run has not been repeated since.
 
 `auditor/readers/integrity_attributes.py` re-run (2026-12-02, after the nested-order
 fix): 24 survivors. Most are `what`-label mutants of the kind judged equivalent above;
@@ -42,6 +42,39 @@ only by tests/engine/test_block_rejection.py, which sets one fact at a time.
 `auditor/chrome/version.py` (run 2026-12-02): one survivor, `__hash__` returning
 `hash(None)`: equivalent (equal versions still hash equal; ordering and
 equality, which decide downgrades, are untouched).
+
+`auditor/chrome/signatures.py` (run 2026-12-02, `--module auditor/chrome/signatures.py`,
+TESTS as below): 271 mutants, 214 killed, 14 timed out (hangs: a modular `pow` made plain),
+43 survived. 7 of the 43 could change a verdict: an upper-case X passed the
+base32 letter check (parse_6), a 58-character ID with the Ed25519 suffix was taken
+for ECDSA (parse_33), a proxy ID was not recognised as one (parse_43..46: the
+proxy-id problem lost), and `verify()` skipped its own key pre-check (verify_1;
+the reader calls `key_problem` first, so only a direct caller was exposed).
+21 more could not change a verdict today but broke a function's contract and are
+killed anyway: the kind labels and key slices `parse_web_bundle_id` returns
+(10), the Ed25519 sign bit and the float-divided square-root check in
+`_ed25519_point` (8; P and -P have the same order) and the doubling's y
+formula (3). Killing tests, all in tests/chrome/test_signature_checks.py:
+test_parse_returns_the_kind_and_key_of_each_id, test_an_upper_case_x_is_not_a_base32_letter,
+test_the_ecdsa_length_does_not_make_any_suffix_ecdsa, test_a_proxy_suffix_at_the_ecdsa_length_is_no_proxy_id,
+test_sig003_flags_a_proxy_id, test_verify_refuses_a_malformed_key_before_the_library_sees_it,
+test_a_real_key_decodes_to_the_point_it_encodes, test_both_square_root_branches_are_exercised,
+test_doubling_stays_on_the_curve. Re-run after them: 271 mutants, 242 killed, 14 timed
+out, 15 survived, all 15 in EQUIVALENT with their reasons (codec spelling, an X
+that a fixed suffix never ends in, wording of an unreachable or programming-error
+message, `to_bytes`' big-endian default, `pow` with an unreduced base or no modulus,
+(p+1)//4 == (p-1)//4, 16P = O iff 8P = O).
+
+`auditor/readers/cbor.py` (run 2026-12-02): CBOR_RUN_PLACEHOLDER
+
+Web bundle format limits (section-lengths < 8 KiB, metadata sections <= 1 MiB,
+response headers < 512 KiB) are each reached at the boundary and one byte
+under in tests/readers/test_format_limits.py; the CBOR depth limit in
+tests/readers/test_cbor_strictness.py (arrays, map keys, map values) and
+tests/rules/test_bundle_lazy.py (a signature attribute, through open_input);
+the item limit (`max_items`) only in tests/readers/test_cbor_strictness.py,
+because no reader sets it; the crash handlers in tests/engine/test_pipeline.py
+(a crashing rule is AUD002; an error outside the rules is one stderr line, exit 2).
 """
 
 from __future__ import annotations
@@ -99,6 +132,12 @@ EQUIVALENT: dict[str, str] = {
     "auditor.readers.integrity_attributes.x_read_value__mutmut_57": "canonical=None is falsy like False: the same call",
     "auditor.readers.integrity_attributes.x_read_value__mutmut_58": "only the `what` label of an error that is raised anyway: message wording, same verdict",
     "auditor.readers.integrity_attributes.x_read_value__mutmut_61": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.cbor.xǁCborReaderǁhead__mutmut_1": "head()'s default label: every caller passes its own `what`",
+    "auditor.readers.cbor.xǁCborReaderǁhead__mutmut_2": "head()'s default label: every caller passes its own `what`",
+    "auditor.readers.cbor.xǁCborReaderǁhead__mutmut_3": "head()'s default label: every caller passes its own `what`",
+    "auditor.readers.cbor.xǁCborReaderǁhead__mutmut_76": "int.from_bytes defaults to big-endian since Python 3.11 (requires-python >= 3.11)",
+    "auditor.readers.cbor.xǁCborReaderǁskip__mutmut_51": "the same codec (the 'UTF-8' spelling)",
+    "auditor.readers.cbor.xǁCborReaderǁskip__mutmut_129": "equal (major, length, bytes) means equal keys, refused as a duplicate just before",
     "auditor.chrome.version.xǁIwaVersionǁ__hash____mutmut_1": "hash(None) for every version keeps hash consistent with ==; only dict speed changes",
     "auditor.chrome.signatures.x_derive_web_bundle_id__mutmut_8": "the same codec (the 'ASCII' spelling)",
     "auditor.chrome.signatures.x_derive_web_bundle_id__mutmut_9": "an ID ends in 'c' (Ed25519) or 'i' (ECDSA) from its fixed suffix, never X: stripping X too strips nothing more",

@@ -160,6 +160,7 @@ REFUSALS = [
         (b"\x18\x17", Malformed, 103, "CBOR item: non-minimal encoding of 23"),
         (b"\x19\x01", Truncated, 104, "CBOR item head needs 2 bytes but only 1 remain"),
         (b"\x43a", Truncated, 104, "CBOR item needs 3 bytes but only 1 remain"),
+        (b"\x63a", Truncated, 104, "CBOR item needs 3 bytes but only 1 remain"),
         (b"\xc0\x00", Malformed, 103, "CBOR item: tags are not allowed"),
         (b"\xf0", Malformed, 103, "CBOR item: simple value 16 is not allowed"),
         (b"\x81" * 17 + b"\x00", LimitExceeded, 119, "CBOR item: nesting deeper than 16 (max_cbor_depth)"),
@@ -210,7 +211,8 @@ def test_a_refusal_carries_the_callers_label(item, error, offset, reason):
 def test_nested_maps_follow_the_callers_canonical_choice():
     unordered_in_array = b"\x81\xa2\x02\x00\x01\x00"
     unordered_in_map = b"\xa1\x00\xa2\x02\x00\x01\x00"
-    for data in (unordered_in_array, unordered_in_map):
+    unordered_in_key = b"\xa1\xa2\x02\x00\x01\x00\x00"
+    for data in (unordered_in_array, unordered_in_map, unordered_in_key):
         assert CborReader(data).skip(0, canonical=False) == len(data)
         with pytest.raises(Malformed, match="map keys out of canonical order"):
             CborReader(data).skip(0)
