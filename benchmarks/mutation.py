@@ -65,7 +65,30 @@ that a fixed suffix never ends in, wording of an unreachable or programming-erro
 message, `to_bytes`' big-endian default, `pow` with an unreduced base or no modulus,
 (p+1)//4 == (p-1)//4, 16P = O iff 8P = O).
 
-`auditor/readers/cbor.py` (run 2026-12-02): CBOR_RUN_PLACEHOLDER
+`auditor/readers/cbor.py` (run 2026-12-02): only the strictness checks were run,
+`--mutants` for `need`, `head`, `expect`, `string_end` and `skip` (329 of the
+module's 374 mutants), with `--tests` tests/readers/test_cbor_strictness.py,
+test_format_limits.py, test_integrity_attributes.py and tests/rules/test_bundle_lazy.py
+(the full TESTS set took ~20 s a survivor). Not run: the 45 mutants of `__init__`,
+`_byte`, `_slice`, `decode` and `raw`. First run: 232 killed, 2 timed out, 95
+survived. 89 were real: the offset or file of every refusal (a finding pointing
+at the wrong byte or at no file; most of them), the caller's label lost through
+nested items, `canonical` not passed down (None or dropped) into array items,
+map keys and map values (a nested map out of order accepted, or refused when the
+caller asked for no order check), the depth of map keys and values mis-counted
+(dropped, -1, +2: nesting through keys evaded `max_cbor_depth`), `Head.offset`
+lost, and "only 1 remain" where none did. Killing tests, in
+tests/readers/test_cbor_strictness.py: test_a_refusal_names_the_file_and_the_absolute_offset,
+test_the_item_limit_names_the_file_and_offset, test_expect_names_the_file_and_offset,
+test_a_head_records_where_it_starts_and_its_big_endian_argument,
+test_truncation_at_the_very_end_says_none_remain, test_a_refusal_carries_the_callers_label,
+test_nested_maps_follow_the_callers_canonical_choice,
+test_the_depth_limit_counts_nesting_through_map_keys_and_values,
+test_map_keys_and_values_carry_the_callers_label. Re-run: 320 killed, 9 survived;
+6 equivalent (in EQUIVALENT: head()'s default label that no caller uses, the
+from_bytes default, the "UTF-8" spelling, `<=` on key order where equality is
+already a duplicate); the other 3 (a truncated text string's label, `canonical`
+into map keys) are killed by the last two rows added (re-run of those 3 named mutants: 3 killed).
 
 Web bundle format limits (section-lengths < 8 KiB, metadata sections <= 1 MiB,
 response headers < 512 KiB) are each reached at the boundary and one byte
