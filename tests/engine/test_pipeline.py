@@ -95,6 +95,20 @@ def test_the_cli_exits_2_when_a_rule_crashed(tmp_path, capsys, monkeypatch):
     assert [f["rule_id"] for f in data["findings"]] == ["AUD002"]
 
 
+def test_an_unexpected_error_outside_the_rules_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
+    from auditor.commands import audit as audit_command
+
+    def explode(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(audit_command, "run", explode)
+    root = folder(tmp_path, {"index.html": "<p>x</p>"})
+    assert main([str(root)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "iwa-audit: internal error: RuntimeError: boom (please report; rerun with --debug)\n"
+    assert captured.out == ""
+
+
 # --- suppressions judged against the rules that ran ------------------------------------------------
 
 

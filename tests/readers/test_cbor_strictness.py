@@ -12,7 +12,7 @@ import pytest
 from auditor.chrome.signatures import key_problem, parse_web_bundle_id
 from auditor.engine.errors import LimitExceeded, Malformed, Truncated
 from auditor.engine.model import SignatureType
-from auditor.readers.cbor import CborReader
+from auditor.readers.cbor import CborReader, Head
 
 
 def skip(data: bytes, **kwargs) -> int:
@@ -150,3 +150,94 @@ def test_key_and_signature_pre_checks(kind, key, signature, problem):
 def test_web_bundle_id_shape(text, expected):
     result = parse_web_bundle_id(text)
     assert isinstance(result, str) and result.startswith(expected)
+
+
+# Every refusal names the file and the absolute offset of the offending item (data placed at base 100,
+# the third item of an array), and the default label; a finding that points elsewhere misleads the user.
+REFUSALS = [
+        (b"\x1c", Malformed, 103, "CBOR item: reserved additional information (0x1c) is not allowed"),
+        (b"\xf9\x00\x00", Malformed, 103, "CBOR item: floating-point values are not allowed"),
+        (b"\x18\x17", Malformed, 103, "CBOR item: non-minimal encoding of 23"),
+        (b"\x19\x01", Truncated, 104, "CBOR item head needs 2 bytes but only 1 remain"),
+        (b"\x43a", Truncated, 104, "CBOR item needs 3 bytes but only 1 remain"),
+        (b"\x63a", Truncated, 104, "CBOR item needs 3 bytes but only 1 remain"),
+        (b"\xc0\x00", Malformed, 103, "CBOR item: tags are not allowed"),
+        (b"\xf0", Malformed, 103, "CBOR item: simple value 16 is not allowed"),
+        (b"\x81" * 17 + b"\x00", LimitExceeded, 119, "CBOR item: nesting deeper than 16 (max_cbor_depth)"),
+        (b"\xa2\x01\x00\x01\x00", Malformed, 106, "CBOR item: duplicate map key"),
+        (b"\xa2\x02\x00\x01\x00", Malformed, 106, "CBOR item: map keys out of canonical order"),
+        (b"\x62a\xff", Malformed, 105, "CBOR item: text string is not valid UTF-8"),
+]
+
+
+@pytest.mark.parametrize(("item", "error", "offset", "reason"), REFUSALS)
+def test_a_refusal_names_the_file_and_the_absolute_offset(item, error, offset, reason):
+    reader = CborReader(b"\x83\x00\x00" + item, base=100, where="app.swbn")
+    with pytest.raises(error) as raised:
+        reader.skip(100)
+    assert (type(raised.value), raised.value.offset, raised.value.where, raised.value.reason) == (error, offset, "app.swbn", reason)
+
+
+def test_the_item_limit_names_the_file_and_offset():
+    with pytest.raises(LimitExceeded) as raised:
+        CborReader(b"\x83\x00\x00\x00", base=7, where="app.swbn", max_items=3).skip(7)
+    assert (raised.value.offset, raised.value.where, raised.value.reason) == (10, "app.swbn", "more than 3 CBOR items")
+
+
+def test_expect_names_the_file_and_offset():
+    with pytest.raises(Malformed) as raised:
+        CborReader(b"\x00\x01", base=50, where="app.swbn").expect(51, 5, "x")
+    assert (raised.value.offset, raised.value.where, raised.value.reason) == (51, "app.swbn", "x: expected a map, found a unsigned integer")
+
+
+def test_a_head_records_where_it_starts_and_its_big_endian_argument():
+    assert CborReader(b"\x00\x19\x01\x02", base=10).head(11) == Head(0, 0x0102, 11, 14)
+    assert CborReader(b"\x00\x17", base=10).head(11) == Head(0, 23, 11, 12)
+
+
+def test_truncation_at_the_very_end_says_none_remain():
+    with pytest.raises(Truncated) as raised:
+        CborReader(b"\x81", where="app.swbn").skip(0)
+    assert (raised.value.offset, raised.value.where, raised.value.reason) == (1, "app.swbn", "CBOR item (array of 1) needs 1 bytes but only 0 remain")
+
+
+@pytest.mark.parametrize(("item", "error", "offset", "reason"), [row for row in REFUSALS if row[0] != b"\x81" * 17 + b"\x00"])
+def test_a_refusal_carries_the_callers_label(item, error, offset, reason):
+    with pytest.raises(error) as raised:
+        CborReader(b"\x83\x00\x00" + item, base=100).skip(100, what="section `index`")
+    assert raised.value.reason == reason.replace("CBOR item", "section `index`")
+
+
+def test_nested_maps_follow_the_callers_canonical_choice():
+    unordered_in_array = b"\x81\xa2\x02\x00\x01\x00"
+    unordered_in_map = b"\xa1\x00\xa2\x02\x00\x01\x00"
+    unordered_in_key = b"\xa1\xa2\x02\x00\x01\x00\x00"
+    for data in (unordered_in_array, unordered_in_map, unordered_in_key):
+        assert CborReader(data).skip(0, canonical=False) == len(data)
+        with pytest.raises(Malformed, match="map keys out of canonical order"):
+            CborReader(data).skip(0)
+
+
+def test_the_depth_limit_counts_nesting_through_map_keys_and_values():
+    through_keys = b"\xa1" * 16 + b"\x00" + b"\x00" * 16  # each map's only key is the next map
+    assert skip(through_keys) == len(through_keys)
+    with pytest.raises(LimitExceeded, match="nesting deeper than 16"):
+        skip(b"\xa1" + through_keys + b"\x00")
+    through_values = b"\xa1\x00" * 16 + b"\x00"
+    assert skip(through_values) == len(through_values)
+    with pytest.raises(LimitExceeded, match="nesting deeper than 16"):
+        skip(b"\xa1\x00" + through_values)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\xa1\x1c\x00", "L: reserved additional information (0x1c) is not allowed"),  # a key's head
+        (b"\xa1\x81\xc0\x00\x00", "L: tags are not allowed"),  # inside a key
+        (b"\xa1\x00\x81\xc0\x00", "L: tags are not allowed"),  # inside a value
+    ],
+)
+def test_map_keys_and_values_carry_the_callers_label(data, reason):
+    with pytest.raises(Malformed) as raised:
+        CborReader(data).skip(0, what="L")
+    assert raised.value.reason == reason
