@@ -529,10 +529,16 @@ def page_element_features(ctx: Context) -> set[str]:
     return {feature for d in documents(ctx) for element, feature in ELEMENTS.items() if d.elements(element)}
 
 
+def script_features(ctx: Context) -> set[str]:
+    """Features the script file in scope uses through an API: what PRM012 keeps of each script."""
+    return {use.feature for _, uses in uses_by_script(ctx) for use in uses}
+
+
 def collect_element_features(ctx: Context) -> object:
     found = granted_to_app(ctx)
     if found is None or not found[1]:
         return None  # PRM012 returns before reading pages
+    ctx.summary("script-features", lambda: script_features(ctx))
     return ctx.summary("element-features", lambda: page_element_features(ctx))
 
 
@@ -568,7 +574,9 @@ def permission_granted_but_unused(ctx: Context) -> Iterator[Hit]:
     if found is None or not found[1] or skipped_scripts(ctx):
         return
     manifest, granted = found
-    used = {use.feature for _, uses in uses_by_script(ctx) for use in uses}
+    used: set[str] = set()
+    for features in ctx.summaries("script-features", lambda: script_features(ctx)):
+        used |= features
     for features in ctx.summaries("element-features", lambda: page_element_features(ctx)):
         used |= features
     for feature, allowlist in granted.items():

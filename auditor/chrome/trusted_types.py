@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from auditor.parse.js import JsTree, is_stringy, parser, query_matches, register_query, script_files
+from auditor.parse.js import REGISTERED, JsTree, is_script, is_stringy, matches, parser, query_matches, register_query
 
 POLICY_CALL = re.compile(r"\.create(?:HTML|Script|ScriptURL)\s*\(")
 FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition", "generator_function_declaration", "generator_function", "function"})
@@ -166,14 +166,27 @@ class Coverage:
 
 
 def default_policies(ctx) -> dict[str, list[int]]:
-    """Script path -> byte offsets of its `trustedTypes.createPolicy("default", …)` calls."""
+    """Script path -> byte offsets of its `trustedTypes.createPolicy("default", …)` calls.
+
+    A default policy in any script file counts, whatever the scope, and script
+    files are released window by window (`auditor.parse.js.Windows`): so this
+    reads each script file once more, alone, and parses only those holding the
+    query's words (a default policy is rare), keeping nothing but the offsets.
+    """
 
     def build() -> dict[str, list[int]]:
+        text, words = REGISTERED[DEFAULT_POLICY_QUERY]
         found: dict[str, list[int]] = {}
-        for tree in script_files(ctx):  # a default policy in any script file counts, whatever the scope
-            offsets = [c["call"][0].start_byte for _, c in query_matches(tree, DEFAULT_POLICY_QUERY)]
+        for resource in ctx.bundle.resources.values():
+            if not is_script(resource) or resource.size > ctx.limits.max_script_bytes:
+                continue
+            decoded = ctx.text(resource)
+            if decoded is None or not all(w in decoded for w in (*(w.decode() for w in words), "default")):
+                continue
+            tree = JsTree(resource, decoded.encode("utf-8"))
+            offsets = [c["call"][0].start_byte for _, c in matches(tree, text, words)]
             if offsets:
-                found.setdefault(tree.resource.path, []).extend(offsets)
+                found.setdefault(resource.path, []).extend(offsets)
         return found
 
     return ctx.memo("tt-default-policies", build)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache, lru_cache
 
@@ -54,7 +54,14 @@ class JsTree:
         return self._tree
 
     def drop_tree(self) -> None:
+        if self._tree is not None and self._budget is not None:
+            self._budget.forget(self)  # the budget must not keep the script (source, snapshots) alive
         self._tree = None
+
+    def release(self) -> None:
+        """Drop the source, tree and snapshots: the script's rules have run (see `Windows`)."""
+        self.source, self._tree, self._matches, self._batch = b"", None, None, None
+        self._bytes_at, self._chars_at = [], []
 
     @property
     def root(self):
@@ -118,6 +125,10 @@ class ParseBudget:
             self.total -= len(oldest.source)
             oldest.drop_tree()
 
+    def forget(self, tree: JsTree) -> None:
+        if self.alive.pop(id(tree), None) is not None:
+            self.total -= len(tree.source)
+
     def used(self, tree: JsTree) -> None:
         if id(tree) in self.alive:
             self.alive.move_to_end(id(tree))
@@ -146,42 +157,97 @@ def budget(ctx) -> ParseBudget:
     return ctx.memo("js-parse-budget", lambda: ParseBudget(ctx.limits.max_parsed_script_bytes))
 
 
-def script_files(ctx) -> list[JsTree]:
-    """Every script file of the input the limits allow, for the whole audit (too large ones are AUD003's).
+# Script files are read, queried and released in windows of about this many bytes of source, in
+# input order: enough for the workers of `auditor.parse.js_pool` to share, bounded whatever the app.
+# 20 MB of dense JS (benchmarks/bundle_audit.py, 2026-12-02): 327 MB peak RSS at 12 MB, 140 MB at 4 MB, same time.
+WINDOW_BYTES = 4 * 1024**2
 
-    Kept as one list so the queries of all of them can run at once in workers
-    (`auditor.parse.js_pool`); a tree is parsed when first needed and dropped once
-    its query snapshots are taken.
+
+class Windows:
+    """The script files of the input, in windows of consecutive files of about `WINDOW_BYTES`.
+
+    The first script of a window asked for reads every script of the window and
+    lets the first query on any of them run the queries of all (in workers when
+    it pays); each script's trees are handed to its resource's scope and go when
+    that scope closes, and the rest of a window goes when the next one opens. So
+    at most one window's sources and snapshots are alive, whatever the app.
     """
 
-    def build() -> list[JsTree]:
-        trees = []
-        for resource in ctx.resources():
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.window_of: dict[int, int] = {}  # id(resource) -> window number
+        self.members: list[list[Resource]] = []
+        filled = WINDOW_BYTES
+        for resource in ctx.bundle.resources.values():
             if not is_script(resource) or resource.size > ctx.limits.max_script_bytes:
                 continue
-            text = ctx.text(resource)
-            if text is None:
-                continue
-            source = text.encode("utf-8")  # the decoded text, so offsets match the resource's positions
-            trees.append(JsTree(resource, source, budget=budget(ctx)))
-        return batched(ctx, trees)
+            if filled >= WINDOW_BYTES:
+                self.members.append([])
+                filled = 0
+            self.members[-1].append(resource)
+            self.window_of[id(resource)] = len(self.members) - 1
+            filled += resource.size
+        self.current = -1
+        self.pending: dict[int, list[JsTree]] = {}  # id(resource) -> trees of the open window not taken yet
+        self.opened: list[JsTree] = []  # every tree of the open window
 
-    return ctx.memo("js-trees", build)
+    def take(self, resource: Resource) -> list[JsTree]:
+        """The trees of one script file (none for what is not one, or too large)."""
+        number = self.window_of.get(id(resource))
+        if number is None:
+            return []
+        if number > self.current:
+            self.open(number)
+        elif id(resource) not in self.pending:  # read again out of order (a nested scope): alone, off the window
+            return self.build([resource])
+        return self.pending.pop(id(resource))
+
+    def open(self, number: int) -> None:
+        for tree in self.opened:
+            tree._batch = None  # no batch keeps the previous window alive
+        for trees in self.pending.values():
+            for tree in trees:
+                tree.release()
+        self.current = number
+        self.pending = {}
+        self.opened = []
+        for resource in self.members[number]:
+            trees = self.build([resource])
+            self.pending[id(resource)] = trees
+            self.opened += trees
+        batched(self.ctx, self.opened)
+
+    def build(self, resources: list[Resource]) -> list[JsTree]:
+        trees = []
+        for resource in resources:
+            text = self.ctx.text(resource)
+            if text is not None:
+                source = text.encode("utf-8")  # the decoded text, so offsets match the resource's positions
+                trees.append(JsTree(resource, source, budget=budget(self.ctx)))
+        return trees
+
+
+def windows(ctx) -> Windows:
+    return ctx.memo("js-windows", lambda: Windows(ctx))
+
+
+def script_files(ctx) -> Iterator[JsTree]:
+    """Every script file of the input the limits allow (too large ones are AUD003's), each in its
+    resource's scope while the caller reads it: nothing is kept once the iteration moves on."""
+    for resource in list(ctx.bundle.resources.values()):
+        if id(resource) in windows(ctx).window_of:
+            with ctx.within(resource):
+                yield from scripts(ctx)
 
 
 def scripts(ctx) -> list[JsTree]:
-    """The script files in scope (every one outside the engine's per-resource scope)."""
+    """The script files in scope (every one, one at a time, outside the engine's per-resource scope)."""
     scope = ctx.session.scope
     if scope is None:
-        return script_files(ctx)
-
-    def by_path() -> dict[str, list[JsTree]]:
-        found: dict[str, list[JsTree]] = {}
-        for tree in script_files(ctx):
-            found.setdefault(tree.resource.path, []).append(tree)
-        return found
-
-    return ctx.memo("js-trees-by-path", by_path).get(scope.path, [])
+        return list(script_files(ctx))
+    if not is_script(scope):
+        return []
+    return ctx.local("js-trees", lambda: windows(ctx).take(scope))
 
 
 def inline_scripts(ctx) -> Iterable[JsTree]:
