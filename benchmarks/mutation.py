@@ -65,7 +65,7 @@ that a fixed suffix never ends in, wording of an unreachable or programming-erro
 message, `to_bytes`' big-endian default, `pow` with an unreduced base or no modulus,
 (p+1)//4 == (p-1)//4, 16P = O iff 8P = O).
 
-`auditor/readers/cbor.py` (run 2026-12-02): only the strictness checks were run,
+`auditor/readers/cbor.py` (run 2026-12-02): the strictness checks were run first,
 `--mutants` for `need`, `head`, `expect`, `string_end` and `skip` (329 of the
 module's 374 mutants), with `--tests` tests/readers/test_cbor_strictness.py,
 test_format_limits.py, test_integrity_attributes.py and tests/rules/test_bundle_lazy.py
@@ -89,6 +89,13 @@ test_map_keys_and_values_carry_the_callers_label. Re-run: 320 killed, 9 survived
 from_bytes default, the "UTF-8" spelling, `<=` on key order where equality is
 already a duplicate); the other 3 (a truncated text string's label, `canonical`
 into map keys) are killed by the last two rows added (re-run of those 3 named mutants: 3 killed).
+The 45 remaining mutants (`__init__`, `_byte`, `_slice`, `decode`, `raw`; same `--tests`)
+were run next: 29 killed, 16 survived. Real: `decode`'s `canonical` default flipped, not
+passed to `skip` or passed as None (a section with an out-of-order map accepted), and its
+label not passed on; test_decode_checks_key_order_by_default_and_only_then and
+test_decode_passes_the_callers_label_to_its_refusal kill those 5 (re-run: 11 left). The 11
+left are in EQUIVALENT: default labels no production caller uses, and the belt-and-braces
+refusal after `cbor2.loads`, which `skip()`'s validation makes unreachable.
 
 Web bundle format limits (section-lengths < 8 KiB, metadata sections <= 1 MiB,
 response headers < 512 KiB) are each reached at the boundary and one byte
@@ -155,6 +162,17 @@ EQUIVALENT: dict[str, str] = {
     "auditor.readers.integrity_attributes.x_read_value__mutmut_57": "canonical=None is falsy like False: the same call",
     "auditor.readers.integrity_attributes.x_read_value__mutmut_58": "only the `what` label of an error that is raised anyway: message wording, same verdict",
     "auditor.readers.integrity_attributes.x_read_value__mutmut_61": "only the `what` label of an error that is raised anyway: message wording, same verdict",
+    "auditor.readers.cbor.xǁCborReaderǁ__init____mutmut_2": "the default `where` label: every reader passes the file it reads; message wording only",
+    "auditor.readers.cbor.xǁCborReaderǁdecode__mutmut_2": "decode()'s default label: every production caller passes its own `what`; message wording only",
+    "auditor.readers.cbor.xǁCborReaderǁdecode__mutmut_3": "decode()'s default label: every production caller passes its own `what`; message wording only",
+    "auditor.readers.cbor.xǁCborReaderǁdecode__mutmut_4": "decode()'s default label: every production caller passes its own `what`; message wording only",
+    "auditor.readers.cbor.xǁCborReaderǁdecode__mutmut_19": "the belt-and-braces refusal after cbor2.loads: skip() has validated the item first, so cbor2 does not fail on it; unreachable",
+    "auditor.readers.cbor.xǁCborReaderǁdecode__mutmut_20": "the belt-and-braces refusal after cbor2.loads: skip() has validated the item first, so cbor2 does not fail on it; unreachable",
+    "auditor.readers.cbor.xǁCborReaderǁdecode__mutmut_21": "the belt-and-braces refusal after cbor2.loads: skip() has validated the item first, so cbor2 does not fail on it; unreachable",
+    "auditor.readers.cbor.xǁCborReaderǁdecode__mutmut_22": "the belt-and-braces refusal after cbor2.loads: skip() has validated the item first, so cbor2 does not fail on it; unreachable",
+    "auditor.readers.cbor.xǁCborReaderǁdecode__mutmut_23": "the belt-and-braces refusal after cbor2.loads: skip() has validated the item first, so cbor2 does not fail on it; unreachable",
+    "auditor.readers.cbor.xǁCborReaderǁdecode__mutmut_24": "the belt-and-braces refusal after cbor2.loads: skip() has validated the item first, so cbor2 does not fail on it; unreachable",
+    "auditor.readers.cbor.xǁCborReaderǁdecode__mutmut_25": "the belt-and-braces refusal after cbor2.loads: skip() has validated the item first, so cbor2 does not fail on it; unreachable",
     "auditor.readers.cbor.xǁCborReaderǁhead__mutmut_1": "head()'s default label: every caller passes its own `what`",
     "auditor.readers.cbor.xǁCborReaderǁhead__mutmut_2": "head()'s default label: every caller passes its own `what`",
     "auditor.readers.cbor.xǁCborReaderǁhead__mutmut_3": "head()'s default label: every caller passes its own `what`",

@@ -241,3 +241,21 @@ def test_map_keys_and_values_carry_the_callers_label(data, reason):
     with pytest.raises(Malformed) as raised:
         CborReader(data).skip(0, what="L")
     assert raised.value.reason == reason
+
+
+OUT_OF_ORDER_MAP = b"\xa2\x61b\x01\x61a\x02"  # {"b": 1, "a": 2}: keys out of canonical order
+
+
+def test_decode_checks_key_order_by_default_and_only_then():
+    """decode() is what sections and section-lengths go through: canonical by default, as Chromium's
+    parser requires, and not when the caller asks for no order check (killed mutants: the default
+    flipped, `canonical` not passed to skip or passed as None)."""
+    with pytest.raises(Malformed, match="canonical order"):
+        CborReader(OUT_OF_ORDER_MAP).decode(0)
+    assert CborReader(OUT_OF_ORDER_MAP).decode(0, canonical=False) == ({"b": 1, "a": 2}, 7)
+
+
+def test_decode_passes_the_callers_label_to_its_refusal():
+    with pytest.raises(Malformed) as refused:
+        CborReader(b"\x61\xff").decode(0, what="section `index`")
+    assert refused.value.reason == "section `index`: text string is not valid UTF-8"
