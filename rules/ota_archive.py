@@ -153,7 +153,7 @@ def unsafe_archive_path(ctx: Context) -> Iterator[Hit]:
 
     ## Example
     ```
-    ../../shared_prefs/config.xml
+    ../../files/config.json
     ```
 
     ## Fix
