@@ -117,11 +117,11 @@ class StartTag:
 
 
 def parse_markup(text: str):
-    """The HTML5 tree of a text (scripting enabled, no sanitising), or None if the parser fails."""
-    from justhtml import JustHTML
+    """The HTML5 tree's root of a text (scripting enabled, no sanitising), or None if the parser fails."""
+    from auditor.parse.html_tree import parse
 
     try:
-        return JustHTML(text, track_node_locations=True, sanitize=False, scripting_enabled=True)
+        return parse(text)
     except Exception:  # a parser defect must not stop the audit; the page is then not read
         return None
 
@@ -146,10 +146,10 @@ def collect(root, *, inert: bool = False, in_head: bool = False) -> list[Tag]:
 
 
 def build_document(resource: Resource, text: str, index: TextIndex, outer=None, parent=None, origin="file") -> Document | None:
-    tree = parse_markup(text)
-    if tree is None:
+    root = parse_markup(text)
+    if root is None:
         return None
-    tags = collect(tree.root)
+    tags = collect(root)
     outer = outer or (lambda offset: offset)
     for tag in tags:
         if tag.offset is not None:
