@@ -8,7 +8,8 @@ handlers (from `schemas/event-handlers.txt`), and which `<meta>` CSPs narrow a p
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
+
+from auditor.schemas import read_text
 
 from auditor.chrome.csp import Policy, parse_header
 from auditor.chrome.urls import REMOTE_KINDS, url_kind
@@ -32,7 +33,7 @@ def quote(value: str, limit: int = QUOTE_LIMIT) -> str:
 @lru_cache(maxsize=1)
 def event_handler_names() -> frozenset[str]:
     """Event names whose `on…` attribute is an event handler (HTML, SVG and Blink's own)."""
-    text = resources.files("auditor.schemas").joinpath(EVENT_HANDLERS_FILE).read_text("utf-8")
+    text = read_text(EVENT_HANDLERS_FILE)
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 

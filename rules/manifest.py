@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import lru_cache
-from importlib import resources
+
+from auditor.schemas import read_text
 
 from auditor.chrome.install_verdict import INSTALL
 from auditor.chrome.manifest import MANIFEST_PATH, load_manifest, member_target, required_manifest
@@ -28,7 +29,7 @@ IGNORED_FOR_IWAS = {
 
 @lru_cache(maxsize=1)
 def manifest_schema() -> dict:
-    return json.loads(resources.files("auditor.schemas").joinpath("iwa-manifest.schema.json").read_text("utf-8"))
+    return json.loads(read_text("iwa-manifest.schema.json"))
 
 
 @rule(id="MAN001", name="missing-manifest", level=Level.ERROR, tags=("manifest", INSTALL), security_severity=3.0)

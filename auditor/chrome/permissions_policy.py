@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from urllib.parse import urlsplit
+
+from auditor.schemas import read_text
 
 FEATURES_FILE = "permissions-policy-features.txt"
 ISOLATED_MARKER = "visibility: IsolatedContext"
@@ -44,7 +45,7 @@ class Allowlist:
 @lru_cache(maxsize=1)
 def feature_catalogue() -> tuple[frozenset[str], frozenset[str]]:
     """(known feature names, features grantable only in isolated contexts) from the shipped data file."""
-    text = resources.files("auditor.schemas").joinpath(FEATURES_FILE).read_text("utf-8")
+    text = read_text(FEATURES_FILE)
     known, isolated, in_isolated = set(), set(), False
     for line in text.splitlines():
         if line.startswith("#"):

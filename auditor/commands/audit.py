@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import sys
 import time
@@ -103,6 +102,8 @@ STDIN = "-"
 def run(args: argparse.Namespace) -> int:
     """The audit command: exit 0 clean, 1 findings at or above the fail level, 2 not auditable."""
     if args.debug:
+        import logging  # only for --debug: ~10 ms otherwise paid by every pre-commit run
+
         logging.basicConfig(level=logging.DEBUG)
     try:
         config = Config() if args.isolated else load_config(args.config if args.config else find_config(discovery_start(args)))

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
+
+from auditor.schemas import read_text
 
 CONFIG_FILE = ".iwa-audit.toml"
 PYPROJECT = "pyproject.toml"
@@ -48,7 +49,7 @@ class Config:
 
 @lru_cache(maxsize=1)
 def schema() -> dict:
-    return json.loads(resources.files("auditor.schemas").joinpath("config.schema.json").read_text("utf-8"))
+    return json.loads(read_text("config.schema.json"))
 
 
 def has_tool_table(pyproject: Path) -> bool:
@@ -82,10 +83,10 @@ def find_config(start: Path) -> Path | None:
 
 def load_config(path: Path | None) -> Config:
     """Read and validate a configuration file; None gives the empty configuration."""
-    import tomllib
-
     if path is None:
         return Config()
+    import tomllib  # only when there is a file to read (pre-commit start-up)
+
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as error:

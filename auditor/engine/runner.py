@@ -7,8 +7,6 @@ becomes an AUD002 finding and the run goes on.
 
 from __future__ import annotations
 
-import logging
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +21,13 @@ from auditor.engine.parts import merge, parts
 from auditor.engine.registry import Rule, RuleSet
 from auditor.engine.settings import DEFAULT_SETTINGS, Settings
 
-log = logging.getLogger(__name__)
+
+def log_traceback(what: str) -> None:
+    """The current exception's traceback at DEBUG level (`--debug` shows it); logging is imported only then."""
+    import logging
+    import traceback
+
+    logging.getLogger(__name__).debug("%s:\n%s", what, traceback.format_exc())
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +193,7 @@ def resource_pass(ctx: Context, scoped: list[Rule], collectors: list[Rule], run_
                 try:
                     rule_.collect(ctx)  # type: ignore[misc]
                 except Exception:  # what is missing is recomputed when the rule runs, which reports a crash then
-                    log.debug("collect of %s failed:\n%s", rule_.id, traceback.format_exc())
+                    log_traceback(f"collect of {rule_.id} failed")
 
 
 def run_rules(
@@ -218,7 +222,7 @@ def run_rules(
                     located.append((len(report.findings), hit))
                 report.findings.append(stamp(rule_, level, hit, ctx))
         except Exception as exc:  # a crashing rule must not lose the run
-            log.debug("rule %s crashed:\n%s", rule_.id, traceback.format_exc())
+            log_traceback(f"rule {rule_.id} crashed")
             crashed.add(rule_.id)
             finding = crash_finding(crash_rule, rule_, exc)
             report.findings.append(finding)
@@ -247,7 +251,7 @@ def run_rules(
         try:
             report.findings, notes = relocate(report.findings, located, ctx)
         except Exception as exc:  # a defect in mapping must not lose the findings: they stay where they were built
-            log.debug("source mapping failed:\n%s", traceback.format_exc())
+            log_traceback("source mapping failed")
             notes = [f"mapping findings to their sources failed ({type(exc).__name__}: {exc}); they stay in the built files; please report"]
         report.notifications.extend(Notification(Level.NOTE, note) for note in notes)
     for mount, root_resource, part in parts(bundle):  # a composite input: each part by its own kind's rules
