@@ -10,19 +10,22 @@ finding names the host and the config member that brought it in.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
+from auditor.engine.lazy import LazyModule
 from auditor.engine.location import Location
 from auditor.engine.model import InputKind
 from auditor.engine.registry import Need, rule
-from auditor.native import android, ios, keys
-from auditor.native import project as facts
+from auditor.native import project as facts  # registers the native files' need providers (cheap)
+
+# The native file readers, imported only when a Capacitor project is audited.
+android = LazyModule("auditor.native.android")
+ios = LazyModule("auditor.native.ios")
+keys = LazyModule("auditor.native.keys")
 
 PROJECT = frozenset({InputKind.CAPACITOR_PROJECT})
-ANDROID_NS = android.ANDROID_NS
 HOST_LEVEL = {"updater": Level.ERROR, "navigation": Level.WARNING}
 
 
@@ -105,12 +108,12 @@ def android_cleartext_permitted(ctx: Context) -> Iterator[Hit]:
     if found is not None:
         path, document = found
         app = android.application(document)
-        if app is not None and android.bool_attr(app.get(ANDROID_NS, "usesCleartextTraffic")) is True:
+        if app is not None and android.bool_attr(app.get(android.ANDROID_NS, "usesCleartextTraffic")) is True:
             honoured = nsc is None or (isinstance(min_sdk, int) and min_sdk < android.MIN_SDK_IGNORING_MANIFEST_FLAG)
             if honoured:
                 why = "" if nsc is None else f" (the network security config overrides it from API 24; minSdkVersion is {min_sdk})"
                 named = f"; it covers {_named(hosts)}" if hosts else ""
-                yield Hit(f"`android:usesCleartextTraffic=\"true\"` allows plain HTTP to every host{why}{named}", facts.element_location(ctx, path, document, app, (ANDROID_NS, "usesCleartextTraffic")))
+                yield Hit(f"`android:usesCleartextTraffic=\"true\"` allows plain HTTP to every host{why}{named}", facts.element_location(ctx, path, document, app, (android.ANDROID_NS, "usesCleartextTraffic")))
     if nsc is None:
         return
     path, config = nsc
@@ -203,8 +206,8 @@ def android_debuggable_release(ctx: Context) -> Iterator[Hit]:
     found = facts.required(ctx, Need.ANDROID_MANIFEST)
     path, document = found
     app = android.application(document)
-    if app is not None and android.bool_attr(app.get(ANDROID_NS, "debuggable")) is True:
-        yield Hit("`android:debuggable=\"true\"` in the main manifest makes release builds debuggable", facts.element_location(ctx, path, document, app, (ANDROID_NS, "debuggable")))
+    if app is not None and android.bool_attr(app.get(android.ANDROID_NS, "debuggable")) is True:
+        yield Hit("`android:debuggable=\"true\"` in the main manifest makes release builds debuggable", facts.element_location(ctx, path, document, app, (android.ANDROID_NS, "debuggable")))
 
 
 @rule(id="NAT005", name="android-weak-pin-set", level=Level.WARNING, inputs=PROJECT, tags=("native", "android", "pinning"), security_severity=5.0)
@@ -239,6 +242,8 @@ def android_weak_pin_set(ctx: Context) -> Iterator[Hit]:
     if nsc is None:
         return
     path, config = nsc
+    import datetime
+
     today = datetime.date.today()
     for host in facts.updater_hosts(ctx):
         chosen = config.config_for(host.name)

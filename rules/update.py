@@ -7,24 +7,16 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from auditor.chrome.manifest import load_manifest
-from auditor.chrome.update_manifest import (
-    DEFAULT_CHANNEL,
-    ENTRY_MEMBERS,
-    ROOT_MEMBERS,
-    effective_entries,
-    is_localhost,
-    latest_on_channel,
-    read_entries,
-    whole_manifest_problems,
-)
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
+from auditor.engine.lazy import LazyModule
 from auditor.engine.model import InputKind
 from auditor.engine.problems import ProblemCode
 from auditor.engine.registry import Need, rule
 from auditor.parse.json_pos import pointer_join
 
 UPDATE_MANIFEST = frozenset({InputKind.UPDATE_MANIFEST})
+manifests = LazyModule("auditor.chrome.update_manifest")  # imported only when an update manifest is audited
 
 
 def doc(ctx: Context):
@@ -36,7 +28,7 @@ def at(ctx: Context, pointer: str, *, key: bool = False):
 
 
 def entries(ctx: Context):
-    return ctx.memo("update-entries", lambda: read_entries(doc(ctx).value, ctx.settings.update_url))  # type: ignore[union-attr]
+    return ctx.memo("update-entries", lambda: manifests.read_entries(doc(ctx).value, ctx.settings.update_url))  # type: ignore[union-attr]
 
 
 @rule(id="UPD001", name="update-manifest-url-not-https", level=Level.WARNING, needs=Need.MANIFEST, tags=("manifest", "update"), security_severity=7.0)
@@ -83,7 +75,7 @@ def update_manifest_url_not_https(ctx: Context) -> Iterator[Hit]:
     scheme = parts.scheme.lower() if parts else ""
     if scheme == "https" and host:
         return
-    if scheme == "http" and is_localhost(host):
+    if scheme == "http" and manifests.is_localhost(host):
         yield Hit(f"`update_manifest_url` {json.dumps(value)} is http on localhost: for testing only", location, level=Level.NOTE)
     else:
         yield Hit(f"`update_manifest_url` {json.dumps(value)} is not an absolute https URL", location, help="serve the update manifest over https")
@@ -113,7 +105,7 @@ def invalid_update_manifest(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest_fetcher.cc`.
     """
-    for pointer, reason in whole_manifest_problems(doc(ctx).value):  # type: ignore[union-attr]
+    for pointer, reason in manifests.whole_manifest_problems(doc(ctx).value):  # type: ignore[union-attr]
         yield Hit(f"{reason}; Chrome rejects the whole update manifest", at(ctx, pointer))
 
 
@@ -188,7 +180,7 @@ def insecure_update_src(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`src` {json.dumps(raw)} is the update manifest itself", at(ctx, pointer))
         elif not scheme:
             continue  # relative, and no --update-url to resolve it against
-        elif scheme == "http" and is_localhost(host):
+        elif scheme == "http" and manifests.is_localhost(host):
             yield Hit(f"`src` {json.dumps(raw)} is http on localhost: for testing only", at(ctx, pointer), level=Level.NOTE)
         elif scheme != "https" or not host:
             yield Hit(f"`src` {json.dumps(raw)} is not https; Chrome skips this entry", at(ctx, pointer), help="serve the bundle over https")
@@ -291,11 +283,11 @@ def no_default_channel_version(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest.cc`, `chrome/browser/web_applications/isolated_web_apps/update_manifest/update_manifest_fetcher.cc`.
     """
-    if whole_manifest_problems(doc(ctx).value):  # type: ignore[union-attr]
+    if manifests.whole_manifest_problems(doc(ctx).value):  # type: ignore[union-attr]
         return
-    if latest_on_channel(entries(ctx), DEFAULT_CHANNEL) is None:
-        usable = len(effective_entries(entries(ctx)))
-        yield Hit(f"no usable version is on the `{DEFAULT_CHANNEL}` channel ({usable} usable entries in all)", at(ctx, "/versions"))
+    if manifests.latest_on_channel(entries(ctx), manifests.DEFAULT_CHANNEL) is None:
+        usable = len(manifests.effective_entries(entries(ctx)))
+        yield Hit(f"no usable version is on the `{manifests.DEFAULT_CHANNEL}` channel ({usable} usable entries in all)", at(ctx, "/versions"))
 
 
 @rule(id="UPD008", name="unknown-update-member", level=Level.NOTE, inputs=UPDATE_MANIFEST, needs=Need.DOCUMENT, tags=("update",), security_severity=1.0)
@@ -326,11 +318,11 @@ def unknown_update_member(ctx: Context) -> Iterator[Hit]:
     if not isinstance(value, dict):
         return
     for name in value:
-        if name not in ROOT_MEMBERS:
+        if name not in manifests.ROOT_MEMBERS:
             yield Hit(f"Chrome ignores the top-level member `{name}`", at(ctx, pointer_join("", name), key=True))
     for entry in entries(ctx):
         for name in entry.raw:
-            if name not in ENTRY_MEMBERS:
+            if name not in manifests.ENTRY_MEMBERS:
                 yield Hit(f"Chrome ignores `{name}` in `versions[{entry.index}]`", at(ctx, pointer_join(entry.pointer, name), key=True))
 
 

@@ -17,10 +17,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.engine.findings import Finding, Hit, fingerprint
 from auditor.engine.location import Location, TextIndex
-from auditor.engine.mapping import HTML_TYPES, Mapper, Original, is_script
+
+if TYPE_CHECKING:  # mapping (and the source-map parser) is imported only when findings are relocated
+    from auditor.engine.mapping import Original
 
 ORIGINALS_KEY = "original-texts"  # session cache: {absolute posix path: (repository path, TextIndex)} of the originals findings moved to
 VENDORED = "vendored"
@@ -39,6 +42,8 @@ def repository_root(source: Path, settings) -> Path:
 
 def relocate(findings: list[Finding], located: Sequence[tuple[int, Hit]], ctx) -> tuple[list[Finding], list[str]]:
     """The findings with mapped locations (and vendored ones dropped when asked), plus notes for the report."""
+    from auditor.engine.mapping import HTML_TYPES, Mapper, is_script
+
     settings = ctx.settings
     bundle = ctx.bundle
     wanted = []

@@ -6,23 +6,31 @@ here is read from `Bundle.native`, which the project reader fills.
 
 from __future__ import annotations
 
-from auditor.engine.context import Context
+from typing import TYPE_CHECKING
+
 from auditor.engine.location import Location
 from auditor.engine.needs import provides
 from auditor.engine.registry import Need
-from auditor.native import hosts as hosts_mod
-from auditor.native.android import NetworkSecurityConfig
-from auditor.native.ios import Plist
-from auditor.native.model import NativeFacts
-from auditor.native.xml_tree import Element, XmlDocument
+
+if TYPE_CHECKING:  # the native readers are imported only when a Capacitor project is audited
+    from auditor.engine.context import Context
+    from auditor.native import hosts as hosts_mod
+    from auditor.native.android import NetworkSecurityConfig
+    from auditor.native.ios import Plist
+    from auditor.native.model import NativeFacts
+    from auditor.native.xml_tree import Element, XmlDocument
 
 
 def native(ctx: Context) -> NativeFacts:
+    from auditor.native.model import NativeFacts
+
     found = ctx.bundle.native
     return found if isinstance(found, NativeFacts) else NativeFacts()
 
 
 def app_hosts(ctx: Context) -> list[hosts_mod.Host]:
+    from auditor.native import hosts as hosts_mod
+
     return ctx.memo(("native", "hosts"), lambda: hosts_mod.app_hosts(ctx.bundle.document, native(ctx).package_json))
 
 

@@ -41,19 +41,15 @@ def sheets(ctx) -> Iterable[Sheet]:
     """Stylesheets of the resources in scope: a CSS file, or a page's inline `<style>` blocks."""
 
     def build() -> list[Sheet]:
-        import tinycss2
-
         from auditor.parse.html import inline_blocks
 
-        found = []
-        for resource in ctx.in_scope(*CSS_MIME_TYPES):
-            text = ctx.text(resource)
-            if text is not None:
-                found.append(Sheet(resource, tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True), TextIndex(text), 0))
-        for block in inline_blocks(ctx, "style"):
-            rules = tinycss2.parse_stylesheet(block.text, skip_comments=True, skip_whitespace=True)
-            found.append(Sheet(block.document.resource, rules, TextIndex(block.text), block.offset))
-        return found
+        texts = [(resource, text, 0) for resource in ctx.in_scope(*CSS_MIME_TYPES) if (text := ctx.text(resource)) is not None]
+        texts += [(block.document.resource, block.text, block.offset) for block in inline_blocks(ctx, "style")]
+        if not texts:
+            return []  # no CSS: tinycss2 is not even imported
+        import tinycss2
+
+        return [Sheet(resource, tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True), TextIndex(text), base) for resource, text, base in texts]
 
     return ctx.per_resource("css-sheets", build)
 
@@ -94,22 +90,22 @@ def imports(ctx) -> Iterator[CssUrl]:
 
 def all_rules(rules, depth: int = 0) -> Iterator:
     """Rules at the top level and inside `@media`, `@supports`, `@layer`... blocks (bounded depth)."""
-    import tinycss2
-
     for rule in rules:
         yield rule
         if depth < 8 and rule.type == "at-rule" and rule.lower_at_keyword in GROUP_RULES and rule.content is not None:
+            import tinycss2  # there is CSS, so it is imported already
+
             yield from all_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True), depth + 1)
 
 
 def font_sources(ctx) -> Iterator[CssUrl]:
     """Every `url()` in the `src` descriptor of an `@font-face` rule, nested in group rules too."""
-    import tinycss2
-
     for sheet in sheets(ctx):
         for rule in all_rules(sheet.rules):
             if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or rule.content is None:
                 continue
+            import tinycss2  # there is CSS, so it is imported already
+
             for declaration in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):
                 if declaration.type == "declaration" and declaration.lower_name == "src":
                     for token in declaration.value:

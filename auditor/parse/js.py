@@ -136,10 +136,17 @@ class ParseBudget:
 
 @lru_cache(maxsize=1)
 def language():
-    import tree_sitter_javascript
+    """The JavaScript grammar, from its binding alone: the package's `__init__` imports importlib.resources
+    (and with it tempfile and zipfile, ~10 ms) for query files never read here."""
     from tree_sitter import Language
 
-    return Language(tree_sitter_javascript.language())
+    from auditor.engine.lazy import submodule
+
+    try:
+        binding = submodule("tree_sitter_javascript._binding")
+    except ImportError:  # the wheel's layout changed: the package itself still has it
+        import tree_sitter_javascript as binding
+    return Language(binding.language())
 
 
 @lru_cache(maxsize=1)

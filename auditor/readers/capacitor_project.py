@@ -17,11 +17,6 @@ from auditor.engine.errors import InputError
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, InputKind, Problem, Resource
 from auditor.engine.settings import Settings
-from auditor.native import android, ios
-from auditor.native.gitignore import Ignores
-from auditor.native.keys import IOS_PROJECT, find_keys
-from auditor.native.model import NativeFacts
-from auditor.native.xml_tree import XmlProblem, parse_xml
 
 # The order the Capacitor CLI looks for its config (`@capacitor/cli` `config.ts`).
 CONFIG_NAMES = ("capacitor.config.ts", "capacitor.config.js", "capacitor.config.mjs", "capacitor.config.cjs", "capacitor.config.json")
@@ -92,6 +87,8 @@ class _Project:
         if got is None:
             return None
         path, data = got
+        from auditor.native.xml_tree import XmlProblem, parse_xml
+
         try:
             return path, parse_xml(data)
         except XmlProblem as exc:
@@ -108,6 +105,10 @@ class _Project:
 
 def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     """Read a Capacitor project into a Bundle of kind CAPACITOR_PROJECT with its parts."""
+    from auditor.native import android, ios  # the native readers: not imported when sniffing a plain folder
+    from auditor.native.gitignore import Ignores
+    from auditor.native.keys import IOS_PROJECT, find_keys
+    from auditor.native.model import NativeFacts
     from auditor.readers import capacitor_config, folder
 
     root = path

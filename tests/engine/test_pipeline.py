@@ -82,6 +82,26 @@ def test_a_crashing_rule_becomes_aud002_and_the_audit_goes_on(tmp_path, capsys):
     assert report.incomplete
 
 
+def test_a_crashed_rule_logs_its_traceback_at_debug_level(tmp_path, caplog):
+    """What --debug shows (logging is imported only then); without DEBUG nothing is logged."""
+    import logging
+
+    def explode(ctx):
+        raise ValueError("boom")
+        yield  # pragma: no cover
+
+    broken = dataclasses.replace(next(r for r in all_rules() if r.id == "SCR012"), check=explode)
+    root = folder(tmp_path, {"index.html": "<base href=/>"})
+    with caplog.at_level(logging.INFO, logger="auditor.engine.runner"):
+        auditor.audit(root, rules=RuleSet((broken,)))
+    assert caplog.records == []
+    with caplog.at_level(logging.DEBUG, logger="auditor.engine.runner"):
+        auditor.audit(root, rules=RuleSet((broken,)))
+    [record] = caplog.records
+    assert record.getMessage().startswith("rule SCR012 crashed:\nTraceback (most recent call last):")
+    assert "ValueError: boom" in record.getMessage()
+
+
 def test_the_cli_exits_2_when_a_rule_crashed(tmp_path, capsys, monkeypatch):
     from auditor.engine import runner
 

@@ -1,0 +1,99 @@
+"""Start-up: what an audit imports, for the inputs it is given (issue 16, fast start).
+
+A pre-commit hook pays every import on every commit, so modules that only some
+inputs need must not be imported for the others. Each probe runs the command
+in a fresh interpreter and lists the modules it ended with; each absence is
+paired with an input that does import the module, so a probe that silently
+stopped seeing imports would fail too. No timing here (benchmarks/startup.py).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+PROBE = (
+    "import sys\n"
+    "from auditor.launch import main\n"
+    "main(sys.argv[1:])\n"
+    "sys.stdout.flush()\n"
+    "sys.stderr.write('LOADED=' + ' '.join(sorted(sys.modules)) + '\\n')\n"
+)
+
+# Never needed by an audit of a small app folder without CSS, configuration or source maps.
+NOT_FOR_A_PLAIN_APP = (
+    "tinycss2",               # no stylesheet, no <style>
+    "justhtml.transforms",    # the sanitizer's transforms: the tree builder does without
+    "logging",                # only for --debug or a crashed rule
+    "traceback",
+    "tomllib",                # no configuration file
+    "jsonschema",             # a valid manifest passes the light schema check
+    "importlib.resources",    # data files are read beside the package; grammars from their binding
+    "zipfile",
+    "tempfile",
+    "cryptography",
+    "cbor2",
+    "bs4",
+    "multiprocessing",        # one small script is parsed in-process
+    "auditor.native.android",  # Capacitor project readers
+    "auditor.native.ios",
+    "auditor.native.keys",
+    "auditor.native.xml_tree",
+    "auditor.chrome.update_manifest",
+    "auditor.readers.ota_zip",
+)
+
+
+def loaded(*args: str, cwd: Path) -> set[str]:
+    probe = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=False, cwd=cwd)
+    assert "LOADED=" in probe.stderr, probe.stderr
+    return set(probe.stderr.rsplit("LOADED=", 1)[1].split())
+
+
+def write_app(root: Path, files: dict[str, str]) -> Path:
+    manifest = {"name": "Notes", "id": "/", "scope": "/", "start_url": "/", "version": "1.0.0", "display": "standalone"}
+    (root / ".well-known").mkdir(parents=True)
+    (root / ".well-known" / "manifest.webmanifest").write_text(json.dumps(manifest))
+    for name, text in files.items():
+        (root / name).write_text(text)
+    return root
+
+
+PAGE = '<!doctype html><meta charset="utf-8"><title>Notes</title><script type="module" src="/app.js"></script><p id="out"></p>\n'
+SCRIPT = 'document.getElementById("out").textContent = "ready";\n'
+
+
+def test_a_three_file_app_imports_only_what_its_inputs_need(tmp_path):
+    app = write_app(tmp_path / "app", {"index.html": PAGE, "app.js": SCRIPT})
+    modules = loaded(str(app), cwd=tmp_path)
+    assert sorted(m for m in NOT_FOR_A_PLAIN_APP if m in modules) == []
+    assert {"justhtml.parser.engine", "tree_sitter", "auditor.rules.native_transport"} <= modules  # it did parse the page and script
+
+
+def test_the_modules_a_plain_app_skips_are_imported_when_an_input_needs_them(tmp_path):
+    """The near-miss of the test above: a stylesheet, a configuration file and --debug."""
+    app = write_app(tmp_path / "app", {"index.html": PAGE.replace("<p", "<style>p{color:red}</style><p"), "app.js": SCRIPT})
+    (tmp_path / ".iwa-audit.toml").write_text('fail-level = "error"\n')
+    modules = loaded(str(app), "--debug", cwd=tmp_path)
+    assert {"tinycss2", "tomllib", "logging"} <= modules
+
+
+def test_a_folder_without_pages_or_scripts_imports_no_html_or_js_parser(tmp_path):
+    app = write_app(tmp_path / "app", {})
+    modules = loaded(str(app), cwd=tmp_path)
+    assert not {m for m in modules if m.split(".")[0] in ("justhtml", "tree_sitter", "tree_sitter_javascript", "tinycss2")}
+
+
+def test_no_source_maps_imports_no_mapping(tmp_path):
+    app = write_app(tmp_path / "app", {"index.html": PAGE.replace("<p", "<p onclick=go()"), "app.js": SCRIPT})
+    assert not {"auditor.engine.mapping", "auditor.parse.sourcemap"} & loaded(str(app), "--no-source-maps", cwd=tmp_path)
+    assert {"auditor.engine.mapping", "auditor.parse.sourcemap"} <= loaded(str(app), cwd=tmp_path)  # a finding in the page is mapped
+
+
+def test_version_imports_nothing_but_the_launcher(tmp_path):
+    """`--version` is answered before anything else is imported: only the launcher beyond what Python itself loads."""
+    bare = subprocess.run([sys.executable, "-c", "import sys; print(' '.join(sys.modules))"], capture_output=True, text=True, check=True, cwd=tmp_path).stdout.split()
+    assert sorted(loaded("--version", cwd=tmp_path) - set(bare) - {"__future__"}) == ["auditor", "auditor.launch"]
+    assert "argparse" in loaded("--help", cwd=tmp_path) - set(bare)  # the near-miss: anything else builds the CLI
