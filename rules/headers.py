@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from auditor.chrome.csp import WHAT_BREAKS, blocked_by_bundle, parse_header, without_effect
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
 from auditor.engine.location import Location
 from auditor.engine.model import Resource
+from auditor.engine.record import FrozenRecord
 from auditor.engine.registry import Need, rule
 
 CSP = "content-security-policy"
@@ -20,14 +20,21 @@ CHROME_ISOLATION = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class PolicySource:
+class PolicySource(FrozenRecord):
     """One distinct CSP value and where it first appears (a response header or a `<meta>` tag)."""
 
+    __slots__ = ("count", "location", "origin", "value")
     value: str
     location: Location
     count: int
     origin: str  # "header" or "meta"
+
+    def __init__(self, value: str, location: Location, count: int, origin: str) -> None:
+        init = object.__setattr__
+        init(self, "value", value)
+        init(self, "location", location)
+        init(self, "count", count)
+        init(self, "origin", origin)
 
 
 def header_location(resource: Resource, name: str) -> Location:

@@ -131,7 +131,7 @@ def test_a_crashing_install_rule_refuses_through_the_runner_crash_handler(tmp_pa
     def boom(ctx):
         raise RuntimeError("boom")
 
-    from dataclasses import replace
+    from auditor.engine.record import replace
 
     broken = replace(rules[0], check=boom)
     monkeypatch.setattr(module, "install_rules", lambda: (broken, *rules[1:]))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from auditor.engine.record import FrozenRecord
 from auditor.parse.js import query_matches, register_query
 
 NAVIGATOR_MEMBERS = {
@@ -109,11 +109,17 @@ def socket_target(tree, node) -> tuple[str, str] | None:
     return (host, kind) if kind else None
 
 
-@dataclass(frozen=True, slots=True)
-class ApiUse:
+class ApiUse(FrozenRecord):
+    __slots__ = ("api", "feature", "node")
     feature: str
-    api: str      # what the code wrote, shortened: `navigator.serial`, `new TCPSocket`
+    api: str  # what the code wrote, shortened: `navigator.serial`, `new TCPSocket`
     node: object  # the tree-sitter node, for its position
+
+    def __init__(self, feature: str, api: str, node: object) -> None:
+        init = object.__setattr__
+        init(self, "feature", feature)
+        init(self, "api", api)
+        init(self, "node", node)
 
 
 def api_uses(tree) -> Iterator[ApiUse]:

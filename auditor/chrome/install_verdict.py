@@ -14,31 +14,40 @@ lenient than the block's own judgement.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from auditor.engine.findings import Level
 from auditor.engine.model import BUNDLE_KINDS, Bundle
+from auditor.engine.record import FrozenRecord
 
 INSTALL = "install"  # rule tag: an error from this rule means Chrome refuses to install the bundle
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
+class Refusal(FrozenRecord):
     """One reason Chrome refuses the bundle, named by the rule that reports it in an audit."""
 
+    __slots__ = ("message", "rule_id")
     rule_id: str
     message: str
+
+    def __init__(self, rule_id: str, message: str) -> None:
+        init = object.__setattr__
+        init(self, "rule_id", rule_id)
+        init(self, "message", message)
 
     def __str__(self) -> str:
         return f"{self.rule_id}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(FrozenRecord):
     """Chrome's answer for one input; `applies` is False for inputs that are never installed (folders, zips)."""
 
+    __slots__ = ("applies", "refusals")
     applies: bool
-    refusals: tuple[Refusal, ...] = ()
+    refusals: tuple[Refusal, ...]
+
+    def __init__(self, applies: bool, refusals: tuple[Refusal, ...] = ()) -> None:
+        init = object.__setattr__
+        init(self, "applies", applies)
+        init(self, "refusals", refusals)
 
     @property
     def installs(self) -> bool:

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from auditor.chrome.urls import MANIFEST_PATH, AppUrl, resolve
 from auditor.engine.context import Context
 from auditor.engine.location import Location
 from auditor.engine.model import JsonDocument, Resource
 from auditor.engine.needs import provides
+from auditor.engine.record import FrozenRecord
 from auditor.engine.registry import Need
 from auditor.parse.json_pos import JsonPositionError, parse_json
 
 
-@dataclass(frozen=True, slots=True)
-class Manifest:
+class Manifest(FrozenRecord):
     """The manifest resource and, when it parsed, its document; else the parse error and where."""
 
+    __slots__ = ("document", "duplicates", "error", "error_location", "resource")
     resource: Resource
     document: JsonDocument | None
-    error: str | None = None
-    error_location: Location | None = None
-    duplicates: tuple[str, ...] = ()
+    error: str | None
+    error_location: Location | None
+    duplicates: tuple[str, ...]
+
+    def __init__(self, resource: Resource, document: JsonDocument | None, error: str | None = None, error_location: Location | None = None, duplicates: tuple[str, ...] = ()) -> None:
+        init = object.__setattr__
+        init(self, "resource", resource)
+        init(self, "document", document)
+        init(self, "error", error)
+        init(self, "error_location", error_location)
+        init(self, "duplicates", duplicates)
 
     @property
     def data(self) -> dict:

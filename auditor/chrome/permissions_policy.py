@@ -12,10 +12,10 @@ header's list when the manifest says `*`, and otherwise intersects.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from auditor.engine.record import FrozenRecord
 from auditor.schemas import read_text
 
 FEATURES_FILE = "permissions-policy-features.txt"
@@ -23,13 +23,19 @@ ISOLATED_MARKER = "visibility: IsolatedContext"
 MAX_ORIGIN_LENGTH = 2000
 
 
-@dataclass(frozen=True, slots=True)
-class Allowlist:
+class Allowlist(FrozenRecord):
     """Who a feature is allowed for: everyone, the app itself, and/or listed origins."""
 
-    everyone: bool = False
-    app: bool = False
-    origins: frozenset[str] = frozenset()
+    __slots__ = ("app", "everyone", "origins")
+    everyone: bool
+    app: bool
+    origins: frozenset[str]
+
+    def __init__(self, everyone: bool = False, app: bool = False, origins: frozenset[str] = frozenset()) -> None:
+        init = object.__setattr__
+        init(self, "everyone", everyone)
+        init(self, "app", app)
+        init(self, "origins", origins)
 
     @property
     def enabled_for_app(self) -> bool:
@@ -149,14 +155,21 @@ def combine(manifest: Mapping[str, Allowlist], header: Mapping[str, Allowlist]) 
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyTable:
+class PolicyTable(FrozenRecord):
     """The effective policy as rows for a table and as JSON-able data (what `inspect` shows)."""
 
+    __slots__ = ("columns", "data", "rows", "title")
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     data: list
+
+    def __init__(self, title: str, columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], data: list) -> None:
+        init = object.__setattr__
+        init(self, "title", title)
+        init(self, "columns", columns)
+        init(self, "rows", rows)
+        init(self, "data", data)
 
 
 def effective_policy_table(ctx) -> PolicyTable | None:

@@ -18,8 +18,8 @@ the few scripts that need it, and the tree is dropped after use.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from auditor.engine.record import FrozenRecord
 from auditor.parse.js import REGISTERED, JsTree, is_script, is_stringy, matches, parser, query_matches, register_query
 
 POLICY_CALL = re.compile(r"\.create(?:HTML|Script|ScriptURL)\s*\(")
@@ -156,13 +156,18 @@ def callers(root, tree: JsTree, name: str) -> list:
 # --- default policy -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Coverage:
+class Coverage(FrozenRecord):
     """Whether a `default` policy converts plain strings at a sink: "covered", "before" (the sink runs
     before the policy exists), "elsewhere" (only another script makes one), or "none"."""
 
+    __slots__ = ("state", "where")
     state: str
-    where: str = ""
+    where: str
+
+    def __init__(self, state: str, where: str = "") -> None:
+        init = object.__setattr__
+        init(self, "state", state)
+        init(self, "where", where)
 
 
 def default_policies(ctx) -> dict[str, list[int]]:

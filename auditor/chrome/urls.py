@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from ada_url import URL
 from ada_url._ada_wrapper import lib as _ada
+
+from auditor.engine.record import FrozenRecord
 
 ISOLATED_APP = "isolated-app"
 PLACEHOLDER_HOST = "unknown-web-bundle-id"  # the origin's host while the app's ID is unknown
@@ -48,17 +49,27 @@ CHROME_PATH_ESCAPES = {"|": "%7C"}  # escaped by GURL's path canonicaliser, not 
 ESCAPED_DOT = re.compile(r"%2[eE]")  # decoded anywhere in a path by GURL, only as a dot segment by WHATWG
 
 
-@dataclass(frozen=True, slots=True)
-class ChromeUrl:
+class ChromeUrl(FrozenRecord):
     """A URL as GURL holds it: `query`/`fragment` are None when absent and "" for a bare `?`/`#`."""
 
+    __slots__ = ("credentials", "fragment", "host", "href", "path", "query", "scheme")
     href: str
     scheme: str
     host: str
     path: str
-    query: str | None = None
-    fragment: str | None = None
-    credentials: bool = False  # user info present (only schemes that keep it: never isolated-app)
+    query: str | None
+    fragment: str | None
+    credentials: bool  # user info present (only schemes that keep it: never isolated-app)
+
+    def __init__(self, href: str, scheme: str, host: str, path: str, query: str | None = None, fragment: str | None = None, credentials: bool = False) -> None:
+        init = object.__setattr__
+        init(self, "href", href)
+        init(self, "scheme", scheme)
+        init(self, "host", host)
+        init(self, "path", path)
+        init(self, "query", query)
+        init(self, "fragment", fragment)
+        init(self, "credentials", credentials)
 
     @property
     def is_app(self) -> bool:
@@ -205,17 +216,27 @@ def served(items: Iterable[T], url_of: Callable[[T], str | None]) -> list[T]:
 # --- references written in an app's manifest and pages ---------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class AppUrl:
+class AppUrl(FrozenRecord):
     """Where a reference points: on the app's origin (with path, query, fragment) or elsewhere."""
 
+    __slots__ = ("fragment", "host", "path", "query", "raw", "same_origin", "scheme")
     raw: str
     same_origin: bool
     scheme: str
     host: str
     path: str
-    query: str | None = None     # None when absent, "" for a bare `?`
-    fragment: str | None = None  # None when absent, "" for a bare `#`
+    query: str | None  # None when absent, "" for a bare `?`
+    fragment: str | None  # None when absent, "" for a bare `#`
+
+    def __init__(self, raw: str, same_origin: bool, scheme: str, host: str, path: str, query: str | None = None, fragment: str | None = None) -> None:
+        init = object.__setattr__
+        init(self, "raw", raw)
+        init(self, "same_origin", same_origin)
+        init(self, "scheme", scheme)
+        init(self, "host", host)
+        init(self, "path", path)
+        init(self, "query", query)
+        init(self, "fragment", fragment)
 
     @property
     def has_query_or_fragment(self) -> bool:

@@ -12,8 +12,9 @@ unescaped): it accepts `1a2`, `01.2` and `1.2.3.4.5`, which Chrome rejects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import total_ordering
+
+from auditor.engine.record import FrozenRecord
 
 MAX_COMPONENTS = 4
 MAX_COMPONENT = 4294967295
@@ -24,12 +25,17 @@ class VersionError(ValueError):
 
 
 @total_ordering
-@dataclass(frozen=True, slots=True)
-class IwaVersion:
+class IwaVersion(FrozenRecord):
     """A parsed version; equal and ordered the way Chrome compares versions."""
 
+    __slots__ = ("components", "text")
     components: tuple[int, ...]
     text: str
+
+    def __init__(self, components: tuple[int, ...], text: str) -> None:
+        init = object.__setattr__
+        init(self, "components", components)
+        init(self, "text", text)
 
     @property
     def normalized(self) -> tuple[int, ...]:

@@ -13,7 +13,6 @@ import os
 import sys
 import time
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 from auditor.engine.catalogue import SelectionError, select
@@ -22,6 +21,7 @@ from auditor.engine.errors import InputError
 from auditor.engine.findings import Level
 from auditor.engine.limits import DEFAULT_LIMITS, Limits, parse_limit
 from auditor.engine.pipeline import audit
+from auditor.engine.record import replace
 from auditor.engine.registry import RuleSet
 from auditor.engine.runner import Notification, Report, exit_code
 from auditor.engine.settings import Settings

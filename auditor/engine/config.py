@@ -12,10 +12,10 @@ silently turn a check off.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from auditor.engine.record import FrozenRecord
 from auditor.schemas import read_text
 
 CONFIG_FILE = ".iwa-audit.toml"
@@ -26,10 +26,15 @@ class ConfigError(ValueError):
     """The configuration cannot be used; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
-class Config:
-    source: Path | None = None
-    values: dict = field(default_factory=dict)
+class Config(FrozenRecord):
+    __slots__ = ("source", "values")
+    source: Path | None
+    values: dict
+
+    def __init__(self, source: Path | None = None, values: dict | None = None) -> None:
+        init = object.__setattr__
+        init(self, "source", source)
+        init(self, "values", {} if values is None else values)
 
     def get(self, key: str, default=None):
         return self.values.get(key, default)

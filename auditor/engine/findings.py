@@ -7,9 +7,9 @@ rule's metadata into an immutable Finding. Rules never build Findings.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 
 from auditor.engine.location import Location
+from auditor.engine.record import FrozenRecord
 
 
 class Level(enum.IntEnum):
@@ -40,39 +40,95 @@ class Precision(enum.StrEnum):
     LOW = "low"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(FrozenRecord):
     """One problem as a rule sees it: no id, no default level."""
 
+    __slots__ = ("anchor", "help", "level", "location", "message", "precision", "properties", "related")
     message: str
     location: Location
-    related: tuple[Location, ...] = ()
-    help: str | None = None
-    level: Level | None = None          # rare per-instance override
-    precision: Precision | None = None  # lower it when a value is computed, not literal
-    anchor: str | None = None           # content anchor for fingerprints (selector, snippet)
-    properties: tuple[tuple[str, str], ...] = ()
+    related: tuple[Location, ...]
+    help: str | None
+    level: Level | None  # rare per-instance override
+    precision: Precision | None  # lower it when a value is computed, not literal
+    anchor: str | None  # content anchor for fingerprints (selector, snippet)
+    properties: tuple[tuple[str, str], ...]
+
+    def __init__(
+        self,
+        message: str,
+        location: Location,
+        related: tuple[Location, ...] = (),
+        help: str | None = None,
+        level: Level | None = None,
+        precision: Precision | None = None,
+        anchor: str | None = None,
+        properties: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "message", message)
+        init(self, "location", location)
+        init(self, "related", related)
+        init(self, "help", help)
+        init(self, "level", level)
+        init(self, "precision", precision)
+        init(self, "anchor", anchor)
+        init(self, "properties", properties)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(FrozenRecord):
     """A hit stamped with its rule's identity; built only by the runner."""
 
+    __slots__ = ("built", "fingerprint", "help", "level", "location", "message", "precision", "properties", "related", "rule_id", "rule_name", "snippet", "snippet_start", "suppressed", "tags")
     rule_id: str
     rule_name: str
     level: Level
     message: str
     location: Location
-    related: tuple[Location, ...] = ()
-    help: str | None = None
-    precision: Precision = Precision.HIGH
-    fingerprint: str = ""
-    suppressed: str | None = None  # justification when an inline or external suppression applies
-    properties: tuple[tuple[str, str], ...] = field(default=())
-    snippet: str | None = None  # the source line the finding starts on (a window of it, for long lines)
-    snippet_start: int = 0      # code points of the line before `snippet` (0 unless it is a window)
-    built: Location | None = None  # where it is in the audited input, when `location` is the author's source (auditor/engine/relocation.py)
-    tags: tuple[str, ...] = ()     # e.g. "vendored": mapped to a source in its map's ignoreList
+    related: tuple[Location, ...]
+    help: str | None
+    precision: Precision
+    fingerprint: str
+    suppressed: str | None  # justification when an inline or external suppression applies
+    properties: tuple[tuple[str, str], ...]
+    snippet: str | None  # the source line the finding starts on (a window of it, for long lines)
+    snippet_start: int  # code points of the line before `snippet` (0 unless it is a window)
+    built: Location | None  # where it is in the audited input, when `location` is the author's source (auditor/engine/relocation.py)
+    tags: tuple[str, ...]  # e.g. "vendored": mapped to a source in its map's ignoreList
+
+    def __init__(
+        self,
+        rule_id: str,
+        rule_name: str,
+        level: Level,
+        message: str,
+        location: Location,
+        related: tuple[Location, ...] = (),
+        help: str | None = None,
+        precision: Precision = Precision.HIGH,
+        fingerprint: str = "",
+        suppressed: str | None = None,
+        properties: tuple[tuple[str, str], ...] = (),
+        snippet: str | None = None,
+        snippet_start: int = 0,
+        built: Location | None = None,
+        tags: tuple[str, ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "rule_id", rule_id)
+        init(self, "rule_name", rule_name)
+        init(self, "level", level)
+        init(self, "message", message)
+        init(self, "location", location)
+        init(self, "related", related)
+        init(self, "help", help)
+        init(self, "precision", precision)
+        init(self, "fingerprint", fingerprint)
+        init(self, "suppressed", suppressed)
+        init(self, "properties", properties)
+        init(self, "snippet", snippet)
+        init(self, "snippet_start", snippet_start)
+        init(self, "built", built)
+        init(self, "tags", tags)
 
     def sort_key(self) -> tuple:
         span = self.location.span

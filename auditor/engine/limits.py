@@ -8,27 +8,36 @@ ours; they live in the readers beside the code that enforces them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+
+from auditor.engine.record import FrozenRecord, replace
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_input_bytes: int = 4 * 1024**3           # whole input file or folder
-    max_resources: int = 100_000                 # files / zip members (a bundle's index is bounded by its 1 MiB size)
-    max_cbor_depth: int = 16                     # nesting of any CBOR item we decode (Chromium's cbor::Reader::kCBORMaxDepth)
-    max_text_resource_bytes: int = 64 * 1024**2  # HTML/CSS/JS/JSON larger than this is not parsed
-    max_script_bytes: int = 16 * 1024**2         # a script larger than this is not parsed (its tree would take ~55x its size)
-    max_parsed_script_bytes: int = 16 * 1024**2  # script source whose trees stay in memory at once; older trees are re-parsed on demand
-    max_zip_ratio: int = 200                     # uncompressed/compressed per member
-    max_zip_total_bytes: int = 2 * 1024**3       # declared uncompressed total of an archive
-    max_zip_member_bytes: int = 256 * 1024**2    # declared uncompressed size of one archive member
-    min_zip_ratio_bytes: int = 1024**2           # members smaller than this are never judged by ratio
-    max_update_manifest_bytes: int = 5 * 1024**2  # Chrome's own fetch limit
-    max_json_depth: int = 64                     # nesting of manifests and configs
-    max_config_bytes: int = 1024**2              # capacitor.config.{json,ts,js}
-    max_source_map_bytes: int = 64 * 1024**2     # a source map larger than this is not read (findings stay in the built file)
-    max_native_config_bytes: int = 4 * 1024**2   # AndroidManifest.xml, network security config, Info.plist
+class Limits(FrozenRecord):
+    """Every limit an audit enforces; `Limits(max_resources=10)` or `DEFAULT_LIMITS.with_overrides(...)` changes some."""
 
+    __slots__ = ("max_cbor_depth", "max_config_bytes", "max_input_bytes", "max_json_depth", "max_native_config_bytes", "max_parsed_script_bytes", "max_resources", "max_script_bytes", "max_source_map_bytes", "max_text_resource_bytes", "max_update_manifest_bytes", "max_zip_member_bytes", "max_zip_ratio", "max_zip_total_bytes", "min_zip_ratio_bytes")
+
+    def __init__(
+        self,
+        max_input_bytes: int = 4 * 1024**3,            # whole input file or folder
+        max_resources: int = 100_000,                  # files / zip members (a bundle's index is bounded by its 1 MiB size)
+        max_cbor_depth: int = 16,                      # nesting of any CBOR item we decode (Chromium's cbor::Reader::kCBORMaxDepth)
+        max_text_resource_bytes: int = 64 * 1024**2,   # HTML/CSS/JS/JSON larger than this is not parsed
+        max_script_bytes: int = 16 * 1024**2,          # a script larger than this is not parsed (its tree would take ~55x its size)
+        max_parsed_script_bytes: int = 16 * 1024**2,   # script source whose trees stay in memory at once; older trees are re-parsed on demand
+        max_zip_ratio: int = 200,                      # uncompressed/compressed per member
+        max_zip_total_bytes: int = 2 * 1024**3,        # declared uncompressed total of an archive
+        max_zip_member_bytes: int = 256 * 1024**2,     # declared uncompressed size of one archive member
+        min_zip_ratio_bytes: int = 1024**2,            # members smaller than this are never judged by ratio
+        max_update_manifest_bytes: int = 5 * 1024**2,  # Chrome's own fetch limit
+        max_json_depth: int = 64,                      # nesting of manifests and configs
+        max_config_bytes: int = 1024**2,               # capacitor.config.{json,ts,js}
+        max_source_map_bytes: int = 64 * 1024**2,      # a source map larger than this is not read (findings stay in the built file)
+        max_native_config_bytes: int = 4 * 1024**2,    # AndroidManifest.xml, network security config, Info.plist
+    ) -> None:
+        given = locals()
+        for name in self._fields:
+            object.__setattr__(self, name, given[name])
 
     def zip_member_bomb(self, size: int, compressed: int) -> str | None:
         """Why a zip member's declared sizes are a bomb's (it is never inflated), or None.
@@ -48,7 +57,7 @@ class Limits:
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+        return cls._fields
 
     def with_overrides(self, overrides: Mapping[str, object]) -> Limits:
         """These limits with some replaced; an unknown name or a non-positive integer is a ValueError naming it."""

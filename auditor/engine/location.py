@@ -7,33 +7,58 @@ minified one-line file and non-ASCII text both keep exact positions.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+
+from auditor.engine.record import FrozenRecord
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(FrozenRecord):
     """A text range: 1-based lines, 1-based code-point columns; end is exclusive."""
 
+    __slots__ = ("end_column", "end_line", "start_column", "start_line")
     start_line: int
     start_column: int
     end_line: int
     end_column: int
 
+    def __init__(self, start_line: int, start_column: int, end_line: int, end_column: int) -> None:
+        init = object.__setattr__
+        init(self, "start_line", start_line)
+        init(self, "start_column", start_column)
+        init(self, "end_line", end_line)
+        init(self, "end_column", end_column)
 
-@dataclass(frozen=True, slots=True)
-class Location:
+
+class Location(FrozenRecord):
     """A place in the input.
 
     `resource` is the resource path inside the audited input ("/index.html"),
     or None for the container itself (the bundle file, the update manifest).
     """
 
-    resource: str | None = None
-    span: Span | None = None
-    byte_range: tuple[int, int] | None = None  # (offset, length) in the container file
-    pointer: str | None = None  # JSON pointer, header name or structural path
-    note: str | None = None
-    file: str | None = None  # a repository file (absolute posix path) the span is in, when a finding was mapped to the author's source
+    __slots__ = ("byte_range", "file", "note", "pointer", "resource", "span")
+    resource: str | None
+    span: Span | None
+    byte_range: tuple[int, int] | None  # (offset, length) in the container file
+    pointer: str | None  # JSON pointer, header name or structural path
+    note: str | None
+    file: str | None  # a repository file (absolute posix path) the span is in, when a finding was mapped to the author's source
+
+    def __init__(
+        self,
+        resource: str | None = None,
+        span: Span | None = None,
+        byte_range: tuple[int, int] | None = None,
+        pointer: str | None = None,
+        note: str | None = None,
+        file: str | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "resource", resource)
+        init(self, "span", span)
+        init(self, "byte_range", byte_range)
+        init(self, "pointer", pointer)
+        init(self, "note", note)
+        init(self, "file", file)
 
 
 class TextIndex:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.engine.problems import ProblemCode
+from auditor.engine.record import FrozenRecord
 
 
 class InputKind(enum.StrEnum):
@@ -151,18 +151,39 @@ def _search_chunks(pattern: re.Pattern[bytes], chunks) -> tuple[int, int, int, i
 EMPTY_BODY = Body(0, view=b"")
 
 
-@dataclass(frozen=True, slots=True)
-class Resource:
+class Resource(FrozenRecord):
     """One response (bundle) or file (folder, archive), addressed by its path on the app origin."""
 
+    __slots__ = ("body", "byte_range", "header_names_raw", "headers", "path", "raw_url", "source_path", "status")
     path: str                          # "/index.html", "/" for the root document
-    status: int = 200
-    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
-    body: Body = EMPTY_BODY
-    raw_url: str | None = None         # the key as written in the bundle index
-    source_path: str | None = None     # file path relative to the input root (folders, zips)
-    byte_range: tuple[int, int] | None = None  # (offset, length) of the response in the container
-    header_names_raw: tuple[str, ...] = ()     # header names exactly as stored (case preserved)
+    status: int
+    headers: Mapping[str, str]         # lower-case names
+    body: Body
+    raw_url: str | None                # the key as written in the bundle index
+    source_path: str | None            # file path relative to the input root (folders, zips)
+    byte_range: tuple[int, int] | None  # (offset, length) of the response in the container
+    header_names_raw: tuple[str, ...]  # header names exactly as stored (case preserved)
+
+    def __init__(
+        self,
+        path: str,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        body: Body = EMPTY_BODY,
+        raw_url: str | None = None,
+        source_path: str | None = None,
+        byte_range: tuple[int, int] | None = None,
+        header_names_raw: tuple[str, ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "status", status)
+        init(self, "headers", {} if headers is None else headers)
+        init(self, "body", body)
+        init(self, "raw_url", raw_url)
+        init(self, "source_path", source_path)
+        init(self, "byte_range", byte_range)
+        init(self, "header_names_raw", header_names_raw)
 
     @property
     def content_type(self) -> str | None:
@@ -179,16 +200,25 @@ class Resource:
         return self.body.size
 
 
-@dataclass(frozen=True, slots=True)
-class IndexEntry:
+class IndexEntry(FrozenRecord):
     """One key of a Web Bundle index exactly as written, with where it points."""
 
+    __slots__ = ("key", "key_offset", "length", "offset", "raw_url", "resolved_url")
     raw_url: str
     resolved_url: str | None  # the URL Chrome canonicalises it to (GURL spec); None when Chrome refuses it
     offset: int               # absolute offset of the response in the file
     length: int
-    key_offset: int | None = None  # where the key sits in the file
-    key: str | None = None    # the resource key it names: the path (with any ?query/#fragment) on the app origin, else the URL
+    key_offset: int | None    # where the key sits in the file
+    key: str | None           # the resource key it names: the path (with any ?query/#fragment) on the app origin, else the URL
+
+    def __init__(self, raw_url: str, resolved_url: str | None, offset: int, length: int, key_offset: int | None = None, key: str | None = None) -> None:
+        init = object.__setattr__
+        init(self, "raw_url", raw_url)
+        init(self, "resolved_url", resolved_url)
+        init(self, "offset", offset)
+        init(self, "length", length)
+        init(self, "key_offset", key_offset)
+        init(self, "key", key)
 
 
 class SignatureType(enum.StrEnum):
@@ -197,31 +227,71 @@ class SignatureType(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class Signature:
+class Signature(FrozenRecord):
     """One signature-stack entry, with the verification result."""
 
+    __slots__ = ("attributes", "byte_range", "index", "problem", "public_key", "signature", "type", "valid")
     index: int
     type: SignatureType
     public_key: bytes
     signature: bytes
     valid: bool | None  # None: not checked (unknown type)
-    problem: str | None = None  # why it is invalid or malformed
-    byte_range: tuple[int, int] | None = None
-    attributes: Mapping[str, object] = field(default_factory=dict)
+    problem: str | None  # why it is invalid or malformed
+    byte_range: tuple[int, int] | None
+    attributes: Mapping[str, object]
+
+    def __init__(
+        self,
+        index: int,
+        type: SignatureType,
+        public_key: bytes,
+        signature: bytes,
+        valid: bool | None,
+        problem: str | None = None,
+        byte_range: tuple[int, int] | None = None,
+        attributes: Mapping[str, object] | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "index", index)
+        init(self, "type", type)
+        init(self, "public_key", public_key)
+        init(self, "signature", signature)
+        init(self, "valid", valid)
+        init(self, "problem", problem)
+        init(self, "byte_range", byte_range)
+        init(self, "attributes", {} if attributes is None else attributes)
 
 
-@dataclass(frozen=True, slots=True)
-class IntegrityBlock:
+class IntegrityBlock(FrozenRecord):
     """A Signed Web Bundle integrity block as read, and what it proves."""
 
+    __slots__ = ("attributes", "derived_ids", "problems", "signatures", "size", "version", "web_bundle_id")
     version: str                       # "2b" or "1b" (rejected by Chromium)
     size: int                          # bytes, i.e. where the web bundle starts
     web_bundle_id: str | None
-    attributes: Mapping[str, object] = field(default_factory=dict)
-    signatures: tuple[Signature, ...] = ()
-    derived_ids: tuple[str, ...] = ()  # IDs derived from each known-type key
-    problems: tuple[Problem, ...] = ()
+    attributes: Mapping[str, object]
+    signatures: tuple[Signature, ...]
+    derived_ids: tuple[str, ...]       # IDs derived from each known-type key
+    problems: tuple[Problem, ...]
+
+    def __init__(
+        self,
+        version: str,
+        size: int,
+        web_bundle_id: str | None,
+        attributes: Mapping[str, object] | None = None,
+        signatures: tuple[Signature, ...] = (),
+        derived_ids: tuple[str, ...] = (),
+        problems: tuple[Problem, ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "version", version)
+        init(self, "size", size)
+        init(self, "web_bundle_id", web_bundle_id)
+        init(self, "attributes", {} if attributes is None else attributes)
+        init(self, "signatures", signatures)
+        init(self, "derived_ids", derived_ids)
+        init(self, "problems", problems)
 
     def rejection(self) -> str | None:
         """Why Chrome would refuse this block (first reason), or None when it would accept it.
@@ -243,64 +313,112 @@ class IntegrityBlock:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(FrozenRecord):
     """A recoverable read problem that a rule turns into a finding.
 
     `code` says what it is (one consumer rule per code); readers never decide
     severity. `pointer` locates problems inside a JSON document.
     """
 
+    __slots__ = ("code", "length", "message", "offset", "pointer", "resource")
     code: ProblemCode
     message: str
-    offset: int | None = None
-    length: int | None = None
-    resource: str | None = None
-    pointer: str | None = None
+    offset: int | None
+    length: int | None
+    resource: str | None
+    pointer: str | None
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "code", ProblemCode(self.code))  # an unknown code is a bug: fail loudly
+    def __init__(self, code: ProblemCode | str, message: str, offset: int | None = None, length: int | None = None, resource: str | None = None, pointer: str | None = None) -> None:
+        init = object.__setattr__
+        init(self, "code", ProblemCode(code))  # an unknown code is a bug: fail loudly
+        init(self, "message", message)
+        init(self, "offset", offset)
+        init(self, "length", length)
+        init(self, "resource", resource)
+        init(self, "pointer", pointer)
 
 
-@dataclass(frozen=True, slots=True)
-class JsonDocument:
+class JsonDocument(FrozenRecord):
     """A JSON (or literal-evaluated JS/TS) document with positions for its members."""
 
+    __slots__ = ("pointers", "resource", "text", "value")
     value: object
     text: str
-    pointers: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # pointer -> (start, end) char offsets
-    resource: str | None = None  # where it lives inside the input, None for the input itself
+    pointers: Mapping[str, tuple[int, int]]  # pointer -> (start, end) char offsets
+    resource: str | None  # where it lives inside the input, None for the input itself
+
+    def __init__(self, value: object, text: str, pointers: Mapping[str, tuple[int, int]] | None = None, resource: str | None = None) -> None:
+        init = object.__setattr__
+        init(self, "value", value)
+        init(self, "text", text)
+        init(self, "pointers", {} if pointers is None else pointers)
+        init(self, "resource", resource)
 
 
-@dataclass(frozen=True, slots=True)
-class Bundle:
+class Bundle(FrozenRecord):
     """The audited input, whatever its kind."""
 
+    __slots__ = ("archive", "directory_index", "document", "format_version", "index", "integrity", "kind", "native", "origin", "parts", "primary_url", "problems", "resources", "size", "source")
     kind: InputKind
     source: Path                       # the input path as given
-    resources: Mapping[str, Resource] = field(default_factory=dict)  # path -> resource, in input order
-    origin: str | None = None          # "isolated-app://<id>/" when the identity is known
-    format_version: str | None = None  # "b2", "b1", ...
-    primary_url: str | None = None
-    index: tuple[IndexEntry, ...] = ()
-    integrity: IntegrityBlock | None = None
-    document: JsonDocument | None = None  # for JSON-document inputs (update manifest, config, response)
-    problems: tuple[Problem, ...] = ()
-    size: int = 0
-    archive: Archive | None = None     # a zip's declared directory (OTA zips)
-    directory_index: bool = False      # `/dir/` serves `/dir/index.html` (source folders, as `wbn` bundles them)
-    parts: tuple[tuple[str, str, Bundle], ...] = ()  # composite inputs: (mount, root resource, part), see engine/parts.py
-    native: object | None = None       # a Capacitor project's parsed native files (auditor.native.model.NativeFacts)
+    resources: Mapping[str, Resource]  # path -> resource, in input order
+    origin: str | None                 # "isolated-app://<id>/" when the identity is known
+    format_version: str | None         # "b2", "b1", ...
+    primary_url: str | None
+    index: tuple[IndexEntry, ...]
+    integrity: IntegrityBlock | None
+    document: JsonDocument | None      # for JSON-document inputs (update manifest, config, response)
+    problems: tuple[Problem, ...]
+    size: int
+    archive: Archive | None            # a zip's declared directory (OTA zips)
+    directory_index: bool              # `/dir/` serves `/dir/index.html` (source folders, as `wbn` bundles them)
+    parts: tuple[tuple[str, str, Bundle], ...]  # composite inputs: (mount, root resource, part), see engine/parts.py
+    native: object | None              # a Capacitor project's parsed native files (auditor.native.model.NativeFacts)
+
+    def __init__(
+        self,
+        kind: InputKind,
+        source: Path,
+        resources: Mapping[str, Resource] | None = None,
+        origin: str | None = None,
+        format_version: str | None = None,
+        primary_url: str | None = None,
+        index: tuple[IndexEntry, ...] = (),
+        integrity: IntegrityBlock | None = None,
+        document: JsonDocument | None = None,
+        problems: tuple[Problem, ...] = (),
+        size: int = 0,
+        archive: Archive | None = None,
+        directory_index: bool = False,
+        parts: tuple[tuple[str, str, Bundle], ...] = (),
+        native: object | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "kind", kind)
+        init(self, "source", source)
+        init(self, "resources", {} if resources is None else resources)
+        init(self, "origin", origin)
+        init(self, "format_version", format_version)
+        init(self, "primary_url", primary_url)
+        init(self, "index", index)
+        init(self, "integrity", integrity)
+        init(self, "document", document)
+        init(self, "problems", problems)
+        init(self, "size", size)
+        init(self, "archive", archive)
+        init(self, "directory_index", directory_index)
+        init(self, "parts", parts)
+        init(self, "native", native)
 
     @property
     def is_bundle(self) -> bool:
         return self.kind in BUNDLE_KINDS
 
 
-@dataclass(frozen=True, slots=True)
-class ArchiveEntry:
+class ArchiveEntry(FrozenRecord):
     """One central-directory record of a zip archive, as declared (nothing extracted)."""
 
+    __slots__ = ("compressed_size", "crc", "create_system", "external_attr", "flags", "header_offset", "method", "name", "size")
     name: str                 # decoded name exactly as stored (may hold `..`, `\\`, `C:`)
     size: int                 # declared uncompressed size
     compressed_size: int      # declared compressed size
@@ -310,6 +428,18 @@ class ArchiveEntry:
     create_system: int        # 0 MS-DOS, 3 Unix, ...
     header_offset: int        # where the local file header starts
     crc: int
+
+    def __init__(self, name: str, size: int, compressed_size: int, method: int, flags: int, external_attr: int, create_system: int, header_offset: int, crc: int) -> None:
+        init = object.__setattr__
+        init(self, "name", name)
+        init(self, "size", size)
+        init(self, "compressed_size", compressed_size)
+        init(self, "method", method)
+        init(self, "flags", flags)
+        init(self, "external_attr", external_attr)
+        init(self, "create_system", create_system)
+        init(self, "header_offset", header_offset)
+        init(self, "crc", crc)
 
     @property
     def is_dir(self) -> bool:
@@ -324,19 +454,30 @@ class ArchiveEntry:
         return self.create_system in (3, 19) and (self.external_attr >> 16) & 0o170000 == 0o120000  # Unix or OS X, as ZIPFoundation
 
 
-@dataclass(frozen=True, slots=True)
-class Archive:
+class Archive(FrozenRecord):
     """What a zip's central directory declares (`Bundle.archive`)."""
 
+    __slots__ = ("central_directory_offset", "declared_total", "entries", "flattened_root", "views")
     entries: tuple[ArchiveEntry, ...]
     declared_total: int       # sum of declared uncompressed sizes
     central_directory_offset: int
-    views: object = None      # auditor.capgo.zip_views.ZipViews: the Android, iOS and Python views
-    flattened_root: str | None = None  # the single top-level folder both updaters serve from `/`
+    views: object             # auditor.capgo.zip_views.ZipViews: the Android, iOS and Python views
+    flattened_root: str | None  # the single top-level folder both updaters serve from `/`
+
+    def __init__(self, entries: tuple[ArchiveEntry, ...], declared_total: int, central_directory_offset: int, views: object = None, flattened_root: str | None = None) -> None:
+        init = object.__setattr__
+        init(self, "entries", entries)
+        init(self, "declared_total", declared_total)
+        init(self, "central_directory_offset", central_directory_offset)
+        init(self, "views", views)
+        init(self, "flattened_root", flattened_root)
 
 
-@dataclass(frozen=True, slots=True)
-class Computed:
+class Computed(FrozenRecord):
     """A config value that is computed (an expression, not a literal): present but not evaluated."""
 
+    __slots__ = ("source",)
     source: str  # the expression's text, shortened
+
+    def __init__(self, source: str) -> None:
+        object.__setattr__(self, "source", source)

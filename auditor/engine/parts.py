@@ -9,11 +9,10 @@ and its findings are moved into the whole's resource paths: a part's
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from auditor.engine.findings import Finding, fingerprint
 from auditor.engine.location import Location
 from auditor.engine.model import Bundle
+from auditor.engine.record import replace
 
 
 def parts(bundle: Bundle) -> tuple[tuple[str, str, Bundle], ...]:

@@ -10,11 +10,11 @@ import enum
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from auditor.engine.findings import Hit, Level, Precision
 from auditor.engine.model import IWA_KINDS, InputKind
+from auditor.engine.record import FrozenRecord
 
 if TYPE_CHECKING:
     from auditor.engine.context import Context
@@ -44,24 +44,57 @@ class Need(enum.Flag):
 Check = Callable[["Context"], Iterable[Hit]]
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(FrozenRecord):
     """One rule: identity, default level, docs, and the generator that finds hits."""
 
+    __slots__ = ("aliases", "check", "collect", "docs", "id", "inputs", "level", "name", "needs", "per_resource", "precision", "security_severity", "summary", "tags")
     id: str
     name: str
     level: Level
     check: Check
-    inputs: frozenset[InputKind] = IWA_KINDS
-    needs: Need = Need.NONE
-    tags: tuple[str, ...] = ()
-    precision: Precision = Precision.HIGH
-    security_severity: float | None = None
-    aliases: tuple[str, ...] = ()
-    per_resource: bool = False  # its hits are the union of its hits on each content resource alone
-    collect: Callable[[Context], object] | None = None  # summarises one resource in scope for a rule that aggregates
-    summary: str = ""
-    docs: str = ""
+    inputs: frozenset[InputKind]
+    needs: Need
+    tags: tuple[str, ...]
+    precision: Precision
+    security_severity: float | None
+    aliases: tuple[str, ...]
+    per_resource: bool  # its hits are the union of its hits on each content resource alone
+    collect: Callable[[Context], object] | None  # summarises one resource in scope for a rule that aggregates
+    summary: str
+    docs: str
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        level: Level,
+        check: Check,
+        inputs: frozenset[InputKind] = IWA_KINDS,
+        needs: Need = Need.NONE,
+        tags: tuple[str, ...] = (),
+        precision: Precision = Precision.HIGH,
+        security_severity: float | None = None,
+        aliases: tuple[str, ...] = (),
+        per_resource: bool = False,
+        collect: Callable[[Context], object] | None = None,
+        summary: str = "",
+        docs: str = "",
+    ) -> None:
+        init = object.__setattr__
+        init(self, "id", id)
+        init(self, "name", name)
+        init(self, "level", level)
+        init(self, "check", check)
+        init(self, "inputs", inputs)
+        init(self, "needs", needs)
+        init(self, "tags", tags)
+        init(self, "precision", precision)
+        init(self, "security_severity", security_severity)
+        init(self, "aliases", aliases)
+        init(self, "per_resource", per_resource)
+        init(self, "collect", collect)
+        init(self, "summary", summary)
+        init(self, "docs", docs)
 
     @property
     def family(self) -> str:
@@ -172,12 +205,17 @@ def select_rules(
     return tuple(chosen)
 
 
-@dataclass(frozen=True, slots=True)
-class RuleSet:
+class RuleSet(FrozenRecord):
     """The enabled rules plus per-rule level overrides from configuration."""
 
+    __slots__ = ("levels", "rules")
     rules: tuple[Rule, ...]
-    levels: dict[str, Level] = field(default_factory=dict)
+    levels: dict[str, Level]
+
+    def __init__(self, rules: tuple[Rule, ...], levels: dict[str, Level] | None = None) -> None:
+        init = object.__setattr__
+        init(self, "rules", rules)
+        init(self, "levels", {} if levels is None else levels)
 
     def level_of(self, rule_: Rule) -> Level:
         return self.levels.get(rule_.id, rule_.level)

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.engine.findings import Finding, Hit, fingerprint
 from auditor.engine.location import Location, TextIndex
+from auditor.engine.record import replace
 
 if TYPE_CHECKING:  # mapping (and the source-map parser) is imported only when findings are relocated
     from auditor.engine.mapping import Original

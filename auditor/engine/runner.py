@@ -8,7 +8,6 @@ becomes an AUD002 finding and the run goes on.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.engine.context import AuditSession, Context, content_resources
@@ -18,6 +17,7 @@ from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.location import Location
 from auditor.engine.model import Bundle
 from auditor.engine.parts import merge, parts
+from auditor.engine.record import FrozenRecord, Record
 from auditor.engine.registry import Rule, RuleSet
 from auditor.engine.settings import DEFAULT_SETTINGS, Settings
 
@@ -30,25 +30,47 @@ def log_traceback(what: str) -> None:
     logging.getLogger(__name__).debug("%s:\n%s", what, traceback.format_exc())
 
 
-@dataclass(frozen=True, slots=True)
-class Notification:
+class Notification(FrozenRecord):
     """Something the tool itself wants to say (input errors, dropped results)."""
 
+    __slots__ = ("level", "message", "rule_id")
     level: Level
     message: str
-    rule_id: str | None = None
+    rule_id: str | None
+
+    def __init__(self, level: Level, message: str, rule_id: str | None = None) -> None:
+        init = object.__setattr__
+        init(self, "level", level)
+        init(self, "message", message)
+        init(self, "rule_id", rule_id)
 
 
-@dataclass(slots=True)
-class Report:
+class Report(Record):
     """The outcome of one audit: what reporters render and what sets the exit code."""
 
+    __slots__ = ("bundle", "findings", "notifications", "rules", "session", "source")
     source: Path
     bundle: Bundle | None
     rules: tuple[Rule, ...]
-    findings: list[Finding] = field(default_factory=list)
-    notifications: list[Notification] = field(default_factory=list)
-    session: AuditSession | None = None
+    findings: list[Finding]
+    notifications: list[Notification]
+    session: AuditSession | None
+
+    def __init__(
+        self,
+        source: Path,
+        bundle: Bundle | None,
+        rules: tuple[Rule, ...],
+        findings: list[Finding] | None = None,
+        notifications: list[Notification] | None = None,
+        session: AuditSession | None = None,
+    ) -> None:
+        self.source = source
+        self.bundle = bundle
+        self.rules = rules
+        self.findings = [] if findings is None else findings
+        self.notifications = [] if notifications is None else notifications
+        self.session = session
 
     @property
     def incomplete(self) -> bool:

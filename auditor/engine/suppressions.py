@@ -17,11 +17,11 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from auditor.engine.findings import Finding, fingerprint
 from auditor.engine.location import Location
+from auditor.engine.record import Record, replace
 from auditor.engine.registry import Rule, RuleSet
 
 DIRECTIVE = re.compile(r"(?:<!--|/\*|//)\s*iwa-audit:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?P<reason>[^\n]*)")
@@ -30,15 +30,24 @@ SUPPRESSIBLE_TYPES = ("text/html", "application/xhtml+xml", "text/css", "applica
 BASELINE_VERSION = 1
 
 
-@dataclass
-class Directive:
+class Directive(Record):
+    __slots__ = ("artifact", "column", "ids", "line", "reason", "resource", "used")
     resource: str
     line: int
     column: int
     ids: tuple[str, ...]
     reason: str
     used: set
-    artifact: str | None = None  # set for a comment in an original source file: `resource` is then that file's absolute path
+    artifact: str | None  # set for a comment in an original source file: `resource` is then that file's absolute path
+
+    def __init__(self, resource: str, line: int, column: int, ids: tuple[str, ...], reason: str, used: set, artifact: str | None = None) -> None:
+        self.resource = resource
+        self.line = line
+        self.column = column
+        self.ids = ids
+        self.reason = reason
+        self.used = used
+        self.artifact = artifact
 
 
 def directives(session) -> list[Directive]:

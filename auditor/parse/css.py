@@ -8,33 +8,46 @@ for a `<style>` block), so findings land where the CSS is written.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from auditor.engine.location import Location, TextIndex
 from auditor.engine.model import Resource
+from auditor.engine.record import FrozenRecord
 
 CSS_MIME_TYPES = ("text/css",)
 
 
-@dataclass(frozen=True, slots=True)
-class Sheet:
+class Sheet(FrozenRecord):
+    __slots__ = ("char_base", "index", "resource", "rules")
     resource: Resource
     rules: list
-    index: TextIndex   # of the CSS text itself
-    char_base: int     # where the CSS text starts in the resource's text
+    index: TextIndex  # of the CSS text itself
+    char_base: int  # where the CSS text starts in the resource's text
+
+    def __init__(self, resource: Resource, rules: list, index: TextIndex, char_base: int) -> None:
+        init = object.__setattr__
+        init(self, "resource", resource)
+        init(self, "rules", rules)
+        init(self, "index", index)
+        init(self, "char_base", char_base)
 
     def location(self, ctx, node) -> Location:
         start = self.char_base + self.index.offset(node.source_line, node.source_column)
         return ctx.text_location(self.resource, start, start + 1)
 
 
-@dataclass(frozen=True, slots=True)
-class CssUrl:
+class CssUrl(FrozenRecord):
     """A URL written in CSS (`url(...)` or the string of an `@import`), with its node for position."""
 
+    __slots__ = ("node", "sheet", "url")
     sheet: Sheet
     url: str
     node: object
+
+    def __init__(self, sheet: Sheet, url: str, node: object) -> None:
+        init = object.__setattr__
+        init(self, "sheet", sheet)
+        init(self, "url", url)
+        init(self, "node", node)
 
 
 def sheets(ctx) -> Iterable[Sheet]:

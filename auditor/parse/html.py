@@ -25,11 +25,11 @@ import base64
 import binascii
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
 from auditor.engine.location import Location, Span, TextIndex
 from auditor.engine.model import Resource
+from auditor.engine.record import FrozenRecord, Record
 
 HTML_MIME_TYPES = ("text/html", "application/xhtml+xml")
 # HTML "JavaScript MIME type essence match": a type with parameters is not one (it never runs).
@@ -45,23 +45,45 @@ MAX_NESTED_DEPTH = 3  # srcdoc inside srcdoc: Chromium has no limit, a linter ne
 MAX_DOCUMENT_CHARS = 4 * 1024 * 1024
 
 
-@dataclass(slots=True)
-class Tag:
+class Tag(Record):
     """One element as the HTML5 parser built it, with its start tag's place in the outer file.
 
     The accessors mirror the few beautifulsoup4 ones the rules used (`get`,
     `has_attr`, `attrs`, `strings`), so rules read elements the same way.
     """
 
+    __slots__ = ("attrs", "in_head", "inert", "name", "namespace", "offset", "sourceline", "sourcepos", "text")
     name: str
     namespace: str  # "html", "svg" or "math"
     attrs: dict[str, str]
     offset: int | None  # of `<` in the document's own text
     text: str  # the element's own text children, joined (a script's or style's body)
-    inert: bool = False  # inside a <template>: never runs or loads
-    in_head: bool = False
-    sourceline: int | None = None  # 1-based, in the outer file
-    sourcepos: int | None = None  # 0-based column, in the outer file
+    inert: bool  # inside a <template>: never runs or loads
+    in_head: bool
+    sourceline: int | None  # 1-based, in the outer file
+    sourcepos: int | None  # 0-based column, in the outer file
+
+    def __init__(
+        self,
+        name: str,
+        namespace: str,
+        attrs: dict[str, str],
+        offset: int | None,
+        text: str,
+        inert: bool = False,
+        in_head: bool = False,
+        sourceline: int | None = None,
+        sourcepos: int | None = None,
+    ) -> None:
+        self.name = name
+        self.namespace = namespace
+        self.attrs = attrs
+        self.offset = offset
+        self.text = text
+        self.inert = inert
+        self.in_head = in_head
+        self.sourceline = sourceline
+        self.sourcepos = sourcepos
 
     def get(self, name: str, default=None):
         return self.attrs.get(name, default)
@@ -81,16 +103,24 @@ class Tag:
         return self.text
 
 
-@dataclass(slots=True)
-class Document:
+class Document(Record):
     """One parsed HTML document: a resource, or a `srcdoc`/`data:` document inside one."""
 
+    __slots__ = ("origin", "outer", "parent", "resource", "tags", "text")
     resource: Resource
     text: str  # this document's own markup (for a nested one, the decoded srcdoc or data: body)
     tags: list[Tag]
-    outer: Callable[[int], int] = field(default=lambda offset: offset)  # own offset -> offset in the resource text
-    parent: Tag | None = None  # the <iframe> a nested document belongs to
-    origin: str = "file"  # "file", "srcdoc" or "data"
+    outer: Callable[[int], int]  # own offset -> offset in the resource text
+    parent: Tag | None  # the <iframe> a nested document belongs to
+    origin: str  # "file", "srcdoc" or "data"
+
+    def __init__(self, resource: Resource, text: str, tags: list[Tag], outer: Callable[[int], int] = lambda offset: offset, parent: Tag | None = None, origin: str = "file") -> None:
+        self.resource = resource
+        self.text = text
+        self.tags = tags
+        self.outer = outer
+        self.parent = parent
+        self.origin = origin
 
     def elements(self, *names: str, inert: bool = False) -> list[Tag]:
         """Elements with these names (all when none is given), in document order.
@@ -106,14 +136,21 @@ class Document:
         return self.parent is not None
 
 
-@dataclass(frozen=True, slots=True)
-class StartTag:
+class StartTag(FrozenRecord):
     """Where a start tag and each of its attributes sit in the document text (character offsets)."""
 
+    __slots__ = ("attributes", "end", "start", "values")
     start: int
     end: int  # just after the closing `>`
     attributes: dict[str, tuple[int, int]]  # name -> (start of the name, end of the value)
     values: dict[str, tuple[int, int]]  # name -> the raw value's range, quotes excluded
+
+    def __init__(self, start: int, end: int, attributes: dict[str, tuple[int, int]], values: dict[str, tuple[int, int]]) -> None:
+        init = object.__setattr__
+        init(self, "start", start)
+        init(self, "end", end)
+        init(self, "attributes", attributes)
+        init(self, "values", values)
 
 
 def parse_markup(text: str):
@@ -387,14 +424,21 @@ def script_source(tag: Tag) -> tuple[str, str] | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class InlineBlock:
+class InlineBlock(FrozenRecord):
     """The body of an inline `<script>` or `<style>`: its text and where it starts in the resource text."""
 
+    __slots__ = ("document", "offset", "tag", "text")
     document: Document
     tag: Tag
     text: str
     offset: int  # character offset of the body in the resource text (exact for files; nested: its start)
+
+    def __init__(self, document: Document, tag: Tag, text: str, offset: int) -> None:
+        init = object.__setattr__
+        init(self, "document", document)
+        init(self, "tag", tag)
+        init(self, "text", text)
+        init(self, "offset", offset)
 
 
 def inline_blocks(ctx, name: str) -> Iterable[InlineBlock]:

@@ -7,16 +7,23 @@ extended) and SVG (scalable, so any size). Reads at most HEAD bytes.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+
+from auditor.engine.record import FrozenRecord
 
 HEAD = 64
 
 
-@dataclass(frozen=True, slots=True)
-class ImageInfo:
-    format: str                 # "png", "webp", "svg", or "unknown"
-    width: int | None = None    # None for SVG (scalable) and unknown
-    height: int | None = None
+class ImageInfo(FrozenRecord):
+    __slots__ = ("format", "height", "width")
+    format: str  # "png", "webp", "svg", or "unknown"
+    width: int | None  # None for SVG (scalable) and unknown
+    height: int | None
+
+    def __init__(self, format: str, width: int | None = None, height: int | None = None) -> None:
+        init = object.__setattr__
+        init(self, "format", format)
+        init(self, "width", width)
+        init(self, "height", height)
 
     @property
     def scalable(self) -> bool:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json.decoder
 import re
-from dataclasses import dataclass, field
 
 from auditor.engine.model import JsonDocument
+from auditor.engine.record import FrozenRecord, Record
 
 WHITESPACE = re.compile(r"[ \t\n\r]*")
 NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
@@ -38,12 +38,18 @@ def pointer_join(base: str, token: str | int) -> str:
     return f"{base}/{escape_token(str(token))}"
 
 
-@dataclass
-class _Parser:
+class _Parser(Record):
+    __slots__ = ("duplicates", "max_depth", "pointers", "text")
     text: str
     max_depth: int
-    pointers: dict[str, tuple[int, int]] = field(default_factory=dict)
-    duplicates: list[str] = field(default_factory=list)
+    pointers: dict[str, tuple[int, int]]
+    duplicates: list[str]
+
+    def __init__(self, text: str, max_depth: int, pointers: dict[str, tuple[int, int]] | None = None, duplicates: list[str] | None = None) -> None:
+        self.text = text
+        self.max_depth = max_depth
+        self.pointers = {} if pointers is None else pointers
+        self.duplicates = [] if duplicates is None else duplicates
 
     def skip(self, pos: int) -> int:
         return WHITESPACE.match(self.text, pos).end()  # type: ignore[union-attr]
@@ -135,10 +141,15 @@ class _Parser:
             raise self.fail("expected ',' or ']'", pos)
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedJson:
+class ParsedJson(FrozenRecord):
+    __slots__ = ("document", "duplicates")
     document: JsonDocument
     duplicates: tuple[str, ...]  # pointers of keys that appear more than once in their object
+
+    def __init__(self, document: JsonDocument, duplicates: tuple[str, ...]) -> None:
+        init = object.__setattr__
+        init(self, "document", document)
+        init(self, "duplicates", duplicates)
 
 
 def parse_json(text: str, *, resource: str | None = None, max_depth: int = 64) -> ParsedJson:

@@ -9,13 +9,13 @@ on this bundle). The native files are parsed here, safely and with positions
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 from auditor.engine.errors import InputError
 from auditor.engine.limits import Limits
 from auditor.engine.model import Body, Bundle, InputKind, Problem, Resource
+from auditor.engine.record import replace
 from auditor.engine.settings import Settings
 
 # The order the Capacitor CLI looks for its config (`@capacitor/cli` `config.ts`).
@@ -118,7 +118,7 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     project = _Project(root, limits)
     config_bundle = capacitor_config.read(config_path, limits=limits, settings=settings)
     config_resource = project.add(config_path.name, config_path, "application/json" if config_path.suffix == ".json" else "application/javascript")
-    document = dataclasses.replace(config_bundle.document, resource=config_resource) if config_bundle.document else None
+    document = replace(config_bundle.document, resource=config_resource) if config_bundle.document else None
     parts: list[tuple[str, str, Bundle]] = [("", config_resource, config_bundle)]
 
     web_dir = config_bundle.document.value.get("webDir") if config_bundle.document and isinstance(config_bundle.document.value, dict) else None
@@ -127,14 +127,14 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
     web_bundle = None
     if web_path is not None and web_path.is_dir():
         try:
-            web_bundle = dataclasses.replace(folder.read(web_path, limits=limits, settings=dataclasses.replace(settings, headers_file=None)), kind=InputKind.OTA_ZIP)
+            web_bundle = replace(folder.read(web_path, limits=limits, settings=replace(settings, headers_file=None)), kind=InputKind.OTA_ZIP)
         except InputError as error:
             project.problems.append(Problem("web-dir-unreadable", f"`{web_rel}`: {error.describe()}"))
     if web_bundle is not None:
         mount = "/" + Path(web_rel).as_posix()
         for resource in web_bundle.resources.values():
             rel = f"{Path(web_rel).as_posix()}/{resource.source_path}"
-            project.resources["/" + rel] = dataclasses.replace(resource, path="/" + rel, source_path=rel)
+            project.resources["/" + rel] = replace(resource, path="/" + rel, source_path=rel)
         project.size += web_bundle.size
         parts.append((mount, mount + "/", web_bundle))
 

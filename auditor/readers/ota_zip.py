@@ -20,7 +20,6 @@ import functools
 import mmap
 import zlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -30,6 +29,7 @@ from auditor.capgo.zip_views import ZipViews, android_kind, android_name, androi
 from auditor.engine.errors import LimitExceeded, Malformed
 from auditor.engine.limits import Limits
 from auditor.engine.model import Archive, ArchiveEntry, Body, Bundle, InputKind, Resource
+from auditor.engine.record import replace
 from auditor.engine.settings import Settings
 from auditor.readers.folder import guess_content_type
 

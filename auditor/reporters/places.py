@@ -9,21 +9,30 @@ the inner URL travels in the message and in `properties` (never as a URI).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.engine.location import Location, Span
 from auditor.engine.model import Bundle, InputKind
+from auditor.engine.record import FrozenRecord
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
-    path: str                 # file path as shown to the user, relative to base when possible (posix)
-    inner: str | None = None  # resource URL inside a container, when the file is the container
-    span: Span | None = None  # text position inside `inner` (or inside `path` when inner is None)
-    byte_range: tuple[int, int] | None = None
-    text_in_file: bool = False  # True when `span` is a position in the file at `path`
-    file: Path | None = None  # the file on disk `path` names, absolute (None when unknown)
+class Place(FrozenRecord):
+    __slots__ = ("byte_range", "file", "inner", "path", "span", "text_in_file")
+    path: str  # file path as shown to the user, relative to base when possible (posix)
+    inner: str | None  # resource URL inside a container, when the file is the container
+    span: Span | None  # text position inside `inner` (or inside `path` when inner is None)
+    byte_range: tuple[int, int] | None
+    text_in_file: bool  # True when `span` is a position in the file at `path`
+    file: Path | None  # the file on disk `path` names, absolute (None when unknown)
+
+    def __init__(self, path: str, inner: str | None = None, span: Span | None = None, byte_range: tuple[int, int] | None = None, text_in_file: bool = False, file: Path | None = None) -> None:
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "inner", inner)
+        init(self, "span", span)
+        init(self, "byte_range", byte_range)
+        init(self, "text_in_file", text_in_file)
+        init(self, "file", file)
 
     def label(self) -> str:
         """`path`, `path!/inner`, plus `:line:col` where there is one."""

@@ -6,10 +6,9 @@ check in `rejection()` fails one of them (checked by hand-made mutants; see benc
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from auditor.engine.model import IntegrityBlock, Problem, Signature, SignatureType
 from auditor.engine.problems import ProblemCode
+from auditor.engine.record import replace
 
 ID = "4dv2emngol267loci3yd6ketvm4bjdyjwuvywgjb4rxeci55ritaaaic"
 GOOD_SIG = Signature(index=0, type=SignatureType.ED25519, public_key=b"k" * 32, signature=b"s" * 64, valid=True)

@@ -15,6 +15,7 @@ import auditor
 from auditor.cli import main
 from auditor.engine.catalogue import SelectionError, all_rules, select
 from auditor.engine.findings import Level
+from auditor.engine.record import replace
 from auditor.engine.registry import RuleSet
 
 MANIFEST = {"name": "A", "id": "/", "scope": "/", "start_url": "/", "version": "1.0.0"}
@@ -73,7 +74,7 @@ def test_a_crashing_rule_becomes_aud002_and_the_audit_goes_on(tmp_path, capsys):
 
     rules = list(all_rules())
     scr011 = next(r for r in rules if r.id == "SCR011")
-    broken = dataclasses.replace(next(r for r in rules if r.id == "SCR012"), check=explode)
+    broken = replace(next(r for r in rules if r.id == "SCR012"), check=explode)
     root = folder(tmp_path, {"index.html": "<object data=x.swf></object><base href=/>"})
     report = auditor.audit(root, rules=RuleSet((*[r for r in rules if r.family == "AUD"], scr011, broken)))
     assert sorted(ids(report)) == ["AUD002", "SCR011"]
@@ -90,7 +91,7 @@ def test_a_crashed_rule_logs_its_traceback_at_debug_level(tmp_path, caplog):
         raise ValueError("boom")
         yield  # pragma: no cover
 
-    broken = dataclasses.replace(next(r for r in all_rules() if r.id == "SCR012"), check=explode)
+    broken = replace(next(r for r in all_rules() if r.id == "SCR012"), check=explode)
     root = folder(tmp_path, {"index.html": "<base href=/>"})
     with caplog.at_level(logging.INFO, logger="auditor.engine.runner"):
         auditor.audit(root, rules=RuleSet((broken,)))
