@@ -56,3 +56,21 @@ def test_python_m_auditor_and_version():
 def test_explain_prints_docs(capsys):
     assert main(["--explain", "MAN001"]) == 0
     assert "## Why it matters" in capsys.readouterr().out
+
+
+def test_help_is_laid_out_as_argparse_lays_it_out(monkeypatch):
+    """The formatter that spares shutil sizes --help exactly as argparse's own does, at any width."""
+    import argparse
+
+    import auditor.cli as cli
+
+    for columns in ("100", "57", "0", "not-a-number"):
+        monkeypatch.setenv("COLUMNS", columns)
+        ours = cli.build_parser().format_help()
+        monkeypatch.setattr(cli, "HelpFormatter", argparse.HelpFormatter)
+        assert ours == cli.build_parser().format_help(), columns
+        monkeypatch.undo()
+    monkeypatch.setenv("COLUMNS", "57")
+    narrow = cli.build_parser().format_help()
+    monkeypatch.setenv("COLUMNS", "100")
+    assert narrow != cli.build_parser().format_help()  # the width is honoured, not fixed

@@ -37,6 +37,9 @@ NOT_FOR_A_PLAIN_APP = (
     "cbor2",
     "bs4",
     "multiprocessing",        # one small script is parsed in-process
+    "shutil",                 # argparse's formatter asks it the terminal width; ours asks os
+    "bz2",
+    "lzma",
     "auditor.native.android",  # Capacitor project readers
     "auditor.native.ios",
     "auditor.native.keys",

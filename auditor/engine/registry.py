@@ -7,9 +7,9 @@ the engine's own diagnostics and every family's explicit `RULES` tuple.
 from __future__ import annotations
 
 import enum
-import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
 from auditor.engine.findings import Hit, Level, Precision
@@ -45,9 +45,9 @@ Check = Callable[["Context"], Iterable[Hit]]
 
 
 class Rule(FrozenRecord):
-    """One rule: identity, default level, docs, and the generator that finds hits."""
+    """One rule: identity, default level, and the generator that finds hits, whose docstring is its docs."""
 
-    __slots__ = ("aliases", "check", "collect", "docs", "id", "inputs", "level", "name", "needs", "per_resource", "precision", "security_severity", "summary", "tags")
+    __slots__ = ("aliases", "check", "collect", "id", "inputs", "level", "name", "needs", "per_resource", "precision", "security_severity", "tags")
     id: str
     name: str
     level: Level
@@ -60,8 +60,6 @@ class Rule(FrozenRecord):
     aliases: tuple[str, ...]
     per_resource: bool  # its hits are the union of its hits on each content resource alone
     collect: Callable[[Context], object] | None  # summarises one resource in scope for a rule that aggregates
-    summary: str
-    docs: str
 
     def __init__(
         self,
@@ -77,8 +75,6 @@ class Rule(FrozenRecord):
         aliases: tuple[str, ...] = (),
         per_resource: bool = False,
         collect: Callable[[Context], object] | None = None,
-        summary: str = "",
-        docs: str = "",
     ) -> None:
         init = object.__setattr__
         init(self, "id", id)
@@ -93,8 +89,16 @@ class Rule(FrozenRecord):
         init(self, "aliases", aliases)
         init(self, "per_resource", per_resource)
         init(self, "collect", collect)
-        init(self, "summary", summary)
-        init(self, "docs", docs)
+
+    @property
+    def summary(self) -> str:
+        """The docstring's first line: what --list-rules and SARIF's short description show."""
+        return split_docs(self.check.__doc__)[0]
+
+    @property
+    def docs(self) -> str:
+        """The rest of the docstring, dedented Markdown (read for --explain, SARIF and docs/rules, not for an audit)."""
+        return split_docs(self.check.__doc__)[1]
 
     @property
     def family(self) -> str:
@@ -107,8 +111,11 @@ class Rule(FrozenRecord):
 DEFAULT_SEVERITY = {Level.ERROR: 7.5, Level.WARNING: 5.0, Level.NOTE: 2.0}
 
 
+@cache
 def split_docs(doc: str | None) -> tuple[str, str]:
     """First docstring line is the summary; the rest (dedented) is the Markdown docs."""
+    import inspect  # only when docs are read: an audit does not
+
     text = inspect.cleandoc(doc or "")
     summary, _, body = text.partition("\n")
     return summary.strip(), body.strip()
@@ -141,7 +148,6 @@ def rule(
     """
 
     def wrap(check: Check) -> Rule:
-        summary, docs = split_docs(check.__doc__)
         return Rule(
             id=id,
             name=name,
@@ -155,8 +161,6 @@ def rule(
             aliases=tuple(aliases),
             per_resource=per_resource,
             collect=collect,
-            summary=summary,
-            docs=docs,
         )
 
     return wrap
