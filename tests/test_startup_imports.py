@@ -100,3 +100,11 @@ def test_version_imports_nothing_but_the_launcher(tmp_path):
     bare = subprocess.run([sys.executable, "-c", "import sys; print(' '.join(sys.modules))"], capture_output=True, text=True, check=True, cwd=tmp_path).stdout.split()
     assert sorted(loaded("--version", cwd=tmp_path) - set(bare) - {"__future__"}) == ["auditor", "auditor.launch"]
     assert "argparse" in loaded("--help", cwd=tmp_path) - set(bare)  # the near-miss: anything else builds the CLI
+
+
+def test_hashing_is_imported_only_to_fingerprint_findings(tmp_path):
+    """OpenSSL's bindings load for a finding's fingerprint, not for a clean run (OTA010's module is imported either way)."""
+    app = write_app(tmp_path / "app", {"index.html": PAGE, "app.js": SCRIPT})
+    clean = loaded(str(app), "--select", "SCR001,OTA010", cwd=tmp_path)
+    assert "auditor.capgo.updater" in clean and not {"hashlib", "_hashlib", "base64"} & clean
+    assert "hashlib" in loaded(str(app), cwd=tmp_path)  # MAN010 reports the missing icon

@@ -6,12 +6,8 @@ on Android and iOS) and Cap-go/CLI 8.68.1. Rules stay thin: they ask these helpe
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import ipaddress
 import re
-import zlib
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -145,6 +141,9 @@ def file_digests(ctx: Context) -> tuple[str, str]:
     """SHA-256 and CRC32 (hex) of the input file, streamed, computed once per audit."""
 
     def compute() -> tuple[str, str]:
+        import hashlib
+        import zlib
+
         sha, crc = hashlib.sha256(), 0
         with open(ctx.bundle.source, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -159,6 +158,8 @@ def member_sha256(resource: Resource, limit: int) -> str | None:
     """SHA-256 of a member's bytes, or None when it is larger than `limit`."""
     if resource.size > limit:
         return None
+    import hashlib  # digests only for OTA inputs: a folder audit (which imports this module for OTA010) hashes nothing
+
     return hashlib.sha256(resource.body.read(limit)).hexdigest()
 
 
@@ -220,6 +221,9 @@ def rsa_public_key_problem(pem: str) -> str | None:
 
 def load_public_key(pem: str):
     """The RSA public key as Android decodes it (whitespace and header removed, base64), or why not."""
+    import base64
+    import binascii
+
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import load_der_public_key, load_pem_public_key
 
@@ -239,6 +243,9 @@ def load_public_key(pem: str):
 
 def checksum_bytes(value: str) -> bytes | None:
     """The encrypted checksum as `decryptChecksum` decodes it: hex when it is all hex digits, else base64."""
+    import base64
+    import binascii
+
     try:
         if re.fullmatch(r"[0-9a-fA-F]+", value):
             return bytes.fromhex(value) if len(value) % 2 == 0 else None
@@ -287,6 +294,8 @@ def checksum_problem(value: str, sha256: str | None, public_key: str | None) -> 
             decrypted = decrypt_checksum(value, public_key)
         except ValueError as exc:
             return f"the encrypted checksum fails on the device: {exc}"
+        import base64
+
         if len(decrypted) == 96 and base64.b64encode(bytes.fromhex(decrypted)).decode() == sha256:
             return "is the V2 encrypted checksum (the hex digest read as base64); 8.x devices compare it as hex and refuse it: encrypt with a CLI that sees updater 8.x"
         if decrypted != sha256:

@@ -9,8 +9,6 @@ SHA-256 of the payload. `cryptography` is imported lazily to keep start-up light
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Iterable
 
 from auditor.engine.context import Context
@@ -30,6 +28,8 @@ IB_VERSION_2 = b"2b\x00\x00"
 
 def derive_web_bundle_id(kind: SignatureType, public_key: bytes) -> str:
     """The ID Chromium derives from a key: base32(key || suffix), lower case, unpadded."""
+    import base64  # base64 and hashlib only for signed bundles: rules import this module for every input
+
     return base64.b32encode(public_key + ID_SUFFIX[kind]).decode("ascii").rstrip("=").lower()
 
 
@@ -40,6 +40,8 @@ def parse_web_bundle_id(text: str) -> tuple[str, bytes] | str:
     if any(c not in "abcdefghijklmnopqrstuvwxyz234567" for c in text):
         return "only lower-case base32 characters a-z and 2-7 are allowed (no padding)"
     padded = text.upper() + "=" * (-len(text) % 8)
+    import base64
+
     try:
         decoded = base64.b32decode(padded)
     except ValueError:
@@ -56,6 +58,8 @@ def parse_web_bundle_id(text: str) -> tuple[str, bytes] | str:
 
 def sha512_stream(chunks: Iterable[memoryview | bytes]) -> bytes:
     """SHA-512 over a sequence of views, never joining them into one copy."""
+    import hashlib
+
     digest = hashlib.sha512()
     for chunk in chunks:
         digest.update(chunk)

@@ -21,8 +21,6 @@ back into the outer file (`Document.outer`).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote_to_bytes
@@ -262,6 +260,9 @@ def data_url_html(url: str) -> tuple[str, bool] | None:
         return None
     raw = unquote_to_bytes(body)
     if "base64" in params[1:]:
+        import base64  # only for a base64 data: URL
+        import binascii
+
         try:
             raw = base64.b64decode(raw + b"=" * (-len(raw) % 4), validate=False)
         except (binascii.Error, ValueError):
