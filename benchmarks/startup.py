@@ -1,6 +1,6 @@
 """Start-up: `iwa-audit --version` and the audit of a 3-file folder, next to bare Python and ruff.
 
-    python benchmarks/startup.py [--repeat 21] [--no-install]
+    python benchmarks/startup.py [--repeat 21] [--no-install] [--against REV]
 
 Targets (issue 16): `--version` <= 30 ms, a 3-file folder audit (manifest,
 page, script) <= 150 ms wall. Two installs are measured in the same paired
@@ -13,7 +13,9 @@ and `ruff --version` are measured too when ruff is installed. Byte code is
 compiled first (`compileall`), as an ordinary install does: this sandbox sets
 PYTHONDONTWRITEBYTECODE, which otherwise makes every run compile the package
 from source. Then, in a fresh interpreter, it lists the heavy modules each
-command imports.
+command imports. `--against REV` also installs that git revision (`git archive`, then
+`pip install`) and measures its `--version` and 3-file audit in the same rounds: on a
+loaded machine the paired ratio says more than either time alone.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import header, paired
+from measure import header, paired, ratio
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("cryptography", "cbor2", "jsonschema", "bs4", "soupsieve", "justhtml", "tinycss2", "tree_sitter", "multiprocessing", "zipfile", "defusedxml", "http")
@@ -55,18 +57,27 @@ def loaded(args: list[str]) -> str:
     return probe.stderr.rsplit("LOADED=", 1)[-1].strip() if "LOADED=" in probe.stderr else "probe failed"
 
 
-def regular_install(venv: Path) -> Path:
-    """`pip install .` into a new venv (dependencies from the configured index); its python."""
+def regular_install(venv: Path, source: Path = ROOT) -> Path:
+    """`pip install SOURCE` into a new venv (dependencies from the configured index); its python."""
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(ROOT)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(source)], check=True, stdout=subprocess.DEVNULL)
     return python
+
+
+def export_revision(revision: str, target: Path) -> Path:
+    """The tree of a git revision of this repository, unpacked into `target` (nothing in the work tree changes)."""
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=21)
     parser.add_argument("--no-install", action="store_true", help="skip the regular (non-editable) install")
+    parser.add_argument("--against", metavar="REV", help="also measure this git revision, installed the same way, in the same rounds")
     args = parser.parse_args()
     for package in ("auditor", "rules"):
         compileall.compile_dir(str(ROOT / package), quiet=1)
@@ -90,6 +101,12 @@ def main() -> None:
                 "installed: --version": [installed, "--version"],
                 "installed: APP (3 files)": [installed, str(app)],
             }
+        if args.against:
+            old = regular_install(Path(tmp) / "venv-against", export_revision(args.against, Path(tmp) / "against"))
+            commands |= {
+                f"{args.against}: --version": [str(old.parent / "iwa-audit"), "--version"],
+                f"{args.against}: APP (3 files)": [str(old.parent / "iwa-audit"), str(app)],
+            }
         if ruff:
             (Path(tmp) / "py").mkdir()
             for name in ("a.py", "b.py", "c.py"):
@@ -97,7 +114,7 @@ def main() -> None:
             commands["ruff --version"] = [ruff, "--version"]
             commands["ruff check (3 files)"] = [ruff, "check", "--no-cache", "--isolated", str(Path(tmp) / "py")]
         got = paired(commands, repeat=args.repeat, warmup=2, cwd=tmp)
-        print(header(f"python benchmarks/startup.py --repeat {args.repeat}"))
+        print(header(f"python benchmarks/startup.py --repeat {args.repeat}" + (f" --against {args.against}" if args.against else "")))
         print(f"tool: {' '.join(tool)} (editable install); 'installed:' rows: `pip install .` into a temporary venv; paired rounds, medians of {args.repeat}")
         for name, m in got.items():
             target = " (target <= 30 ms)" if name.endswith("--version") and "ruff" not in name else " (target <= 150 ms)" if "APP" in name else ""
@@ -106,6 +123,9 @@ def main() -> None:
             if version in got:
                 floor = got[prefix + "python -c pass"].median_s
                 print(f"{label}: over its python -c pass: --version +{(got[version].median_s - floor) * 1000:.0f} ms, 3-file audit +{(got[audit].median_s - floor) * 1000:.0f} ms")
+        if args.against and "installed: APP (3 files)" in got:
+            for what in ("--version", "APP (3 files)"):
+                print(f"installed {what} / {args.against}: median of per-round ratios {ratio(got[f'installed: {what}'], got[f'{args.against}: {what}']):.2f}")
         print(f"heavy modules imported by --version: {loaded(['--version']) or 'none'}")
         print(f"heavy modules imported by the 3-file audit: {loaded([str(app)]) or 'none'}")
 
