@@ -9,29 +9,13 @@ sides; rules turn them into findings.
 
 from __future__ import annotations
 
-import sys
-import zipfile
 from dataclasses import dataclass
 
+from auditor.capgo import android_unzip, ios_unzip, python_unzip
 from auditor.capgo.android_unzip import StreamEntry, StreamView
 from auditor.capgo.ios_unzip import DirectoryEntry, DirectoryView
-
-PY_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OverflowError, NotImplementedError, KeyError, IndexError, OSError)
-
-
-@dataclass(frozen=True, slots=True)
-class PythonEntry:
-    name: str
-    size: int
-    compressed_size: int
-    method: int
-    header_offset: int  # after zipfile's correction for prepended data
-
-
-@dataclass(frozen=True, slots=True)
-class PythonView:
-    entries: tuple[PythonEntry, ...]
-    failure: str | None = None
+from auditor.capgo.python_unzip import PythonView
+from auditor.engine.limits import Limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +36,19 @@ class Difference:
     name: str | None = None
 
 
+def views_of(data, limits: Limits) -> ZipViews:
+    """The three views of one archive (bytes or a memory map): what the OTA reader keeps."""
+    ios = ios_unzip.walk(data, limits)
+    declared = {e.local_offset: (e.size, e.compressed_size) for e in ios.entries}
+    android = android_unzip.walk(data, limits, declared=declared)
+    del declared
+    return ZipViews(android, ios, python_unzip.walk(data, limits.max_resources))
+
+
 def python_view(handle, max_entries: int) -> PythonView:
-    """What `zipfile.ZipFile` lists (never reads a body)."""
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            infos = archive.infolist()
-            if len(infos) > max_entries:
-                return PythonView((), f"more than {max_entries} entries")
-            return PythonView(tuple(PythonEntry(sys.intern(i.orig_filename), i.file_size, i.compress_size, i.compress_type, i.header_offset) for i in infos))
-    except PY_ERRORS as exc:
-        return PythonView((), f"{type(exc).__name__}: {exc}")
+    """What `zipfile.ZipFile(handle).infolist()` lists (`python_unzip`: derived, never builds a ZipInfo)."""
+    handle.seek(0)
+    return python_unzip.walk(handle.read(), max_entries)
 
 
 def resource_path(name: str) -> str:
@@ -170,27 +157,28 @@ def differences(views: ZipViews) -> list[Difference]:
 
 
 def python_differences(python: PythonView, ios: DirectoryView) -> list[Difference]:
-    """Python's `zipfile` against the iOS view (both read the central directory)."""
+    """Python's `zipfile` against the iOS view (both read the central directory), entry i against entry i."""
     if python.failure is not None:
         if ios.failure is None:
             return [Difference(f"Python's zipfile cannot read the archive ({python.failure}); iOS reads {len(ios.entries)} entries", None)]
         return []
     if ios.failure is not None:
-        return [Difference(f"Python's zipfile lists {len(python.entries)} entries; iOS cannot open the archive", None)]
+        return [Difference(f"Python's zipfile lists {len(python)} entries; iOS cannot open the archive", None)]
     found = []
-    if len(python.entries) != len(ios.entries) and not ios.incomplete:
-        found.append(Difference(f"Python's zipfile lists {len(python.entries)} entries, iOS installs {len(ios.entries)}", None))
-    for py, entry in zip(python.entries, ios.entries, strict=False):
-        if py.header_offset != entry.local_offset:
+    if len(python) != len(ios.entries) and not ios.incomplete:
+        found.append(Difference(f"Python's zipfile lists {len(python)} entries, iOS installs {len(ios.entries)}", None))
+    concat = python.concat
+    for name, size, compressed, offset, entry in zip(python.names, python.sizes, python.compressed_sizes, python.stored_offsets, ios.entries, strict=False):
+        if offset + concat != entry.local_offset:
             found.append(Difference(
-                f"`{py.name}`: Python's zipfile reads its local header at offset {py.header_offset}, iOS at {entry.local_offset} (data before the zip?)",
-                entry.local_offset, py.name,
+                f"`{name}`: Python's zipfile reads its local header at offset {offset + concat}, iOS at {entry.local_offset} (data before the zip?)",
+                entry.local_offset, name,
             ))
-        elif py.name != entry.name:
-            found.append(Difference(f"name: Python's zipfile `{py.name}`, iOS `{entry.name}`", entry.local_offset, entry.name))
-        elif (py.size, py.compressed_size) != (entry.size, entry.compressed_size):
+        elif name != entry.name:
+            found.append(Difference(f"name: Python's zipfile `{name}`, iOS `{entry.name}`", entry.local_offset, entry.name))
+        elif size != entry.size or compressed != entry.compressed_size:
             found.append(Difference(
-                f"`{py.name}`: Python's zipfile {py.size} bytes ({py.compressed_size} compressed), iOS {entry.size} ({entry.compressed_size})",
-                entry.local_offset, py.name,
+                f"`{name}`: Python's zipfile {size} bytes ({compressed} compressed), iOS {entry.size} ({entry.compressed_size})",
+                entry.local_offset, name,
             ))
     return found

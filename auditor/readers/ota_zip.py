@@ -24,9 +24,8 @@ from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
-from auditor.capgo import android_unzip, ios_unzip
 from auditor.capgo.android_unzip import PAGE, release
-from auditor.capgo.zip_views import ZipViews, android_kind, android_name, android_size, flatten_root, python_view, served_path
+from auditor.capgo.zip_views import ZipViews, android_kind, android_name, android_size, flatten_root, served_path, views_of
 from auditor.engine.errors import LimitExceeded, Malformed
 from auditor.engine.limits import Limits
 from auditor.engine.model import Archive, ArchiveEntry, Body, Bundle, InputKind, Resource
@@ -124,15 +123,10 @@ def read_views(path: Path, size: int, limits: Limits) -> ZipViews:
     with open(path, "rb") as handle:
         data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         try:
-            ios = ios_unzip.walk(data, limits)
-            declared = {e.local_offset: (e.size, e.compressed_size) for e in ios.entries}
-            android = android_unzip.walk(data, limits, declared=declared)
+            return views_of(data, limits)
         finally:
             if isinstance(data, mmap.mmap):
                 data.close()
-        handle.seek(0)
-        python = python_view(handle, limits.max_resources)
-    return ZipViews(android, ios, python)
 
 
 def archive_entries(views: ZipViews) -> tuple[ArchiveEntry, ...]:
