@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
-from auditor.capgo.android_unzip import PAGE, release
+from auditor.capgo.android_unzip import PAGE, RELEASE_EVERY, release
 from auditor.capgo.zip_views import ZipViews, android_kind, android_name, android_size, flatten_root, served_path, views_of
 from auditor.engine.errors import LimitExceeded, Malformed
 from auditor.engine.limits import Limits
@@ -45,12 +45,17 @@ def shared_headers(content_type: str) -> Mapping[str, str]:
 
 
 class ArchiveFile:
-    """One read-only memory map of the zip, opened on first use and shared by every member reader."""
+    """One read-only memory map of the zip, opened on first use and shared by every member reader.
 
-    __slots__ = ("_map", "path")
+    Small members are read in one piece with no page release of their own: the
+    map's pages are dropped from the resident set once `RELEASE_EVERY` bytes
+    have been read that way (one madvise per 32 MB, not one per member).
+    """
+
+    __slots__ = ("_map", "_unreleased", "path")
 
     def __init__(self, path: Path) -> None:
-        self.path, self._map = path, None
+        self.path, self._map, self._unreleased = path, None, 0
 
     def bytes(self) -> mmap.mmap | bytes:
         if self._map is None:
@@ -58,10 +63,20 @@ class ArchiveFile:
                 self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if self.path.stat().st_size else b""
         return self._map
 
+    def touched(self, length: int) -> None:
+        self._unreleased += length
+        if self._unreleased > RELEASE_EVERY and self._map:
+            self._unreleased = 0
+            release(self._map, 0, len(self._map))
+
 
 class MemberReader:
     """A bounded reader of one member: `read(n)` (the Body opener) never inflates past `n`,
-    `chunks(n)` yields the same bytes piecewise so a byte scan never holds the whole member."""
+    `chunks(n)` yields the same bytes piecewise so a byte scan never holds the whole member.
+
+    A member of at most `CHUNK` compressed bytes read for at most `CHUNK * 16` is one slice
+    and one inflate call, exactly the first step of the piecewise path (which is all it takes).
+    """
 
     __slots__ = ("archive", "data_length", "data_offset", "method")
 
@@ -69,9 +84,32 @@ class MemberReader:
         self.archive, self.method, self.data_offset, self.data_length = archive, method, data_offset, data_length
 
     def __call__(self, n: int) -> bytes:
+        if self.data_length <= CHUNK and n <= CHUNK * 16:
+            return self.small(n)
         return b"".join(self.chunks(n))
 
+    def small(self, n: int) -> bytes:
+        if self.data_offset is None or n <= 0 or self.method not in (STORED, DEFLATED):
+            return b""
+        data = self.archive.bytes()
+        start = self.data_offset
+        stop = min(len(data), start + self.data_length)
+        if start >= stop:
+            return b""
+        self.archive.touched(stop - start)
+        if self.method == STORED:
+            return data[start : min(stop, start + n)]
+        try:
+            return zlib.decompressobj(-15).decompress(data[start:stop], n)
+        except zlib.error:
+            return b""  # corrupt data: nothing inflated before the error in this one step
+
     def chunks(self, n: int) -> Iterator[bytes]:
+        if self.data_length <= CHUNK and n <= CHUNK * 16:
+            out = self.small(n)
+            if out:
+                yield out
+            return
         if self.data_offset is None or n <= 0 or self.method not in (STORED, DEFLATED):
             return
         data = self.archive.bytes()

@@ -113,3 +113,30 @@ def test_byte_search_of_a_member_streams_and_finds_matches_across_pieces(tmp_pat
     line = prefix.count(b"\n") + 1
     column = len(prefix) - (prefix.rfind(b"\n") + 1) + 1
     assert found == (len(prefix), len(prefix) + 31, line, column)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=3000), st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]), st.integers(0, 4000), st.integers(-1, 40))
+def test_a_small_member_read_in_one_piece_is_what_the_piecewise_reader_gives(tmp_path, body, method, n, cut):
+    from auditor.readers.ota_zip import ArchiveFile, MemberReader, inflate_chunks
+
+    path = write_zip(tmp_path / "b.zip", {"a.bin": body}, method=method)
+    entry = open_input(path).archive.views.ios.entries[0]
+    length = entry.data_length if cut < 0 else min(entry.data_length, cut)  # a cut member: corrupt deflate data
+    reader = MemberReader(ArchiveFile(path), method, entry.data_offset, length)
+    data = path.read_bytes()
+    stop = entry.data_offset + length
+    expected = data[entry.data_offset : min(stop, entry.data_offset + n)] if method == zipfile.ZIP_STORED else b"".join(inflate_chunks(data, entry.data_offset, stop, n))
+    assert reader(n) == expected == b"".join(reader.chunks(n))
+
+
+def test_small_reads_drop_the_maps_pages_once_per_release_window(tmp_path, monkeypatch):
+    from auditor.readers import ota_zip
+
+    released = []
+    monkeypatch.setattr(ota_zip, "release", lambda data, start, end: released.append((start, end)))
+    monkeypatch.setattr(ota_zip, "RELEASE_EVERY", 1000)
+    path = write_zip(tmp_path / "b.zip", {f"m{i}.js": LETTERS[i * 400 : i * 400 + 400] for i in range(10)}, method=zipfile.ZIP_STORED)
+    for resource in open_input(path).resources.values():
+        resource.body.read()
+    assert len(released) == 3 and released[0] == (0, path.stat().st_size)  # ten reads of 400 bytes: every third passes 1000
