@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from auditor.engine.problems import ProblemCode
 
@@ -297,9 +298,12 @@ class Bundle:
         return self.kind in BUNDLE_KINDS
 
 
-@dataclass(frozen=True, slots=True)
-class ArchiveEntry:
-    """One central-directory record of a zip archive, as declared (nothing extracted)."""
+class ArchiveEntry(NamedTuple):
+    """One central-directory record of a zip archive, as declared (nothing extracted).
+
+    A named tuple (immutable, five times cheaper to build than a frozen dataclass):
+    rules build one per entry of each view, 100 000 of them in a large bundle.
+    """
 
     name: str                 # decoded name exactly as stored (may hold `..`, `\\`, `C:`)
     size: int                 # declared uncompressed size
@@ -328,7 +332,7 @@ class ArchiveEntry:
 class Archive:
     """What a zip's central directory declares (`Bundle.archive`)."""
 
-    entries: tuple[ArchiveEntry, ...]
+    entries: Sequence[ArchiveEntry]  # a tuple, or a view built entry by entry from the reader's records
     declared_total: int       # sum of declared uncompressed sizes
     central_directory_offset: int
     views: object = None      # auditor.capgo.zip_views.ZipViews: the Android, iOS and Python views

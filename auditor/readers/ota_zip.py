@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import mmap
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -167,17 +167,36 @@ def read_views(path: Path, size: int, limits: Limits) -> ZipViews:
                 data.close()
 
 
-def archive_entries(views: ZipViews) -> tuple[ArchiveEntry, ...]:
+class ArchiveEntries(Sequence[ArchiveEntry]):
+    """`Archive.entries` as a view of the iOS records (or Android's when iOS cannot open the
+    zip): each `ArchiveEntry` is built when asked for, never a second copy of the directory."""
+
+    __slots__ = ("_ios", "_records")
+
+    def __init__(self, views: ZipViews) -> None:
+        self._ios = views.ios.failure is None
+        self._records = views.ios.entries if self._ios else views.android.entries
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self._entry(r) for r in self._records[index])
+        return self._entry(self._records[index])
+
+    def __iter__(self) -> Iterator[ArchiveEntry]:
+        return map(self._entry, self._records)
+
+    def _entry(self, e) -> ArchiveEntry:
+        if self._ios:
+            return ArchiveEntry(e.name, e.size, e.compressed_size, e.central_method, e.flags, e.external_attr, e.made_by, e.local_offset, e.crc)
+        return ArchiveEntry(android_name(e), android_size(e), e.data_length, e.method, e.flags, 0, 0, e.offset, e.crc)
+
+
+def archive_entries(views: ZipViews) -> Sequence[ArchiveEntry]:
     """Directory facts for the rules: the iOS view's records, or Android's when iOS cannot open it."""
-    if views.ios.failure is None:
-        return tuple(
-            ArchiveEntry(e.name, e.size, e.compressed_size, e.central_method, e.flags, e.external_attr, e.made_by, e.local_offset, e.crc)
-            for e in views.ios.entries
-        )
-    return tuple(
-        ArchiveEntry(android_name(e), android_size(e), e.data_length, e.method, e.flags, 0, 0, e.offset, e.crc)
-        for e in views.android.entries
-    )
+    return ArchiveEntries(views)
 
 
 def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
@@ -238,7 +257,8 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
             if android_kind(entry) == "file" and not entry.withheld:
                 add(name, entry.method, entry.data_offset, entry.data_length, android_size(entry), entry.data_length, entry.offset, "android")
     entries = archive_entries(views)
-    archive_facts = Archive(entries, sum(e.size for e in entries), ios.directory_offset or 0, views=views, flattened_root=root)
+    declared_total = sum(e.size for e in ios.entries) if ios.failure is None else sum(map(android_size, android.entries))
+    archive_facts = Archive(entries, declared_total, ios.directory_offset or 0, views=views, flattened_root=root)
     return Bundle(
         kind=InputKind.OTA_ZIP,
         source=path,

@@ -140,3 +140,18 @@ def test_small_reads_drop_the_maps_pages_once_per_release_window(tmp_path, monke
     for resource in open_input(path).resources.values():
         resource.body.read()
     assert len(released) == 3 and released[0] == (0, path.stat().st_size)  # ten reads of 400 bytes: every third passes 1000
+
+
+def test_archive_entries_are_the_ios_records_or_androids_when_ios_cannot_open_the_zip(tmp_path):
+    data = zip_bytes({**APP, "assets/": ""})
+    path = tmp_path / "b.zip"
+    path.write_bytes(data)
+    archive = open_input(path).archive
+    ios = archive.views.ios.entries
+    assert [(e.name, e.header_offset, e.method, e.crc) for e in archive.entries] == [(r.name, r.local_offset, r.central_method, r.crc) for r in ios]
+    assert len(archive.entries) == 3 and archive.entries[1:] == tuple(archive.entries)[1:] and archive.entries[-1].is_dir
+    path.write_bytes(data[: data.rfind(b"PK\x05\x06")])  # no end record: iOS (and zipfile) cannot open it
+    archive = open_input(path).archive
+    assert archive.views.ios.failure is not None
+    assert [(e.name, e.header_offset, e.size) for e in archive.entries] == [(r.name, r.offset, r.actual_size) for r in archive.views.android.entries]
+    assert archive.declared_total == sum(len(v) for v in APP.values())
