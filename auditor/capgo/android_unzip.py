@@ -34,6 +34,7 @@ import struct
 import sys
 import zlib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from auditor.engine.limits import Limits
 
@@ -45,9 +46,9 @@ STORED, DEFLATED = 0, 8
 CHUNK = 256 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class StreamEntry:
-    """One entry as `ZipInputStream.getNextEntry()` returns it, and what reading it gave."""
+class StreamEntry(NamedTuple):
+    """One entry as `ZipInputStream.getNextEntry()` returns it, and what reading it gave (a named
+    tuple: immutable, and five times cheaper to build than a frozen dataclass)."""
 
     offset: int               # where its local header starts
     raw_name: bytes | None    # the stored bytes, kept only when they are not UTF-8
@@ -186,6 +187,7 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
     pos, total, end = 0, 0, len(data)
     released = 0
     declared = declared or {}
+    unpack, header_size, max_entries = LOCAL.unpack_from, LOCAL.size, limits.max_resources
 
     def stop(reason: str | None, *, kind: str | None = None, crash: bool = False, at: int | None = None, incomplete: bool = False) -> StreamView:
         return StreamView(tuple(entries), pos, reason, crash, at, incomplete, kind)
@@ -194,18 +196,16 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
         if pos - released > RELEASE_EVERY:
             release(data, released, pos - PAGE)
             released = pos - PAGE - (pos - PAGE) % PAGE
-        if pos + LOCAL.size > end or data[pos : pos + 4] != LOCAL_MAGIC:
+        if pos + header_size > end or data[pos : pos + 4] != LOCAL_MAGIC:
             return stop(None)
-        if len(entries) >= limits.max_resources:
+        if len(entries) >= max_entries:
             return stop(f"more than {limits.max_resources} entries (max_resources)", kind="limit", incomplete=True)
-        _, _, flags, method, _, _, crc, csize, size, name_len, extra_len = LOCAL.unpack_from(data, pos)
-        name_at = pos + LOCAL.size
+        _, _, flags, method, _, _, crc, csize, size, name_len, extra_len = unpack(data, pos)
+        name_at = pos + header_size
         if name_at + name_len > end:
             return stop("EOFException reading the entry name", kind="eof", at=pos)
-        raw: bytes | None = bytes(data[name_at : name_at + name_len])
-        name = decode_name(raw)
-        if name is not None:
-            raw = None
+        raw: bytes | None = None  # kept only for a name that is not UTF-8: never, since that stops the walk
+        name = decode_name(data[name_at : name_at + name_len])
         if name is None:
             return stop("IllegalArgumentException: the entry name is not valid UTF-8", kind="name", crash=True, at=pos)
         if flags & 0x1:
@@ -215,9 +215,8 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
             return stop("ZipException: only DEFLATED entries can have EXT descriptor", kind="stored-descriptor", at=pos)
         if name_at + name_len + extra_len > end:
             return stop("EOFException reading the extra field", kind="eof", at=pos)
-        extra = bytes(data[name_at + name_len : name_at + name_len + extra_len])
         if not descriptor and ZIP64_MAGIC in (csize, size):
-            big = zip64_sizes(extra)
+            big = zip64_sizes(bytes(data[name_at + name_len : name_at + name_len + extra_len]))
             if big is not None:
                 size, csize = big
         data_at = name_at + name_len + extra_len
