@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import functools
 import mmap
+import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -28,7 +29,7 @@ from auditor.capgo.android_unzip import PAGE, RELEASE_EVERY, release
 from auditor.capgo.zip_views import ZipViews, android_kind, android_name, android_size, flatten_root, served_path, views_of
 from auditor.engine.errors import LimitExceeded, Malformed
 from auditor.engine.limits import Limits
-from auditor.engine.model import Archive, ArchiveEntry, Body, Bundle, InputKind, Resource
+from auditor.engine.model import Archive, ArchiveEntry, Body, Bundle, InputKind, Resource, _located, _search_chunks
 from auditor.engine.settings import Settings
 from auditor.readers.folder import guess_content_type
 
@@ -70,18 +71,33 @@ class ArchiveFile:
             release(self._map, 0, len(self._map))
 
 
-class MemberReader:
-    """A bounded reader of one member: `read(n)` (the Body opener) never inflates past `n`,
+class MemberBody(Body):
+    """A member's body, read from the archive map on demand: `read(n)` never inflates past `n`,
     `chunks(n)` yields the same bytes piecewise so a byte scan never holds the whole member.
 
-    A member of at most `CHUNK` compressed bytes read for at most `CHUNK * 16` is one slice
-    and one inflate call, exactly the first step of the piecewise path (which is all it takes).
+    One object per member (a Body with the member's place), built positionally: 100 000 of
+    them in a large bundle. A member of at most `CHUNK` compressed bytes read for at most
+    `CHUNK * 16` is one slice and one inflate call, exactly the first step of the piecewise
+    path (which is all it takes); its pages go with the archive's (`ArchiveFile.touched`).
     """
 
     __slots__ = ("archive", "data_length", "data_offset", "method")
 
-    def __init__(self, archive: ArchiveFile, method: int, data_offset: int | None, data_length: int) -> None:
-        self.archive, self.method, self.data_offset, self.data_length = archive, method, data_offset, data_length
+    def __init__(self, size: int, archive: ArchiveFile, method: int, data_offset: int | None, data_length: int, withheld: bool) -> None:
+        self.size, self.withheld, self.archive, self.method, self.data_offset, self.data_length = size, withheld, archive, method, data_offset, data_length
+        self._view = self._path = self._opener = self._release = None
+
+    def read(self, limit: int | None = None) -> bytes:
+        return self(self.size if limit is None else min(limit, self.size))
+
+    def search(self, pattern: re.Pattern[bytes], limit: int) -> tuple[int, int, int, int] | None:
+        if self.size == 0:
+            return None
+        n = min(limit, self.size)
+        if self.data_length <= CHUNK and n <= CHUNK * 16:
+            data = self.small(n)
+            return _located(pattern.search(data), data)  # what `_search_chunks` gives for its one piece
+        return _search_chunks(pattern, self.chunks(n))
 
     def __call__(self, n: int) -> bytes:
         if self.data_length <= CHUNK and n <= CHUNK * 16:
@@ -124,9 +140,35 @@ class MemberReader:
         yield from inflate_chunks(data, start, stop, n)
 
 
-def member_opener(archive: ArchiveFile, method: int, data_offset: int | None, data_length: int) -> Callable[[int], bytes]:
-    """A bounded reader of one member (see `MemberReader`)."""
-    return MemberReader(archive, method, data_offset, data_length)
+RESOURCE_FIELDS = ("path", "status", "headers", "body", "raw_url", "source_path", "byte_range", "header_names_raw")
+
+
+def resource_builder() -> Callable[[str, Mapping[str, str], Body, str, tuple[int, int], tuple[str, ...]], Resource]:
+    """`Resource(path=..., headers=..., body=..., source_path=..., byte_range=..., header_names_raw=...)`
+    in a third of the time: the frozen dataclass's slots are filled directly (its `__init__` calls
+    `object.__setattr__` once per field). Fails at import if `Resource` gains or loses a field."""
+    names = tuple(f.name for f in fields(Resource))
+    if names != RESOURCE_FIELDS:
+        raise RuntimeError(f"Resource fields changed ({names}): update ota_zip.resource_builder")
+    set_path, set_status, set_headers, set_body, set_raw_url, set_source, set_range, set_names = (getattr(Resource, n).__set__ for n in names)
+    new = object.__new__
+
+    def build(path: str, headers: Mapping[str, str], body: Body, source_path: str, byte_range: tuple[int, int], header_names_raw: tuple[str, ...]) -> Resource:
+        resource = new(Resource)
+        set_path(resource, path)
+        set_status(resource, 200)
+        set_headers(resource, headers)
+        set_body(resource, body)
+        set_raw_url(resource, None)
+        set_source(resource, source_path)
+        set_range(resource, byte_range)
+        set_names(resource, header_names_raw)
+        return resource
+
+    return build
+
+
+new_resource = resource_builder()
 
 
 def inflate_chunks(data, start: int, stop: int, want: int) -> Iterator[bytes]:
@@ -239,23 +281,26 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
             renamed = f"{key}#copy-{len(resources) + 1}"
             resources[renamed] = replace(previous, path=renamed)  # the later copy is the one installed
         headers = shared_headers(guess_content_type(name)) if body_size else NO_HEADERS
-        resources[key] = Resource(
-            path=key,
-            headers=headers,
-            body=Body(body_size, opener=member_opener(archive_file, method, None if bomb else data_offset, data_length), withheld=bomb),
-            source_path=name,
-            byte_range=(header, data_offset + data_length - header),
-            header_names_raw=CONTENT_TYPE_ONLY if headers else (),  # one shared tuple, not one per member
-        )
+        body = MemberBody(body_size, archive_file, method, None if bomb else data_offset, data_length, bomb)
+        # one shared header-names tuple, not one per member
+        resources[key] = new_resource(key, headers, body, name, (header, data_offset + data_length - header), CONTENT_TYPE_ONLY if headers else ())
 
     for entry in ios.entries:
         if entry.kind == "file" and not entry.name.endswith("/"):
             add(entry.name, entry.method, entry.data_offset, entry.data_length, entry.size, entry.compressed_size, entry.local_offset, "copy")
     if android.failure is None or ios.failure is not None:
-        for entry in android.entries:
+        twins = ios.entries if ios.failure is None else ()
+        for index, entry in enumerate(android.entries):
             name = android_name(entry)
-            if android_kind(entry) == "file" and not entry.withheld:
-                add(name, entry.method, entry.data_offset, entry.data_length, android_size(entry), entry.data_length, entry.offset, "android")
+            if android_kind(entry) != "file" or entry.withheld:
+                continue
+            twin = twins[index] if index < len(twins) else None
+            if (
+                twin is not None and twin.local_offset == entry.offset and twin.kind == "file" and twin.name == name
+                and (twin.method, twin.data_offset, twin.data_length) == (entry.method, entry.data_offset, entry.data_length)
+            ):
+                continue  # the same body at the same place: added from the iOS record (whose identity `seen` holds)
+            add(name, entry.method, entry.data_offset, entry.data_length, android_size(entry), entry.data_length, entry.offset, "android")
     entries = archive_entries(views)
     declared_total = sum(e.size for e in ios.entries) if ios.failure is None else sum(map(android_size, android.entries))
     archive_facts = Archive(entries, declared_total, ios.directory_offset or 0, views=views, flattened_root=root)
