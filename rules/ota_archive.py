@@ -189,14 +189,15 @@ def duplicate_archive_entry(ctx: Context) -> Iterator[Hit]:
     ## Fix
     Rebuild the archive from the folder; a duplicate means the zip was appended to.
     """
-    seen: set[tuple[str, str]] = set()
+    seen: dict[str, set[str]] = {"a": set(), "i": set()}  # names per side: no pair per entry
     reported: set[str] = set()
     for entry, name in entry_names(ctx, tagged=True):
         side, _, name = name.partition(":")
-        if (side, name) in seen and name not in reported:
+        names = seen[side]
+        if name in names and name not in reported:
             reported.add(name)
             yield Hit(f"entry `{name}` appears more than once ({'Android stream' if side == 'a' else 'central directory'}); the last copy is installed", entry_location(ctx, entry))
-        seen.add((side, name))
+        names.add(name)
 
 
 @rule(id="OTA005", name="archive-symlink", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip", "external/cwe/cwe-59"), security_severity=7.0)
@@ -340,18 +341,21 @@ def decompression_bomb(ctx: Context) -> Iterator[Hit]:
     if found is None:
         return
     limits = ctx.limits
-    entries = list(found.entries)
     views = zip_views(ctx)
     from auditor.capgo.zip_views import android_name
 
-    known = {e.header_offset for e in entries}
-    for a in views.android.entries if views else ():
-        if a.offset not in known and not a.flags & 0x8:  # a descriptor entry's header sizes are zero
-            entries.append(ArchiveEntry(android_name(a), a.size, a.compressed_size, a.method, a.flags, 0, 0, a.offset, a.crc))
-    for entry in entries:
+    known: set[int] = set()  # the directory's header offsets; its entries are built one at a time, not listed
+    for entry in found.entries:
+        known.add(entry.header_offset)
         reason = limits.zip_member_bomb(entry.size, entry.compressed_size)
         if reason is not None:
             yield Hit(f"entry `{entry.name}` {reason}", entry_location(ctx, entry))
+    for a in views.android.entries if views else ():
+        if a.offset not in known and not a.flags & 0x8:  # a descriptor entry's header sizes are zero
+            reason = limits.zip_member_bomb(a.size, a.compressed_size)
+            if reason is not None:
+                entry = ArchiveEntry(android_name(a), a.size, a.compressed_size, a.method, a.flags, 0, 0, a.offset, a.crc)
+                yield Hit(f"entry `{entry.name}` {reason}", entry_location(ctx, entry))
     if views is not None and views.android.kind == "bomb":
         yield Hit(f"Android's stream: {views.android.failure}", ctx.bundle_location(views.android.failed_entry, LOCAL_HEADER_SIZE))
     if limits.zip_total_bomb(found.declared_total):
@@ -552,15 +556,21 @@ def entry_names(ctx: Context, *, tagged: bool = False) -> Iterator[tuple[Archive
         return
     from auditor.capgo.zip_views import android_name
 
-    seen: set[tuple[int, str]] = set()
-    for e in views.ios.entries:
-        entry = ArchiveEntry(e.name, e.size, e.compressed_size, e.central_method, e.flags, e.external_attr, e.made_by, e.local_offset, e.crc)
-        seen.add((e.local_offset, e.name))
-        yield entry, f"i:{e.name}" if tagged else e.name
-    for a in views.android.entries:
+    ios = views.ios.entries
+    for e in ios:
+        yield ArchiveEntry(e.name, e.size, e.compressed_size, e.central_method, e.flags, e.external_attr, e.made_by, e.local_offset, e.crc), f"i:{e.name}" if tagged else e.name
+    seen: set[tuple[int, str]] | None = None  # (header, name) of every iOS entry, built only if an Android entry is not its twin
+    for index, a in enumerate(views.android.entries):
         name = android_name(a)
-        if tagged or (a.offset, name) not in seen:
-            yield ArchiveEntry(name, a.size, a.compressed_size, a.method, a.flags, 0, 0, a.offset, a.crc), f"a:{name}" if tagged else name
+        if not tagged:
+            twin = ios[index] if index < len(ios) else None
+            if twin is not None and twin.local_offset == a.offset and twin.name == name:
+                continue
+            if seen is None:
+                seen = {(e.local_offset, e.name) for e in ios}
+            if (a.offset, name) in seen:
+                continue
+        yield ArchiveEntry(name, a.size, a.compressed_size, a.method, a.flags, 0, 0, a.offset, a.crc), f"a:{name}" if tagged else name
 
 
 RULES = (

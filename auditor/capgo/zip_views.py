@@ -129,8 +129,11 @@ def differences(views: ZipViews) -> list[Difference]:
     """Every disagreement between the Android view, the iOS view and Python's zipfile."""
     found: list[Difference] = []
     android, ios, python = views.android, views.ios, views.python
-    by_offset = {e.offset: e for e in android.entries}
-    ios_offsets = {e.local_offset for e in ios.entries}
+    streamed = android.entries
+    # Android's offsets only grow (each header is after the last), so entry i of both views is
+    # usually the twin: offsets are looked up in a dict or set only for entries that are not.
+    by_offset: dict[int, StreamEntry] | None = None
+    ios_offsets: set[int] | None = None
     if ios.failure is not None:
         found.append(Difference(f"iOS cannot open the archive ({ios.failure}); Android installs {len(android.entries)} entries", None))
     elif ios.stopped is not None and not ios.incomplete:
@@ -138,15 +141,24 @@ def differences(views: ZipViews) -> list[Difference]:
             f"iOS stops silently after {len(ios.entries)} of {ios.declared_count} central directory entries ({ios.stopped}) and installs only those",
             None,
         ))
-    for entry in ios.entries:
-        twin = by_offset.get(entry.local_offset)
+    for index, entry in enumerate(ios.entries):
+        twin = streamed[index] if index < len(streamed) else None
+        if twin is None or twin.offset != entry.local_offset:
+            if by_offset is None:
+                by_offset = {e.offset: e for e in streamed}
+            twin = by_offset.get(entry.local_offset)
         if twin is None:
             if android.failure is None and not android.incomplete:
                 found.append(Difference(f"`{entry.name}`: only iOS installs it; Android's stream never reaches its local header at offset {entry.local_offset}", entry.local_offset, entry.name))
             continue
         found.extend(Difference(f"`{entry.name}` differs between the platforms: {what}", entry.local_offset, entry.name) for what in compare_pair(twin, entry))
     if ios.failure is None and not ios.incomplete:
-        for entry in android.entries:
+        directory = ios.entries
+        for index, entry in enumerate(streamed):
+            if index < len(directory) and directory[index].local_offset == entry.offset:
+                continue
+            if ios_offsets is None:
+                ios_offsets = {e.local_offset for e in directory}
             if entry.offset not in ios_offsets:
                 found.append(Difference(
                     f"`{android_name(entry)}`: only Android installs it; its local header at offset {entry.offset} is not in the central directory iOS reads",

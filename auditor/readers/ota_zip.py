@@ -25,7 +25,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from types import MappingProxyType
 
-from auditor.capgo.android_unzip import PAGE, RELEASE_EVERY, release
+from auditor.capgo.android_unzip import PAGE, release
 from auditor.capgo.zip_views import ZipViews, android_kind, android_name, android_size, flatten_root, served_path, views_of
 from auditor.engine.errors import LimitExceeded, Malformed
 from auditor.engine.limits import Limits
@@ -34,6 +34,7 @@ from auditor.engine.settings import Settings
 from auditor.readers.folder import guess_content_type
 
 CHUNK = 64 * 1024
+SMALL_READS_RELEASE = 8 * 1024 * 1024  # file pages small member reads may leave resident
 STORED, DEFLATED = 0, 8
 CONTENT_TYPE_ONLY = ("content-type",)
 NO_HEADERS: Mapping[str, str] = MappingProxyType({})
@@ -49,8 +50,8 @@ class ArchiveFile:
     """One read-only memory map of the zip, opened on first use and shared by every member reader.
 
     Small members are read in one piece with no page release of their own: the
-    map's pages are dropped from the resident set once `RELEASE_EVERY` bytes
-    have been read that way (one madvise per 32 MB, not one per member).
+    map's pages are dropped from the resident set once `SMALL_READS_RELEASE` bytes
+    have been read that way (one madvise per 8 MB, not one per member).
     """
 
     __slots__ = ("_map", "_unreleased", "path")
@@ -66,7 +67,7 @@ class ArchiveFile:
 
     def touched(self, length: int) -> None:
         self._unreleased += length
-        if self._unreleased > RELEASE_EVERY and self._map:
+        if self._unreleased > SMALL_READS_RELEASE and self._map:
             self._unreleased = 0
             release(self._map, 0, len(self._map))
 

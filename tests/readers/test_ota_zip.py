@@ -140,7 +140,7 @@ def test_small_reads_drop_the_maps_pages_once_per_release_window(tmp_path, monke
 
     released = []
     monkeypatch.setattr(ota_zip, "release", lambda data, start, end: released.append((start, end)))
-    monkeypatch.setattr(ota_zip, "RELEASE_EVERY", 1000)
+    monkeypatch.setattr(ota_zip, "SMALL_READS_RELEASE", 1000)
     path = write_zip(tmp_path / "b.zip", {f"m{i}.js": LETTERS[i * 400 : i * 400 + 400] for i in range(10)}, method=zipfile.ZIP_STORED)
     for resource in open_input(path).resources.values():
         resource.body.read()
