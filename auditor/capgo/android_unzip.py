@@ -33,8 +33,9 @@ import mmap
 import struct
 import sys
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from auditor.engine.limits import Limits
 
@@ -176,17 +177,23 @@ def crc_of(data, start: int, length: int) -> int:
     return crc
 
 
-def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = None) -> StreamView:
+def walk(data, limits: Limits, *, declared: Mapping[int, tuple[int, int]] | None = None, directory: Mapping[int, Any] | None = None) -> StreamView:
     """The stream view of `data` (bytes or a memory map).
 
     `declared` maps local header offsets to the central directory's (size,
     compressed size), used only to refuse inflating a data-descriptor entry
     (whose own sizes come after the data) that the directory calls a bomb.
+    `directory` maps them to the iOS view's entries instead: their sizes are
+    the declared ones, and an entry that agrees with its twin holds the twin's
+    int objects (CRC, sizes, data offset), not equal copies: 16 MB less at
+    100 000 members. Neither changes a value.
     """
     entries: list[StreamEntry] = []
     pos, total, end = 0, 0, len(data)
     released = 0
-    declared = declared or {}
+    if declared is None:
+        declared = {offset: (e.size, e.compressed_size) for offset, e in directory.items()} if directory else {}
+    twins = directory or {}
     unpack, header_size, max_entries = LOCAL.unpack_from, LOCAL.size, limits.max_resources
 
     def stop(reason: str | None, *, kind: str | None = None, crash: bool = False, at: int | None = None, incomplete: bool = False) -> StreamView:
@@ -235,7 +242,13 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
             if data_at + size > end:
                 return stop("ZipException: unexpected EOF", kind="eof", at=pos)
             actual_crc = crc_of(data, data_at, size) if size else crc
-            entry = StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, size, size, actual_crc, data_at + size)
+            twin = twins.get(pos)
+            if twin is not None:  # equal values, one object (see the docstring)
+                data_at = twin.data_offset if twin.data_offset == data_at else data_at
+                crc = twin.crc if twin.crc == crc else crc
+                size = twin.size if twin.size == size else size
+                csize = twin.compressed_size if twin.compressed_size == csize else csize
+            entry = StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, size, size, crc if actual_crc == crc else actual_crc, data_at + size)
             entries.append(entry)
             total += size
             pos = entry.end
@@ -261,7 +274,16 @@ def walk(data, limits: Limits, *, declared: dict[int, tuple[int, int]] | None = 
                 return stop("EOFException reading the data descriptor", kind="eof", at=pos)
             crc, csize, size, length = found
             after += length
-        entry = StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, consumed, produced, actual_crc, after)
+        twin = twins.get(pos)
+        if twin is not None:  # equal values, one object (see the docstring)
+            data_at = twin.data_offset if twin.data_offset == data_at else data_at
+            crc = twin.crc if twin.crc == crc else crc
+            size = twin.size if twin.size == size else size
+            csize = twin.compressed_size if twin.compressed_size == csize else csize
+        entry = StreamEntry(
+            pos, raw, name, flags, method, crc, size, csize, data_at,
+            csize if consumed == csize else consumed, size if produced == size else produced, crc if actual_crc == crc else actual_crc, after,
+        )
         entries.append(entry)
         total += produced
         pos = after

@@ -39,9 +39,9 @@ class Difference:
 def views_of(data, limits: Limits) -> ZipViews:
     """The three views of one archive (bytes or a memory map): what the OTA reader keeps."""
     ios = ios_unzip.walk(data, limits)
-    declared = {e.local_offset: (e.size, e.compressed_size) for e in ios.entries}
-    android = android_unzip.walk(data, limits, declared=declared)
-    del declared
+    directory = {e.local_offset: e for e in ios.entries}  # the last record naming a header, as before
+    android = android_unzip.walk(data, limits, directory=directory)
+    del directory
     return ZipViews(android, ios, python_unzip.walk(data, limits.max_resources))
 
 
