@@ -65,6 +65,7 @@ class StreamEntry(NamedTuple):
     actual_crc: int | None
     end: int                  # where the next local header is looked for
     withheld: bool = False    # declared sizes over the limits: never inflated
+    head: bytes | None = None  # the first HEAD bytes it inflates to (all when fewer): short reads need not inflate again
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,38 +108,41 @@ def over_limits(size: int, compressed: int, total: int, limits: Limits) -> bool:
     return limits.zip_member_bomb(size, compressed) is not None or limits.zip_total_bomb(total + size)
 
 
-def inflate_measure(data, start: int, cap: int, limits: Limits, hint: int = 0) -> tuple[int, int, int, str | None]:
-    """Inflate from `start` until the deflate stream ends: (consumed, produced, crc, error).
+def inflate_measure(data, start: int, cap: int, limits: Limits, hint: int = 0) -> tuple[int, int, int, str | None, bytes]:
+    """Inflate from `start` until the deflate stream ends: (consumed, produced, crc, error, head).
 
-    Output is counted and CRC'd, never kept. Stops with an error past `cap`
-    bytes or past the ratio limit, before inflating any further. `hint` (the
-    declared compressed size) only sizes the first read: most members end there.
+    Output is counted and CRC'd, never kept (but its first `HEAD` bytes). Stops with an
+    error past `cap` bytes or past the ratio limit, before inflating any further. `hint`
+    (the declared compressed size) only sizes the first read: most members end there.
     """
     inflater = zlib.decompressobj(-15)
     pos, produced, crc = start, 0, 0
     end = len(data)
     pending = b""
+    head = b""
     step = min(CHUNK, hint + 64) if hint > 0 else 4096
     while not inflater.eof:
         if not pending:
             if pos >= end:
-                return pos - start, produced, crc, "Unexpected end of ZLIB input stream"
+                return pos - start, produced, crc, "Unexpected end of ZLIB input stream", head
             pending = data[pos : min(end, pos + step)]
             pos += len(pending)
             step = CHUNK
         try:
             out = inflater.decompress(pending, CHUNK)
         except zlib.error as exc:
-            return pos - start, produced, crc, f"invalid deflate data ({exc})"
+            return pos - start, produced, crc, f"invalid deflate data ({exc})", head
         pending = inflater.unconsumed_tail
+        if len(head) < HEAD:
+            head += out[: HEAD - len(head)]
         produced += len(out)
         crc = zlib.crc32(out, crc)
         consumed = pos - start - (len(inflater.unused_data) if inflater.eof else len(pending))  # after the end both hold the rest
         if produced > cap:
-            return consumed, produced, crc, "over-size"
+            return consumed, produced, crc, "over-size", head
         if produced >= limits.min_zip_ratio_bytes and produced > limits.max_zip_ratio * max(consumed, 1):
-            return consumed, produced, crc, "over-ratio"
-    return pos - start - len(inflater.unused_data), produced, crc, None
+            return consumed, produced, crc, "over-ratio", head
+    return pos - start - len(inflater.unused_data), produced, crc, None, head
 
 
 def read_descriptor(data, pos: int, large: bool) -> tuple[int, int, int, int] | None:
@@ -155,6 +159,31 @@ def read_descriptor(data, pos: int, large: bool) -> tuple[int, int, int, int] | 
     crc, compressed, size = struct.unpack_from("<IQQ" if large else "<III", data, pos + 4 if has_magic else pos)
     return crc, compressed, size, full if has_magic else full - 4
 
+
+class DeclaredSizes(Mapping[int, tuple[int, int]]):
+    """The directory's (size, compressed size) by header offset, read from its entries when asked
+    (not a tuple per entry built in advance)."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: Mapping[int, Any]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, offset: int) -> tuple[int, int]:
+        entry = self._entries[offset]
+        return entry.size, entry.compressed_size
+
+    def __iter__(self):
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, offset: object) -> bool:
+        return offset in self._entries
+
+
+HEAD = 16  # bytes of each inflated body kept (`StreamEntry.head`): what sniffing a file type reads
 
 RELEASE_EVERY = 32 * 1024 * 1024
 PAGE = mmap.PAGESIZE
@@ -189,12 +218,15 @@ def walk(data, limits: Limits, *, declared: Mapping[int, tuple[int, int]] | None
     100 000 members. Neither changes a value.
     """
     entries: list[StreamEntry] = []
+    append = entries.append
     pos, total, end = 0, 0, len(data)
     released = 0
-    if declared is None:
-        declared = {offset: (e.size, e.compressed_size) for offset, e in directory.items()} if directory else {}
     twins = directory or {}
-    unpack, header_size, max_entries = LOCAL.unpack_from, LOCAL.size, limits.max_resources
+    if declared is None:
+        declared = DeclaredSizes(twins)
+    unpack, header_size, max_entries, intern = LOCAL.unpack_from, LOCAL.size, limits.max_resources, sys.intern
+    max_member, min_ratio, max_ratio, max_total = limits.max_zip_member_bytes, limits.min_zip_ratio_bytes, limits.max_zip_ratio, limits.max_zip_total_bytes
+    decompressobj, crc32 = zlib.decompressobj, zlib.crc32
 
     def stop(reason: str | None, *, kind: str | None = None, crash: bool = False, at: int | None = None, incomplete: bool = False) -> StreamView:
         return StreamView(tuple(entries), pos, reason, crash, at, incomplete, kind)
@@ -212,8 +244,9 @@ def walk(data, limits: Limits, *, declared: Mapping[int, tuple[int, int]] | None
         if name_at + name_len > end:
             return stop("EOFException reading the entry name", kind="eof", at=pos)
         raw: bytes | None = None  # kept only for a name that is not UTF-8: never, since that stops the walk
-        name = decode_name(data[name_at : name_at + name_len])
-        if name is None:
+        try:
+            name = intern(data[name_at : name_at + name_len].decode("utf-8"))  # as `decode_name`, inline
+        except UnicodeDecodeError:
             return stop("IllegalArgumentException: the entry name is not valid UTF-8", kind="name", crash=True, at=pos)
         if flags & 0x1:
             return stop("ZipException: encrypted ZIP entry not supported", kind="encrypted", at=pos)
@@ -233,7 +266,8 @@ def walk(data, limits: Limits, *, declared: Mapping[int, tuple[int, int]] | None
         if descriptor and pos in declared and over_limits(bound_size, bound_csize, total, limits):
             entries.append(StreamEntry(pos, raw, name, flags, method, crc, bound_size, bound_csize, data_at, 0, None, None, data_at, withheld=True))
             return stop("the central directory declares bomb sizes for this data-descriptor entry; not inflated, the walk stops here", kind="bomb", at=pos, incomplete=True)
-        if not descriptor and over_limits(bound_size, bound_csize, total, limits):
+        # `over_limits` decides; a size under the ratio floor and both caps cannot be a bomb, so it is not asked
+        if not descriptor and (size > max_member or size >= min_ratio or total + size > max_total) and over_limits(bound_size, bound_csize, total, limits):
             entries.append(StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, csize, None, None, data_at + csize, withheld=True))
             total += size
             pos = data_at + csize
@@ -255,8 +289,31 @@ def walk(data, limits: Limits, *, declared: Mapping[int, tuple[int, int]] | None
             if size and actual_crc != crc:
                 return stop(f"ZipException: invalid entry CRC (expected 0x{crc:x} but got 0x{actual_crc:x})", kind="crc", at=entry.offset)
             continue
-        cap = min(bound_size, limits.max_zip_member_bytes) if not descriptor else limits.max_zip_member_bytes
-        consumed, produced, actual_crc, error = inflate_measure(data, data_at, cap, limits, 0 if descriptor else csize)
+        cap = min(bound_size, max_member) if not descriptor else max_member
+        error = None
+        if not descriptor and data_at < end:
+            # `inflate_measure`'s first step, inline: most members end in it; any other outcome is
+            # measured again from the start by `inflate_measure` itself, so the result is its result
+            piece = data[data_at : min(end, data_at + (min(CHUNK, csize + 64) if csize > 0 else 4096))]
+            inflater = decompressobj(-15)
+            try:
+                out = inflater.decompress(piece, CHUNK)
+            except zlib.error:
+                out = None
+            if out is not None and inflater.eof:
+                produced, consumed = len(out), len(piece) - len(inflater.unused_data)
+                if produced > cap or (produced >= min_ratio and produced > max_ratio * max(consumed, 1)):
+                    out = None
+                else:
+                    actual_crc = crc32(out)
+            else:
+                out = None
+        else:
+            out = None
+        if out is None:
+            consumed, produced, actual_crc, error, head = inflate_measure(data, data_at, cap, limits, 0 if descriptor else csize)
+        else:
+            head = out[:HEAD]
         if error in ("over-size", "over-ratio"):
             if not descriptor and error == "over-size":
                 entries.append(StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, consumed, None, None, data_at + consumed))
@@ -283,8 +340,9 @@ def walk(data, limits: Limits, *, declared: Mapping[int, tuple[int, int]] | None
         entry = StreamEntry(
             pos, raw, name, flags, method, crc, size, csize, data_at,
             csize if consumed == csize else consumed, size if produced == size else produced, crc if actual_crc == crc else actual_crc, after,
+            False, head,
         )
-        entries.append(entry)
+        append(entry)
         total += produced
         pos = after
         if size != produced:

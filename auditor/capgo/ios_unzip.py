@@ -190,7 +190,8 @@ def walk(data, limits: Limits) -> DirectoryView:
             return view(f"entry at offset {at} is encrypted", encrypted_at=at)
         name = sys.intern(raw.decode("ascii")) if raw.isascii() else decode_name(raw, flags)
         made_by = version_made_by >> 8
-        kind = entry_kind(name, made_by, external)
+        # `entry_kind`, with the common case (a regular file made by Unix or OS X) decided inline
+        kind = "file" if made_by in (UNIX, OSX) and (external >> 16) & S_IFMT == S_IFREG else entry_kind(name, made_by, external)
         local_csize = local[7]
         append(DirectoryEntry(
             at, name_len, name, made_by, shared.setdefault(external, external), flags, local[3], method, crc, usize, csize,

@@ -9,6 +9,7 @@ sides; rules turn them into findings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from auditor.capgo import android_unzip, ios_unzip, python_unzip
@@ -53,25 +54,36 @@ def python_view(handle, max_entries: int) -> PythonView:
 
 def resource_path(name: str) -> str:
     """The path the member is served at: `./index.html` and `index.html` are both `/index.html`."""
+    if name[:1] not in ("/", "."):
+        return "/" + name  # what the loop below gives a name with nothing to strip
     name = name.lstrip("/")
     while name.startswith("./"):
         name = name[2:].lstrip("/")
     return "/" + name
 
 
-def flatten_root(names: list[str], *, android: bool) -> str | None:
+def top_level(names: Iterable[str]) -> dict[str, bool]:
+    """Each top-level item of the served tree -> whether it is a folder (some name goes below it)."""
+    tops: dict[str, bool] = {}
+    for name in names:
+        first, sep, _ = (name if name[:1] not in ("/", ".") else resource_path(name)[1:]).partition("/")
+        if first:
+            if sep:
+                tops[first] = True
+            else:
+                tops.setdefault(first, False)
+    return tops
+
+
+def flatten_root(names: Iterable[str], *, android: bool, tops: dict[str, bool] | None = None) -> str | None:
     """The single top-level folder the updater makes the bundle root, or None.
 
     Android (`flattenAssets`) ignores names starting with `__MACOSX` or `.` and
     moves the one remaining child unless it is `index.html`; iOS (`unflatFolder`)
     counts every top-level item and moves a lone folder when there is no root
-    `index.html`.
+    `index.html`. `tops` is `top_level(names)` when the caller has it already.
     """
-    tops: dict[str, bool] = {}
-    for name in names:
-        first, sep, _ = resource_path(name)[1:].partition("/")
-        if first:
-            tops[first] = tops.get(first, False) or bool(sep)
+    tops = top_level(names) if tops is None else tops
     if android:
         tops = {k: v for k, v in tops.items() if not k.startswith(("__MACOSX", "."))}
         if len(tops) == 1 and "index.html" not in tops:
@@ -147,6 +159,12 @@ def differences(views: ZipViews) -> list[Difference]:
             if by_offset is None:
                 by_offset = {e.offset: e for e in streamed}
             twin = by_offset.get(entry.local_offset)
+        elif (
+            twin.name is not None and twin.name == entry.name and not twin.withheld and entry.kind == "file" and not entry.name.endswith("/")
+            and (twin.actual_size if twin.actual_size is not None else twin.size) == entry.size and twin.crc == entry.crc
+            and twin.method == entry.method == entry.central_method and twin.data_offset == entry.data_offset and twin.data_length == entry.data_length
+        ):
+            continue  # the file both read alike: what `compare_pair` finds no difference in, decided without it
         if twin is None:
             if android.failure is None and not android.incomplete:
                 found.append(Difference(f"`{entry.name}`: only iOS installs it; Android's stream never reaches its local header at offset {entry.local_offset}", entry.local_offset, entry.name))

@@ -25,8 +25,8 @@ from dataclasses import fields, replace
 from pathlib import Path
 from types import MappingProxyType
 
-from auditor.capgo.android_unzip import PAGE, release
-from auditor.capgo.zip_views import ZipViews, android_kind, android_name, android_size, flatten_root, served_path, views_of
+from auditor.capgo.android_unzip import HEAD, PAGE, release
+from auditor.capgo.zip_views import ZipViews, android_kind, android_name, android_size, flatten_root, served_path, top_level, views_of
 from auditor.engine.errors import LimitExceeded, Malformed
 from auditor.engine.limits import Limits
 from auditor.engine.model import Archive, ArchiveEntry, Body, Bundle, InputKind, Resource, _located, _search_chunks
@@ -82,10 +82,11 @@ class MemberBody(Body):
     path (which is all it takes); its pages go with the archive's (`ArchiveFile.touched`).
     """
 
-    __slots__ = ("archive", "data_length", "data_offset", "method")
+    __slots__ = ("archive", "data_length", "data_offset", "head", "method")
 
-    def __init__(self, size: int, archive: ArchiveFile, method: int, data_offset: int | None, data_length: int, withheld: bool) -> None:
+    def __init__(self, size: int, archive: ArchiveFile, method: int, data_offset: int | None, data_length: int, withheld: bool, head: bytes | None = None) -> None:
         self.size, self.withheld, self.archive, self.method, self.data_offset, self.data_length = size, withheld, archive, method, data_offset, data_length
+        self.head = head  # the first bytes Android's walk inflated from these very bytes (`StreamEntry.head`), or None
         self._view = self._path = self._opener = self._release = None
 
     def read(self, limit: int | None = None) -> bytes:
@@ -108,6 +109,9 @@ class MemberBody(Body):
     def small(self, n: int) -> bytes:
         if self.data_offset is None or n <= 0 or self.method not in (STORED, DEFLATED):
             return b""
+        head = self.head
+        if head is not None and (n <= len(head) or len(head) < HEAD):
+            return head[:n]  # a short read (a file type sniffed) answered by what the walk inflated: the same bytes
         data = self.archive.bytes()
         start = self.data_offset
         stop = min(len(data), start + self.data_length)
@@ -257,15 +261,18 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
         raise Malformed(f"not a readable zip archive: {reason}", where=where)
     ios_names = [e.name for e in ios.entries]
     android_names = [android_name(e) for e in android.entries]
-    ios_root = flatten_root(ios_names, android=False) if ios.failure is None else None
-    android_root = flatten_root(android_names, android=True)
+    ios_tops = top_level(ios_names)
+    android_tops = ios_tops if android_names == ios_names else top_level(android_names)  # one walk when both list the same names
+    ios_root = flatten_root(ios_names, android=False, tops=ios_tops) if ios.failure is None else None
+    android_root = flatten_root(android_names, android=True, tops=android_tops)
+    del ios_names, android_names
     root = ios_root if ios_root == android_root else None
     resources: dict[str, Resource] = {}
     archive_file = ArchiveFile(path)
     seen: set[tuple[str, int, int, int]] = set()
     total = 0
 
-    def add(name: str, method: int, data_offset: int, data_length: int, body_size: int, compressed: int, header: int, suffix: str) -> None:
+    def add(name: str, method: int, data_offset: int, data_length: int, body_size: int, compressed: int, header: int, suffix: str, head: bytes | None = None) -> None:
         nonlocal total
         rpath = served_path(name, root)
         identity = (rpath, method, data_offset, data_length)
@@ -273,7 +280,8 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
             return
         seen.add(identity)
         total += body_size
-        bomb = is_bomb_like(body_size, compressed, limits, total)
+        # `is_bomb_like` decides; a size under the ratio floor and both caps cannot be a bomb, so it is not asked
+        bomb = (body_size >= limits.min_zip_ratio_bytes or body_size > limits.max_zip_member_bytes or total > limits.max_zip_total_bytes) and is_bomb_like(body_size, compressed, limits, total)
         key = rpath
         if key in resources and suffix == "android":
             key = f"{rpath}#android-{len(resources) + 1}"  # a body only Android's stream installs here
@@ -282,13 +290,16 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
             renamed = f"{key}#copy-{len(resources) + 1}"
             resources[renamed] = replace(previous, path=renamed)  # the later copy is the one installed
         headers = shared_headers(guess_content_type(name)) if body_size else NO_HEADERS
-        body = MemberBody(body_size, archive_file, method, None if bomb else data_offset, data_length, bomb)
+        body = MemberBody(body_size, archive_file, method, None if bomb else data_offset, data_length, bomb, head)
         # one shared header-names tuple, not one per member
         resources[key] = new_resource(key, headers, body, name, (header, data_offset + data_length - header), CONTENT_TYPE_ONLY if headers else ())
 
-    for entry in ios.entries:
+    streamed = android.entries
+    for index, entry in enumerate(ios.entries):
         if entry.kind == "file" and not entry.name.endswith("/"):
-            add(entry.name, entry.method, entry.data_offset, entry.data_length, entry.size, entry.compressed_size, entry.local_offset, "copy")
+            twin = streamed[index] if index < len(streamed) else None  # Android's entry at the same header, reading the same bytes?
+            same = twin is not None and twin.offset == entry.local_offset and (twin.method, twin.data_offset, twin.data_length) == (entry.method, entry.data_offset, entry.data_length)
+            add(entry.name, entry.method, entry.data_offset, entry.data_length, entry.size, entry.compressed_size, entry.local_offset, "copy", twin.head if same else None)
     if android.failure is None or ios.failure is not None:
         twins = ios.entries if ios.failure is None else ()
         for index, entry in enumerate(android.entries):
@@ -301,7 +312,7 @@ def read(path: Path, *, limits: Limits, settings: Settings) -> Bundle:
                 and (twin.method, twin.data_offset, twin.data_length) == (entry.method, entry.data_offset, entry.data_length)
             ):
                 continue  # the same body at the same place: added from the iOS record (whose identity `seen` holds)
-            add(name, entry.method, entry.data_offset, entry.data_length, android_size(entry), entry.data_length, entry.offset, "android")
+            add(name, entry.method, entry.data_offset, entry.data_length, android_size(entry), entry.data_length, entry.offset, "android", entry.head)
     entries = archive_entries(views)
     declared_total = sum(e.size for e in ios.entries) if ios.failure is None else sum(map(android_size, android.entries))
     archive_facts = Archive(entries, declared_total, ios.directory_offset or 0, views=views, flattened_root=root)

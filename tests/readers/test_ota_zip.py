@@ -133,6 +133,25 @@ def test_a_small_member_read_in_one_piece_is_what_the_piecewise_reader_gives(tmp
 
     pattern = re.compile(rb"a+\n?b")
     assert reader.search(pattern, n) == _search_chunks(pattern, iter([expected]))
+    streamed = open_input(path).archive.views.android.entries[0]
+    if streamed.head is not None and (streamed.data_offset, streamed.data_length) == (entry.data_offset, length):
+        sniffing = MemberBody(n, ArchiveFile(path), method, entry.data_offset, length, False, streamed.head)
+        assert sniffing(n) == expected  # what the walk inflated answers short reads: the same bytes
+
+
+def test_a_short_read_of_a_member_the_walk_inflated_inflates_nothing(tmp_path, monkeypatch):
+    from auditor.readers import ota_zip
+
+    path = write_zip(tmp_path / "b.zip", {**APP, "blob.zip": b"PK\x03\x04" + LETTERS[:5000]})
+    resources = open_input(path).resources
+
+    def refuse(*args):
+        raise AssertionError("inflated again")
+
+    monkeypatch.setattr(ota_zip.zlib, "decompressobj", refuse)
+    assert resources["/blob.zip"].body.read(6) == b"PK\x03\x04" + LETTERS[:2]
+    with pytest.raises(AssertionError, match="inflated again"):
+        resources["/blob.zip"].body.read(17)  # past the kept head
 
 
 def test_small_reads_drop_the_maps_pages_once_per_release_window(tmp_path, monkeypatch):

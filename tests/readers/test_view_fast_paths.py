@@ -1,0 +1,116 @@
+"""The shortcuts the OTA views and rules take at 100 000 members give what the plain algorithms give.
+
+Each reference below is the code before the shortcut (a dict per view, a function call per
+entry, a path loop per name); zips are well-formed, hostile (zipcraft `Member` lies) and mutated.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from zipcraft import Member, raw_zip
+
+from auditor.capgo import android_unzip, ios_unzip, updater
+from auditor.capgo.zip_views import Difference, ZipViews, android_name, compare_pair, differences, flatten_root, python_differences, python_view, resource_path, top_level
+from auditor.engine.limits import DEFAULT_LIMITS as LIMITS
+
+
+def views(data: bytes) -> ZipViews:
+    ios = ios_unzip.walk(data, LIMITS)
+    android = android_unzip.walk(data, LIMITS, directory={e.local_offset: e for e in ios.entries})
+    return ZipViews(android, ios, python_view(io.BytesIO(data), LIMITS.max_resources))
+
+
+def reference_differences(views: ZipViews) -> list[Difference]:
+    found: list[Difference] = []
+    android, ios = views.android, views.ios
+    by_offset = {e.offset: e for e in android.entries}
+    ios_offsets = {e.local_offset for e in ios.entries}
+    if ios.failure is not None:
+        found.append(Difference(f"iOS cannot open the archive ({ios.failure}); Android installs {len(android.entries)} entries", None))
+    elif ios.stopped is not None and not ios.incomplete:
+        found.append(Difference(f"iOS stops silently after {len(ios.entries)} of {ios.declared_count} central directory entries ({ios.stopped}) and installs only those", None))
+    for entry in ios.entries:
+        twin = by_offset.get(entry.local_offset)
+        if twin is None:
+            if android.failure is None and not android.incomplete:
+                found.append(Difference(f"`{entry.name}`: only iOS installs it; Android's stream never reaches its local header at offset {entry.local_offset}", entry.local_offset, entry.name))
+            continue
+        found.extend(Difference(f"`{entry.name}` differs between the platforms: {what}", entry.local_offset, entry.name) for what in compare_pair(twin, entry))
+    if ios.failure is None and not ios.incomplete:
+        for entry in android.entries:
+            if entry.offset not in ios_offsets:
+                found.append(Difference(
+                    f"`{android_name(entry)}`: only Android installs it; its local header at offset {entry.offset} is not in the central directory iOS reads",
+                    entry.offset, android_name(entry),
+                ))
+    return found + python_differences(views.python, ios)
+
+
+def reference_resource_path(name: str) -> str:
+    name = name.lstrip("/")
+    while name.startswith("./"):
+        name = name[2:].lstrip("/")
+    return "/" + name
+
+
+def reference_tops(names: list[str]) -> dict[str, bool]:
+    tops: dict[str, bool] = {}
+    for name in names:
+        first, sep, _ = reference_resource_path(name)[1:].partition("/")
+        if first:
+            tops[first] = tops.get(first, False) or bool(sep)
+    return tops
+
+
+names = st.text(st.sampled_from("ab./\\."), max_size=8) | st.sampled_from(["", "/", "./", ".//a", "a/../..", "../x", "a/./b", "__MACOSX/x", ".env"])
+lies = st.sampled_from([{}, {"cd_size": 1}, {"cd_crc": 7}, {"local_method": 0}, {"cd_method": 0}, {"listed": False}, {"cd_offset": 0}, {"mode": 0o120777}, {"mode": 0o040755}, {"cd_name": b"other.js"}, {"local_name": b"x.js"}])
+members = st.lists(st.tuples(names.filter(bool), st.binary(max_size=60), st.sampled_from([0, 8]), lies), min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(members, st.data())
+def test_differences_are_what_the_plain_comparison_finds(items, draw):
+    data = bytearray(raw_zip([Member(name, body, method=method, **lie) for name, body, method, lie in items]))
+    for _ in range(draw.draw(st.sampled_from([0, 0, 1, 3]))):
+        data[draw.draw(st.integers(0, len(data) - 1))] = draw.draw(st.integers(0, 255))
+    seen = views(bytes(data))
+    assert differences(seen) == reference_differences(seen)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(names, max_size=6))
+def test_paths_and_top_level_items_are_what_the_path_loop_gives(items):
+    assert [resource_path(n) for n in items] == [reference_resource_path(n) for n in items]
+    assert top_level(items) == reference_tops(items)
+    for android in (True, False):
+        assert flatten_root(items, android=android) == flatten_root(items, android=android, tops=reference_tops(items))
+
+
+@settings(max_examples=300, deadline=None)
+@given(names)
+def test_unsafe_names_are_found_with_or_without_the_dotdot_shortcut(name):
+    plain = "is empty" if not name else "contains a backslash" if "\\" in name else "is an absolute path" if name.startswith("/") else (
+        "climbs out of the bundle folder with `..`" if updater.escapes(name.split("/")) else None
+    )
+    assert updater.unsafe_name_reason(name) == plain
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(names.filter(bool), st.sampled_from([0, 3, 19, 7]), st.sampled_from([0o100644, 0o120777, 0o040755, 0, 0o010644])), min_size=1, max_size=4))
+def test_the_inline_entry_kind_is_entry_kind(items):
+    data = raw_zip([Member(name, b"x", made_by=made_by, mode=mode) for name, made_by, mode in items])
+    for entry in ios_unzip.walk(data, LIMITS).entries:
+        assert entry.kind == ios_unzip.entry_kind(entry.name, entry.made_by, entry.external_attr)
+
+
+def test_a_well_formed_zip_has_no_differences_either_way():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(20):
+            archive.writestr(f"assets/m{i}.js", "x" * i)
+    seen = views(buffer.getvalue())
+    assert differences(seen) == reference_differences(seen) == []
