@@ -532,11 +532,10 @@ def archive_refused_by_updater(ctx: Context) -> Iterator[Hit]:
             shown = name.replace("\0", "\\0")
             yield Hit(f"entry `{shown}` has a NUL in its name: both updaters refuse the update (`Invalid path separator`)", entry_location(ctx, entry))
     for entry in views.ios.entries:
-        location = ctx.bundle_location(entry.local_offset, LOCAL_HEADER_SIZE)
         if entry.flags & 0x800 and entry.name == "" and entry.name_length:
-            yield Hit(f"the entry at offset {entry.local_offset} is flagged UTF-8 but its name is not: iOS refuses the update (empty path)", location)
+            yield Hit(f"the entry at offset {entry.local_offset} is flagged UTF-8 but its name is not: iOS refuses the update (empty path)", ctx.bundle_location(entry.local_offset, LOCAL_HEADER_SIZE))
         if entry.kind == "file" and entry.method not in (0, 8):
-            yield Hit(f"entry `{entry.name}` uses compression method {entry.method}: iOS refuses the update (`invalidCompressionMethod`)", location)
+            yield Hit(f"entry `{entry.name}` uses compression method {entry.method}: iOS refuses the update (`invalidCompressionMethod`)", ctx.bundle_location(entry.local_offset, LOCAL_HEADER_SIZE))
 
 
 def zip_views(ctx: Context) -> ZipViews | None:
