@@ -235,11 +235,13 @@ def walk(data, limits: Limits, *, declared: Mapping[int, tuple[int, int]] | None
         if pos - released > RELEASE_EVERY:
             release(data, released, pos - PAGE)
             released = pos - PAGE - (pos - PAGE) % PAGE
-        if pos + header_size > end or data[pos : pos + 4] != LOCAL_MAGIC:
+        if pos + header_size > end:
+            return stop(None)
+        magic, _, flags, method, _, _, crc, csize, size, name_len, extra_len = unpack(data, pos)
+        if magic != LOCAL_MAGIC:
             return stop(None)
         if len(entries) >= max_entries:
             return stop(f"more than {limits.max_resources} entries (max_resources)", kind="limit", incomplete=True)
-        _, _, flags, method, _, _, crc, csize, size, name_len, extra_len = unpack(data, pos)
         name_at = pos + header_size
         if name_at + name_len > end:
             return stop("EOFException reading the entry name", kind="eof", at=pos)

@@ -88,6 +88,9 @@ class DirectoryView:
     declared_count: int = 0
     incomplete: bool = False       # stopped at one of our limits
     encrypted_at: int | None = None  # the central record of the encrypted entry iteration stopped at
+    directory_end: int | None = None  # where the records read end
+    plain_records: bool = True     # none read has an extra field, a "version needed" above 6.3 or a UTF-8-flagged name
+                                   # that is not UTF-8: `python_unzip` then derives zipfile's listing from these entries
 
 
 def entry_kind(name: str, made_by: int, external_attr: int) -> str:
@@ -161,18 +164,21 @@ def walk(data, limits: Limits) -> DirectoryView:
     entries: list[DirectoryEntry] = []
 
     def view(stopped: str | None = None, incomplete: bool = False, encrypted_at: int | None = None) -> DirectoryView:
-        return DirectoryView(tuple(entries), None, stopped, eocd_at, cd_offset, count, incomplete, encrypted_at)
+        return DirectoryView(tuple(entries), None, stopped, eocd_at, cd_offset, count, incomplete, encrypted_at, at, plain)
 
     at = cd_offset
     append, unpack_central, unpack_local = entries.append, CENTRAL.unpack_from, LOCAL.unpack_from
     max_entries, record_size, local_size = limits.max_resources, CENTRAL.size, LOCAL.size
     shared: dict[int, int] = {}  # one int object per distinct external-attribute value
+    plain = True
     while len(entries) < count:
         if len(entries) >= max_entries:
             return view(f"more than {limits.max_resources} entries (max_resources)", incomplete=True)
-        if at + record_size > size or data[at : at + 4] != CENTRAL_MAGIC:
+        if at + record_size > size:
             return view(f"no readable central directory record at offset {at}")
-        _, version_made_by, _, flags, method, _, _, crc, csize, usize, name_len, extra_len, comment_len, _, _, external, local_offset = unpack_central(data, at)
+        magic, version_made_by, needed, flags, method, _, _, crc, csize, usize, name_len, extra_len, comment_len, _, _, external, local_offset = unpack_central(data, at)
+        if magic != CENTRAL_MAGIC:
+            return view(f"no readable central directory record at offset {at}")
         name_at = at + record_size
         end = name_at + name_len + extra_len + comment_len
         if end > size:
@@ -180,15 +186,20 @@ def walk(data, limits: Limits) -> DirectoryView:
         raw = data[name_at : name_at + name_len]
         if extra_len:
             usize, csize, local_offset = zip64_extra(data[name_at + name_len : name_at + name_len + extra_len], usize, csize, local_offset)
-        if local_offset + local_size > size or data[local_offset : local_offset + 4] != LOCAL_MAGIC:
+        if local_offset + local_size > size or (local := unpack_local(data, local_offset))[0] != LOCAL_MAGIC:
             return view(f"no readable local header at offset {local_offset} for the record at offset {at}")
-        local = unpack_local(data, local_offset)
         data_at = local_offset + local_size + local[9] + local[10]
         if data_at > size:
             return view(f"the local header at offset {local_offset} runs past the end of the file")
         if flags & 0x1:
             return view(f"entry at offset {at} is encrypted", encrypted_at=at)
-        name = sys.intern(raw.decode("ascii")) if raw.isascii() else decode_name(raw, flags)
+        if raw.isascii():
+            name = sys.intern(raw.decode("ascii"))
+        else:
+            name = decode_name(raw, flags)
+            plain = plain and name != ""
+        if extra_len or needed & 0xFF > 63:
+            plain = False
         made_by = version_made_by >> 8
         # `entry_kind`, with the common case (a regular file made by Unix or OS X) decided inline
         kind = "file" if made_by in (UNIX, OSX) and (external >> 16) & S_IFMT == S_IFREG else entry_kind(name, made_by, external)

@@ -225,6 +225,35 @@ def decode_extra(extra: bytes, raw_name: bytes, size: int, compressed: int, offs
     return size, compressed, offset
 
 
+def from_directory(data, max_entries: int, ios) -> PythonView | None:
+    """zipfile's listing taken from the iOS walk's entries when it must be the same, else None.
+
+    The same when zipfile finds its directory where iOS read it (no correction for
+    prepended data), iOS read every declared record and they fill exactly the
+    directory's declared size (so zipfile's size-bounded loop reads these records and
+    no other), and every record is plain (`DirectoryView.plain_records`: no extra
+    field to decode, no version zipfile refuses, a name both decode alike). Then
+    each field zipfile keeps is the record's own, as iOS read it.
+    """
+    if ios.failure is not None or ios.stopped is not None or ios.incomplete or not ios.plain_records or len(ios.entries) > max_entries:
+        return None
+    place = directory_place(data, len(data))
+    if isinstance(place, str):
+        return failed(place)
+    start, size_cd, concat = place
+    if concat != 0 or start != ios.directory_offset or ios.directory_end != start + size_cd:
+        return None
+    entries = ios.entries
+    return PythonView(
+        tuple(e.name for e in entries),
+        array("Q", [e.size for e in entries]),
+        array("Q", [e.compressed_size for e in entries]),
+        array("H", [e.central_method for e in entries]),
+        array("Q", [e.local_offset for e in entries]),
+        0,
+    )
+
+
 def walk(data, max_entries: int) -> PythonView:
     """The Python view of `data` (bytes or a memory map)."""
     size = len(data)

@@ -43,7 +43,13 @@ def views_of(data, limits: Limits) -> ZipViews:
     directory = {e.local_offset: e for e in ios.entries}  # the last record naming a header, as before
     android = android_unzip.walk(data, limits, directory=directory)
     del directory
-    return ZipViews(android, ios, python_unzip.walk(data, limits.max_resources))
+    return ZipViews(android, ios, python_listing(data, limits.max_resources, ios))
+
+
+def python_listing(data, max_entries: int, ios: DirectoryView) -> PythonView:
+    """Python's view: derived from the iOS entries when it must equal them, else walked on its own."""
+    derived = python_unzip.from_directory(data, max_entries, ios)
+    return derived if derived is not None else python_unzip.walk(data, max_entries)
 
 
 def python_view(handle, max_entries: int) -> PythonView:

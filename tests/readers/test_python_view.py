@@ -24,8 +24,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from zipcraft import zip_bytes
 
-from auditor.capgo import python_unzip
+from auditor.capgo import ios_unzip, python_unzip
 from auditor.capgo.zip_views import python_view
+from auditor.engine.limits import DEFAULT_LIMITS
 
 # What the reader's former `zipfile` call caught: anything else escaping zipfile is a failure of this test.
 PY_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OverflowError, NotImplementedError, KeyError, IndexError, OSError)
@@ -46,8 +47,12 @@ def reference(data: bytes) -> tuple[list[tuple] | None, str | None]:
             return None, f"{type(exc).__name__}: {exc}"
 
 
-def derived(data: bytes) -> tuple[list[tuple] | None, str | None]:
+def derived(data: bytes, *, note: bool = False) -> tuple[list[tuple] | None, str | None]:
     view = python_unzip.walk(data, 1_000_000)
+    quick = python_unzip.from_directory(data, 1_000_000, ios_unzip.walk(data, DEFAULT_LIMITS))
+    assert quick is None or quick == view  # taken from the iOS entries only when it is what the walk lists
+    if note:
+        event("from the iOS entries" if quick is not None else "walked")
     if view.failure is not None:
         return None, view.failure
     return [(e.name, e.size, e.compressed_size, e.method, e.header_offset) for e in view.entries], None
@@ -178,7 +183,7 @@ def hostile_zips(draw) -> bytes:
 def test_the_derived_view_is_what_zipfile_lists_on_hostile_zips(data):
     expected = reference(data)
     event(expected[1][:48] if expected[1] else f"listed {len(expected[0])}")  # --hypothesis-show-statistics: what the zips exercise
-    assert derived(data) == expected
+    assert derived(data, note=True) == expected
 
 
 names = st.text(st.characters(codec="utf-8", exclude_characters="\0\\"), min_size=1, max_size=12)
@@ -196,7 +201,7 @@ def test_the_derived_view_is_what_zipfile_lists_on_well_formed_zips(items, prefi
             for name, body, method in items:
                 archive.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), body, compress_type=method)
     data = prefix + buffer.getvalue()
-    found = derived(data)
+    found = derived(data, note=True)
     assert found == reference(data) and found[1] is None
 
 
@@ -215,6 +220,28 @@ def test_the_walk_stops_past_the_entry_limit():
     data = zip_bytes({f"{i}.js": "x" for i in range(5)})
     assert python_unzip.walk(data, 4).failure == "more than 4 entries"
     assert python_unzip.walk(data, 5).failure is None
+
+
+def test_the_listing_is_taken_from_the_ios_entries_only_for_plain_records_where_zipfile_reads_them():
+    plain = zip_bytes({"index.html": "x", "app.js": "y"})
+    assert python_unzip.from_directory(plain, 10, ios_unzip.walk(plain, DEFAULT_LIMITS)) == python_unzip.walk(plain, 10)
+    for data in (
+        b"JUNK" + plain,  # zipfile corrects the offsets, iOS does not
+        build([Record(b"a.js", b"abc", zip64=(True, False, False))])[0],  # an extra field to decode
+        build([Record(b"a.js", b"abc", version=64)])[0],  # a version zipfile refuses
+        build([Record(b"\xff.js", b"abc", flags=0x800)])[0],  # flagged UTF-8, not UTF-8
+        padded(build([Record(b"a.js", b"abc")])[0]),  # the declared size holds more than the records iOS reads
+    ):
+        assert python_unzip.from_directory(data, 10, ios_unzip.walk(data, DEFAULT_LIMITS)) is None
+        assert derived(data) == reference(data)
+
+
+def padded(data: bytes) -> bytes:
+    """Ten bytes between the records and the end record, counted in the directory's declared size."""
+    eocd = data.rfind(b"PK\x05\x06")
+    end = bytearray(data[eocd:])
+    struct.pack_into("<I", end, 12, struct.unpack_from("<I", end, 12)[0] + 10)
+    return data[:eocd] + b"G" * 10 + bytes(end)
 
 
 def test_the_ota_reader_never_builds_zipfiles_list(tmp_path, monkeypatch):
