@@ -9,7 +9,7 @@ sides; rules turn them into findings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from auditor.capgo import android_unzip, ios_unzip, python_unzip
@@ -143,15 +143,48 @@ def compare_pair(a: StreamEntry, i: DirectoryEntry) -> list[str]:
     return found
 
 
+def reads_alike(a: StreamEntry, i: DirectoryEntry) -> bool:
+    """A file both platforms read alike (same name, sizes, CRC, method and bytes): `compare_pair`
+    would find nothing, decided without it. False says nothing; `compare_pair` then looks."""
+    return (
+        a.name is not None and a.name == i.name and not a.withheld and i.kind == "file" and not i.name.endswith("/")
+        and (a.actual_size if a.actual_size is not None else a.size) == i.size and a.crc == i.crc
+        and a.method == i.method == i.central_method and a.data_offset == i.data_offset and a.data_length == i.data_length
+    )
+
+
+def twins(directory: tuple[DirectoryEntry, ...], streamed: tuple[StreamEntry, ...]) -> Iterator[tuple[DirectoryEntry, StreamEntry | None]]:
+    """Each iOS entry with Android's entry at the same local header, or None.
+
+    Android's offsets only grow (each header is after the last), so entry i of both
+    views is usually the twin; the offsets go into a dict only for one that is not.
+    """
+    by_offset: dict[int, StreamEntry] | None = None
+    for index, entry in enumerate(directory):
+        twin = streamed[index] if index < len(streamed) else None
+        if twin is None or twin.offset != entry.local_offset:
+            if by_offset is None:
+                by_offset = {e.offset: e for e in streamed}
+            twin = by_offset.get(entry.local_offset)
+        yield entry, twin
+
+
+def android_only(directory: tuple[DirectoryEntry, ...], streamed: tuple[StreamEntry, ...]) -> Iterator[StreamEntry]:
+    """Android's entries at a local header no iOS entry names (a set of offsets only past the first one out of step)."""
+    offsets: set[int] | None = None
+    for index, entry in enumerate(streamed):
+        if index < len(directory) and directory[index].local_offset == entry.offset:
+            continue
+        if offsets is None:
+            offsets = {e.local_offset for e in directory}
+        if entry.offset not in offsets:
+            yield entry
+
+
 def differences(views: ZipViews) -> list[Difference]:
     """Every disagreement between the Android view, the iOS view and Python's zipfile."""
     found: list[Difference] = []
     android, ios, python = views.android, views.ios, views.python
-    streamed = android.entries
-    # Android's offsets only grow (each header is after the last), so entry i of both views is
-    # usually the twin: offsets are looked up in a dict or set only for entries that are not.
-    by_offset: dict[int, StreamEntry] | None = None
-    ios_offsets: set[int] | None = None
     if ios.failure is not None:
         found.append(Difference(f"iOS cannot open the archive ({ios.failure}); Android installs {len(android.entries)} entries", None))
     elif ios.stopped is not None and not ios.incomplete:
@@ -159,35 +192,19 @@ def differences(views: ZipViews) -> list[Difference]:
             f"iOS stops silently after {len(ios.entries)} of {ios.declared_count} central directory entries ({ios.stopped}) and installs only those",
             None,
         ))
-    for index, entry in enumerate(ios.entries):
-        twin = streamed[index] if index < len(streamed) else None
-        if twin is None or twin.offset != entry.local_offset:
-            if by_offset is None:
-                by_offset = {e.offset: e for e in streamed}
-            twin = by_offset.get(entry.local_offset)
-        elif (
-            twin.name is not None and twin.name == entry.name and not twin.withheld and entry.kind == "file" and not entry.name.endswith("/")
-            and (twin.actual_size if twin.actual_size is not None else twin.size) == entry.size and twin.crc == entry.crc
-            and twin.method == entry.method == entry.central_method and twin.data_offset == entry.data_offset and twin.data_length == entry.data_length
-        ):
-            continue  # the file both read alike: what `compare_pair` finds no difference in, decided without it
+    for entry, twin in twins(ios.entries, android.entries):
         if twin is None:
             if android.failure is None and not android.incomplete:
                 found.append(Difference(f"`{entry.name}`: only iOS installs it; Android's stream never reaches its local header at offset {entry.local_offset}", entry.local_offset, entry.name))
             continue
-        found.extend(Difference(f"`{entry.name}` differs between the platforms: {what}", entry.local_offset, entry.name) for what in compare_pair(twin, entry))
+        if not reads_alike(twin, entry):
+            found.extend(Difference(f"`{entry.name}` differs between the platforms: {what}", entry.local_offset, entry.name) for what in compare_pair(twin, entry))
     if ios.failure is None and not ios.incomplete:
-        directory = ios.entries
-        for index, entry in enumerate(streamed):
-            if index < len(directory) and directory[index].local_offset == entry.offset:
-                continue
-            if ios_offsets is None:
-                ios_offsets = {e.local_offset for e in directory}
-            if entry.offset not in ios_offsets:
-                found.append(Difference(
-                    f"`{android_name(entry)}`: only Android installs it; its local header at offset {entry.offset} is not in the central directory iOS reads",
-                    entry.offset, android_name(entry),
-                ))
+        for entry in android_only(ios.entries, android.entries):
+            found.append(Difference(
+                f"`{android_name(entry)}`: only Android installs it; its local header at offset {entry.offset} is not in the central directory iOS reads",
+                entry.offset, android_name(entry),
+            ))
     found.extend(python_differences(python, ios))
     return found
 
