@@ -10,13 +10,15 @@ from __future__ import annotations
 import io
 import zipfile
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from zipcraft import Member, raw_zip
 
 from auditor.capgo import android_unzip, ios_unzip, updater
-from auditor.capgo.zip_views import ZipViews, android_only, compare_pair, differences, flatten_root, python_view, reads_alike, resource_path, top_level, twins
+from auditor.capgo.zip_views import ZipViews, android_name, android_only, compare_pair, differences, flatten_root, python_view, reads_alike, resource_path, top_level, twins
+from auditor.engine.errors import InputError
 from auditor.engine.limits import DEFAULT_LIMITS as LIMITS
+from auditor.engine.model import ArchiveEntry
 
 
 def views(data: bytes) -> ZipViews:
@@ -95,3 +97,34 @@ def test_a_well_formed_zip_has_no_differences_either_way():
             archive.writestr(f"assets/m{i}.js", "x" * i)
     seen = views(buffer.getvalue())
     assert differences(seen) == [] and all(reads_alike(a, i) for i, a in twins(seen.ios.entries, seen.android.entries))
+
+
+def reference_entry_names(views: ZipViews, tagged: bool) -> list[tuple[ArchiveEntry, str]]:
+    out, seen = [], set()
+    for e in views.ios.entries:
+        seen.add((e.local_offset, e.name))
+        out.append((ArchiveEntry(e.name, e.size, e.compressed_size, e.central_method, e.flags, e.external_attr, e.made_by, e.local_offset, e.crc), f"i:{e.name}" if tagged else e.name))
+    for a in views.android.entries:
+        name = android_name(a)
+        if tagged or (a.offset, name) not in seen:
+            out.append((ArchiveEntry(name, a.size, a.compressed_size, a.method, a.flags, 0, 0, a.offset, a.crc), f"a:{name}" if tagged else name))
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(members)
+def test_entry_names_are_what_the_set_of_ios_entries_gave(tmp_path, items):
+    from auditor.rules.ota_archive import entry_names
+
+    from auditor.engine.context import AuditSession, Context
+    from auditor.readers import open_input
+
+    path = tmp_path / "b.zip"
+    path.write_bytes(raw_zip([Member(name, body, method=method, **lie) for name, body, method, lie in items]))
+    try:
+        bundle = open_input(path)
+    except InputError:
+        return
+    ctx = Context(AuditSession(bundle))
+    for tagged in (False, True):
+        assert list(entry_names(ctx, tagged=tagged)) == reference_entry_names(bundle.archive.views, tagged)
