@@ -1,6 +1,7 @@
 """An OTA zip as each reader sees it (Android stream, iOS directory, Python's `zipfile`), and where they differ.
 
-The two device views come from `android_unzip` and `ios_unzip`; Python's view is
+The two device views come from `android_unzip` and `ios_unzip`; Python's view
+(`python_unzip`: what `zipfile.ZipFile(f).infolist()` lists, without building it) is
 what most tools (and reviewers) see. An OTA zip is safe to audit only when all
 three agree: the same entries at the same local headers, with the same names,
 sizes, bytes and file types. `differences` lists every disagreement, naming both

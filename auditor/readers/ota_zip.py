@@ -3,7 +3,8 @@
 The two platforms unpack a bundle with different readers, so the zip is read
 three ways (`auditor/capgo`): the Android view (local headers streamed from
 offset 0, as `ZipInputStream`), the iOS view (the central directory from the
-last end record, as ZIPFoundation) and Python's `zipfile`. Their differences are
+last end record, as ZIPFoundation) and Python's `zipfile` (what `infolist()`
+lists, derived without building it: `python_unzip`). Their differences are
 for the rules (OTA009); the resources are every distinct member body either
 platform installs (a duplicate's earlier copy too, under `path#copy-N`, an
 Android-only body under `path#android-N`). A single top-level folder both
@@ -12,6 +13,11 @@ updaters make the bundle root is served from `/`.
 Bodies are decompressed lazily, on demand, and never past the smaller of the
 caller's limit and the declared size; a member whose declared sizes look like a
 bomb is never inflated at all. Nothing is ever written to disk.
+
+Sized for `max_resources` (100 000) members: the views are named tuples that share
+names and int objects, a resource is one `MemberBody` (no separate opener), and
+the rules' cross-view lookups pair entry i with entry i before any dict is built
+(`benchmarks/ota_zip.py`).
 """
 
 from __future__ import annotations
