@@ -163,10 +163,10 @@ def unsafe_archive_path(ctx: Context) -> Iterator[Hit]:
     ## References
     Cap-go/capacitor-updater `CapgoUpdater.resolvePathInsideDirectory` (Android and iOS); CWE-22.
     """
-    for entry, name in entry_names(ctx):
+    for side, record, name in entry_records(ctx):
         reason = ota.unsafe_name_reason(name)
         if reason:
-            yield Hit(f"entry `{name}` {reason}; both updaters refuse the whole update (`canonical_path_fail`)", entry_location(ctx, entry))
+            yield Hit(f"entry `{name}` {reason}; both updaters refuse the whole update (`canonical_path_fail`)", entry_location(ctx, archive_entry(side, record, name)))
 
 
 @rule(id="OTA004", name="duplicate-archive-entry", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip"), security_severity=7.0)
@@ -189,14 +189,14 @@ def duplicate_archive_entry(ctx: Context) -> Iterator[Hit]:
     ## Fix
     Rebuild the archive from the folder; a duplicate means the zip was appended to.
     """
-    seen: set[tuple[str, str]] = set()
+    seen: dict[str, set[str]] = {"a": set(), "i": set()}  # names per side: no pair per entry
     reported: set[str] = set()
-    for entry, name in entry_names(ctx, tagged=True):
-        side, _, name = name.partition(":")
-        if (side, name) in seen and name not in reported:
+    for side, record, name in entry_records(ctx, every_android_entry=True):
+        names = seen[side]
+        if name in names and name not in reported:
             reported.add(name)
-            yield Hit(f"entry `{name}` appears more than once ({'Android stream' if side == 'a' else 'central directory'}); the last copy is installed", entry_location(ctx, entry))
-        seen.add((side, name))
+            yield Hit(f"entry `{name}` appears more than once ({'Android stream' if side == 'a' else 'central directory'}); the last copy is installed", entry_location(ctx, archive_entry(side, record, name)))
+        names.add(name)
 
 
 @rule(id="OTA005", name="archive-symlink", level=Level.ERROR, inputs=ZIP, tags=("ota", "zip", "external/cwe/cwe-59"), security_severity=7.0)
@@ -340,18 +340,21 @@ def decompression_bomb(ctx: Context) -> Iterator[Hit]:
     if found is None:
         return
     limits = ctx.limits
-    entries = list(found.entries)
     views = zip_views(ctx)
     from auditor.capgo.zip_views import android_name
 
-    known = {e.header_offset for e in entries}
-    for a in views.android.entries if views else ():
-        if a.offset not in known and not a.flags & 0x8:  # a descriptor entry's header sizes are zero
-            entries.append(ArchiveEntry(android_name(a), a.size, a.compressed_size, a.method, a.flags, 0, 0, a.offset, a.crc))
-    for entry in entries:
+    known: set[int] = set()  # the directory's header offsets; its entries are built one at a time, not listed
+    for entry in found.entries:
+        known.add(entry.header_offset)
         reason = limits.zip_member_bomb(entry.size, entry.compressed_size)
         if reason is not None:
             yield Hit(f"entry `{entry.name}` {reason}", entry_location(ctx, entry))
+    for a in views.android.entries if views else ():
+        if a.offset not in known and not a.flags & 0x8:  # a descriptor entry's header sizes are zero
+            reason = limits.zip_member_bomb(a.size, a.compressed_size)
+            if reason is not None:
+                entry = ArchiveEntry(android_name(a), a.size, a.compressed_size, a.method, a.flags, 0, 0, a.offset, a.crc)
+                yield Hit(f"entry `{entry.name}` {reason}", entry_location(ctx, entry))
     if views is not None and views.android.kind == "bomb":
         yield Hit(f"Android's stream: {views.android.failure}", ctx.bundle_location(views.android.failed_entry, LOCAL_HEADER_SIZE))
     if limits.zip_total_bomb(found.declared_total):
@@ -523,16 +526,15 @@ def archive_refused_by_updater(ctx: Context) -> Iterator[Hit]:
         else:
             message = f"Android refuses the whole update ({android.failure}); {ios_side}"
         yield Hit(message, ctx.bundle_location(android.failed_entry, LOCAL_HEADER_SIZE) if android.failed_entry is not None else ctx.bundle_location())
-    for entry, name in entry_names(ctx):
+    for side, record, name in entry_records(ctx):
         if "\0" in name:
             shown = name.replace("\0", "\\0")
-            yield Hit(f"entry `{shown}` has a NUL in its name: both updaters refuse the update (`Invalid path separator`)", entry_location(ctx, entry))
+            yield Hit(f"entry `{shown}` has a NUL in its name: both updaters refuse the update (`Invalid path separator`)", entry_location(ctx, archive_entry(side, record, name)))
     for entry in views.ios.entries:
-        location = ctx.bundle_location(entry.local_offset, LOCAL_HEADER_SIZE)
         if entry.flags & 0x800 and entry.name == "" and entry.name_length:
-            yield Hit(f"the entry at offset {entry.local_offset} is flagged UTF-8 but its name is not: iOS refuses the update (empty path)", location)
+            yield Hit(f"the entry at offset {entry.local_offset} is flagged UTF-8 but its name is not: iOS refuses the update (empty path)", ctx.bundle_location(entry.local_offset, LOCAL_HEADER_SIZE))
         if entry.kind == "file" and entry.method not in (0, 8):
-            yield Hit(f"entry `{entry.name}` uses compression method {entry.method}: iOS refuses the update (`invalidCompressionMethod`)", location)
+            yield Hit(f"entry `{entry.name}` uses compression method {entry.method}: iOS refuses the update (`invalidCompressionMethod`)", ctx.bundle_location(entry.local_offset, LOCAL_HEADER_SIZE))
 
 
 def zip_views(ctx: Context) -> ZipViews | None:
@@ -547,20 +549,41 @@ def zip_views(ctx: Context) -> ZipViews | None:
 
 def entry_names(ctx: Context, *, tagged: bool = False) -> Iterator[tuple[ArchiveEntry, str]]:
     """Every entry of both device views with the name that platform uses (`a:`/`i:` tags when asked)."""
+    for side, record, name in entry_records(ctx, every_android_entry=tagged):
+        yield archive_entry(side, record, name), f"{side}:{name}" if tagged else name
+
+
+def entry_records(ctx: Context, *, every_android_entry: bool = False) -> Iterator[tuple[str, object, str]]:
+    """(side, record, name) for every iOS entry (`i`), then each Android one (`a`) not at the
+    header and name of an iOS entry (all of them when asked). The view's own records: the rules
+    build an `ArchiveEntry` (`archive_entry`) only for an entry they report."""
     views = zip_views(ctx)
     if views is None:
         return
     from auditor.capgo.zip_views import android_name
 
-    seen: set[tuple[int, str]] = set()
-    for e in views.ios.entries:
-        entry = ArchiveEntry(e.name, e.size, e.compressed_size, e.central_method, e.flags, e.external_attr, e.made_by, e.local_offset, e.crc)
-        seen.add((e.local_offset, e.name))
-        yield entry, f"i:{e.name}" if tagged else e.name
-    for a in views.android.entries:
+    ios = views.ios.entries
+    for e in ios:
+        yield "i", e, e.name
+    seen: set[tuple[int, str]] | None = None  # (header, name) of every iOS entry, built only if an Android entry is not its twin
+    for index, a in enumerate(views.android.entries):
         name = android_name(a)
-        if tagged or (a.offset, name) not in seen:
-            yield ArchiveEntry(name, a.size, a.compressed_size, a.method, a.flags, 0, 0, a.offset, a.crc), f"a:{name}" if tagged else name
+        if not every_android_entry:
+            twin = ios[index] if index < len(ios) else None
+            if twin is not None and twin.local_offset == a.offset and twin.name == name:
+                continue
+            if seen is None:
+                seen = {(e.local_offset, e.name) for e in ios}
+            if (a.offset, name) in seen:
+                continue
+        yield "a", a, name
+
+
+def archive_entry(side: str, e, name: str) -> ArchiveEntry:
+    """The `ArchiveEntry` of a record from `entry_records`."""
+    if side == "i":
+        return ArchiveEntry(e.name, e.size, e.compressed_size, e.central_method, e.flags, e.external_attr, e.made_by, e.local_offset, e.crc)
+    return ArchiveEntry(name, e.size, e.compressed_size, e.method, e.flags, 0, 0, e.offset, e.crc)
 
 
 RULES = (

@@ -27,6 +27,7 @@ from __future__ import annotations
 import struct
 import sys
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from auditor.engine.limits import Limits
 
@@ -43,9 +44,12 @@ S_IFMT, S_IFLNK, S_IFDIR, S_IFREG = 0o170000, 0o120000, 0o040000, 0o100000
 UNIX, OSX, MSDOS = 3, 19, 0
 
 
-@dataclass(frozen=True, slots=True)
-class DirectoryEntry:
-    """One entry as ZIPFoundation's iterator yields it."""
+class DirectoryEntry(NamedTuple):
+    """One entry as ZIPFoundation's iterator yields it.
+
+    A named tuple, not a frozen dataclass: as immutable, and built in a fifth of
+    the time (100 000 of them per large bundle).
+    """
 
     record_offset: int
     name_length: int          # bytes of the stored name
@@ -84,6 +88,9 @@ class DirectoryView:
     declared_count: int = 0
     incomplete: bool = False       # stopped at one of our limits
     encrypted_at: int | None = None  # the central record of the encrypted entry iteration stopped at
+    directory_end: int | None = None  # where the records read end
+    plain_records: bool = True     # none read has an extra field, a "version needed" above 6.3 or a UTF-8-flagged name
+                                   # that is not UTF-8: `python_unzip` then derives zipfile's listing from these entries
 
 
 def entry_kind(name: str, made_by: int, external_attr: int) -> str:
@@ -157,54 +164,50 @@ def walk(data, limits: Limits) -> DirectoryView:
     entries: list[DirectoryEntry] = []
 
     def view(stopped: str | None = None, incomplete: bool = False, encrypted_at: int | None = None) -> DirectoryView:
-        return DirectoryView(tuple(entries), None, stopped, eocd_at, cd_offset, count, incomplete, encrypted_at)
+        return DirectoryView(tuple(entries), None, stopped, eocd_at, cd_offset, count, incomplete, encrypted_at, at, plain)
 
     at = cd_offset
+    append, unpack_central, unpack_local = entries.append, CENTRAL.unpack_from, LOCAL.unpack_from
+    max_entries, record_size, local_size = limits.max_resources, CENTRAL.size, LOCAL.size
+    shared: dict[int, int] = {}  # one int object per distinct external-attribute value
+    plain = True
     while len(entries) < count:
-        if len(entries) >= limits.max_resources:
+        if len(entries) >= max_entries:
             return view(f"more than {limits.max_resources} entries (max_resources)", incomplete=True)
-        if at + CENTRAL.size > size or data[at : at + 4] != CENTRAL_MAGIC:
+        if at + record_size > size:
             return view(f"no readable central directory record at offset {at}")
-        fields = CENTRAL.unpack_from(data, at)
-        version_made_by, flags, method, crc, csize, usize = fields[1], fields[3], fields[4], fields[7], fields[8], fields[9]
-        name_len, extra_len, comment_len, external, local_offset = fields[10], fields[11], fields[12], fields[15], fields[16]
-        end = at + CENTRAL.size + name_len + extra_len + comment_len
+        magic, version_made_by, needed, flags, method, _, _, crc, csize, usize, name_len, extra_len, comment_len, _, _, external, local_offset = unpack_central(data, at)
+        if magic != CENTRAL_MAGIC:
+            return view(f"no readable central directory record at offset {at}")
+        name_at = at + record_size
+        end = name_at + name_len + extra_len + comment_len
         if end > size:
             return view(f"the central directory record at offset {at} runs past the end of the file")
-        raw = bytes(data[at + CENTRAL.size : at + CENTRAL.size + name_len])
-        extra = bytes(data[at + CENTRAL.size + name_len : at + CENTRAL.size + name_len + extra_len])
-        usize, csize, local_offset = zip64_extra(extra, usize, csize, local_offset)
-        if local_offset + LOCAL.size > size or data[local_offset : local_offset + 4] != LOCAL_MAGIC:
+        raw = data[name_at : name_at + name_len]
+        if extra_len:
+            usize, csize, local_offset = zip64_extra(data[name_at + name_len : name_at + name_len + extra_len], usize, csize, local_offset)
+        if local_offset + local_size > size or (local := unpack_local(data, local_offset))[0] != LOCAL_MAGIC:
             return view(f"no readable local header at offset {local_offset} for the record at offset {at}")
-        local = LOCAL.unpack_from(data, local_offset)
-        local_name_len, local_extra_len = local[9], local[10]
-        if local_offset + LOCAL.size + local_name_len + local_extra_len > size:
+        data_at = local_offset + local_size + local[9] + local[10]
+        if data_at > size:
             return view(f"the local header at offset {local_offset} runs past the end of the file")
         if flags & 0x1:
             return view(f"entry at offset {at} is encrypted", encrypted_at=at)
-        data_at = local_offset + LOCAL.size + local_name_len + local_extra_len
-        name = decode_name(raw, flags)
-        kind = entry_kind(name, version_made_by >> 8, external)
-        target = bytes(data[data_at : data_at + min(local[7], 4096)]) if kind == "symlink" else None
-        entries.append(
-            DirectoryEntry(
-                record_offset=at,
-                name_length=len(raw),
-                name=name,
-                made_by=version_made_by >> 8,
-                external_attr=external,
-                flags=flags,
-                method=local[3],
-                central_method=method,
-                crc=crc,
-                size=usize,
-                compressed_size=csize,
-                local_offset=local_offset,
-                data_offset=data_at,
-                local_compressed_size=local[7],
-                kind=kind,
-                link_target=target,
-            )
-        )
+        if raw.isascii():
+            name = sys.intern(raw.decode("ascii"))
+        else:
+            name = decode_name(raw, flags)
+            plain = plain and name != ""
+        if extra_len or needed & 0xFF > 63:
+            plain = False
+        made_by = version_made_by >> 8
+        # `entry_kind`, with the common case (a regular file made by Unix or OS X) decided inline
+        kind = "file" if made_by in (UNIX, OSX) and (external >> 16) & S_IFMT == S_IFREG else entry_kind(name, made_by, external)
+        local_csize = local[7]
+        append(DirectoryEntry(
+            at, name_len, name, made_by, shared.setdefault(external, external), flags, local[3], method, crc, usize, csize,
+            local_offset, data_at, csize if local_csize == csize else local_csize, kind,
+            bytes(data[data_at : data_at + min(local_csize, 4096)]) if kind == "symlink" else None,
+        ))
         at = end
     return view()

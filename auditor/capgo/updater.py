@@ -91,7 +91,7 @@ def unsafe_name_reason(name: str) -> str | None:
         return "contains a backslash"
     if name.startswith("/"):
         return "is an absolute path"
-    if escapes(name.split("/")):
+    if ".." in name and escapes(name.split("/")):  # no `..` segment, nothing to climb with
         return "climbs out of the bundle folder with `..`"
     return None
 

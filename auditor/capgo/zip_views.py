@@ -1,6 +1,7 @@
 """An OTA zip as each reader sees it (Android stream, iOS directory, Python's `zipfile`), and where they differ.
 
-The two device views come from `android_unzip` and `ios_unzip`; Python's view is
+The two device views come from `android_unzip` and `ios_unzip`; Python's view
+(`python_unzip`: what `zipfile.ZipFile(f).infolist()` lists, without building it) is
 what most tools (and reviewers) see. An OTA zip is safe to audit only when all
 three agree: the same entries at the same local headers, with the same names,
 sizes, bytes and file types. `differences` lists every disagreement, naming both
@@ -9,29 +10,14 @@ sides; rules turn them into findings.
 
 from __future__ import annotations
 
-import sys
-import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from auditor.capgo import android_unzip, ios_unzip, python_unzip
 from auditor.capgo.android_unzip import StreamEntry, StreamView
 from auditor.capgo.ios_unzip import DirectoryEntry, DirectoryView
-
-PY_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OverflowError, NotImplementedError, KeyError, IndexError, OSError)
-
-
-@dataclass(frozen=True, slots=True)
-class PythonEntry:
-    name: str
-    size: int
-    compressed_size: int
-    method: int
-    header_offset: int  # after zipfile's correction for prepended data
-
-
-@dataclass(frozen=True, slots=True)
-class PythonView:
-    entries: tuple[PythonEntry, ...]
-    failure: str | None = None
+from auditor.capgo.python_unzip import PythonView
+from auditor.engine.limits import Limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,39 +38,59 @@ class Difference:
     name: str | None = None
 
 
+def views_of(data, limits: Limits) -> ZipViews:
+    """The three views of one archive (bytes or a memory map): what the OTA reader keeps."""
+    ios = ios_unzip.walk(data, limits)
+    directory = {e.local_offset: e for e in ios.entries}  # the last record naming a header, as before
+    android = android_unzip.walk(data, limits, directory=directory)
+    del directory
+    return ZipViews(android, ios, python_listing(data, limits.max_resources, ios))
+
+
+def python_listing(data, max_entries: int, ios: DirectoryView) -> PythonView:
+    """Python's view: derived from the iOS entries when it must equal them, else walked on its own."""
+    derived = python_unzip.from_directory(data, max_entries, ios)
+    return derived if derived is not None else python_unzip.walk(data, max_entries)
+
+
 def python_view(handle, max_entries: int) -> PythonView:
-    """What `zipfile.ZipFile` lists (never reads a body)."""
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            infos = archive.infolist()
-            if len(infos) > max_entries:
-                return PythonView((), f"more than {max_entries} entries")
-            return PythonView(tuple(PythonEntry(sys.intern(i.orig_filename), i.file_size, i.compress_size, i.compress_type, i.header_offset) for i in infos))
-    except PY_ERRORS as exc:
-        return PythonView((), f"{type(exc).__name__}: {exc}")
+    """What `zipfile.ZipFile(handle).infolist()` lists (`python_unzip`: derived, never builds a ZipInfo)."""
+    handle.seek(0)
+    return python_unzip.walk(handle.read(), max_entries)
 
 
 def resource_path(name: str) -> str:
     """The path the member is served at: `./index.html` and `index.html` are both `/index.html`."""
+    if name[:1] not in ("/", "."):
+        return "/" + name  # what the loop below gives a name with nothing to strip
     name = name.lstrip("/")
     while name.startswith("./"):
         name = name[2:].lstrip("/")
     return "/" + name
 
 
-def flatten_root(names: list[str], *, android: bool) -> str | None:
+def top_level(names: Iterable[str]) -> dict[str, bool]:
+    """Each top-level item of the served tree -> whether it is a folder (some name goes below it)."""
+    tops: dict[str, bool] = {}
+    for name in names:
+        first, sep, _ = (name if name[:1] not in ("/", ".") else resource_path(name)[1:]).partition("/")
+        if first:
+            if sep:
+                tops[first] = True
+            else:
+                tops.setdefault(first, False)
+    return tops
+
+
+def flatten_root(names: Iterable[str], *, android: bool, tops: dict[str, bool] | None = None) -> str | None:
     """The single top-level folder the updater makes the bundle root, or None.
 
     Android (`flattenAssets`) ignores names starting with `__MACOSX` or `.` and
     moves the one remaining child unless it is `index.html`; iOS (`unflatFolder`)
     counts every top-level item and moves a lone folder when there is no root
-    `index.html`.
+    `index.html`. `tops` is `top_level(names)` when the caller has it already.
     """
-    tops: dict[str, bool] = {}
-    for name in names:
-        first, sep, _ = resource_path(name)[1:].partition("/")
-        if first:
-            tops[first] = tops.get(first, False) or bool(sep)
+    tops = top_level(names) if tops is None else tops
     if android:
         tops = {k: v for k, v in tops.items() if not k.startswith(("__MACOSX", "."))}
         if len(tops) == 1 and "index.html" not in tops:
@@ -138,12 +144,48 @@ def compare_pair(a: StreamEntry, i: DirectoryEntry) -> list[str]:
     return found
 
 
+def reads_alike(a: StreamEntry, i: DirectoryEntry) -> bool:
+    """A file both platforms read alike (same name, sizes, CRC, method and bytes): `compare_pair`
+    would find nothing, decided without it. False says nothing; `compare_pair` then looks."""
+    return (
+        a.name is not None and a.name == i.name and not a.withheld and i.kind == "file" and not i.name.endswith("/")
+        and (a.actual_size if a.actual_size is not None else a.size) == i.size and a.crc == i.crc
+        and a.method == i.method == i.central_method and a.data_offset == i.data_offset and a.data_length == i.data_length
+    )
+
+
+def twins(directory: tuple[DirectoryEntry, ...], streamed: tuple[StreamEntry, ...]) -> Iterator[tuple[DirectoryEntry, StreamEntry | None]]:
+    """Each iOS entry with Android's entry at the same local header, or None.
+
+    Android's offsets only grow (each header is after the last), so entry i of both
+    views is usually the twin; the offsets go into a dict only for one that is not.
+    """
+    by_offset: dict[int, StreamEntry] | None = None
+    for index, entry in enumerate(directory):
+        twin = streamed[index] if index < len(streamed) else None
+        if twin is None or twin.offset != entry.local_offset:
+            if by_offset is None:
+                by_offset = {e.offset: e for e in streamed}
+            twin = by_offset.get(entry.local_offset)
+        yield entry, twin
+
+
+def android_only(directory: tuple[DirectoryEntry, ...], streamed: tuple[StreamEntry, ...]) -> Iterator[StreamEntry]:
+    """Android's entries at a local header no iOS entry names (a set of offsets only past the first one out of step)."""
+    offsets: set[int] | None = None
+    for index, entry in enumerate(streamed):
+        if index < len(directory) and directory[index].local_offset == entry.offset:
+            continue
+        if offsets is None:
+            offsets = {e.local_offset for e in directory}
+        if entry.offset not in offsets:
+            yield entry
+
+
 def differences(views: ZipViews) -> list[Difference]:
     """Every disagreement between the Android view, the iOS view and Python's zipfile."""
     found: list[Difference] = []
     android, ios, python = views.android, views.ios, views.python
-    by_offset = {e.offset: e for e in android.entries}
-    ios_offsets = {e.local_offset for e in ios.entries}
     if ios.failure is not None:
         found.append(Difference(f"iOS cannot open the archive ({ios.failure}); Android installs {len(android.entries)} entries", None))
     elif ios.stopped is not None and not ios.incomplete:
@@ -151,46 +193,46 @@ def differences(views: ZipViews) -> list[Difference]:
             f"iOS stops silently after {len(ios.entries)} of {ios.declared_count} central directory entries ({ios.stopped}) and installs only those",
             None,
         ))
-    for entry in ios.entries:
-        twin = by_offset.get(entry.local_offset)
+    for entry, twin in twins(ios.entries, android.entries):
         if twin is None:
             if android.failure is None and not android.incomplete:
                 found.append(Difference(f"`{entry.name}`: only iOS installs it; Android's stream never reaches its local header at offset {entry.local_offset}", entry.local_offset, entry.name))
             continue
-        found.extend(Difference(f"`{entry.name}` differs between the platforms: {what}", entry.local_offset, entry.name) for what in compare_pair(twin, entry))
+        if not reads_alike(twin, entry):
+            found.extend(Difference(f"`{entry.name}` differs between the platforms: {what}", entry.local_offset, entry.name) for what in compare_pair(twin, entry))
     if ios.failure is None and not ios.incomplete:
-        for entry in android.entries:
-            if entry.offset not in ios_offsets:
-                found.append(Difference(
-                    f"`{android_name(entry)}`: only Android installs it; its local header at offset {entry.offset} is not in the central directory iOS reads",
-                    entry.offset, android_name(entry),
-                ))
+        for entry in android_only(ios.entries, android.entries):
+            found.append(Difference(
+                f"`{android_name(entry)}`: only Android installs it; its local header at offset {entry.offset} is not in the central directory iOS reads",
+                entry.offset, android_name(entry),
+            ))
     found.extend(python_differences(python, ios))
     return found
 
 
 def python_differences(python: PythonView, ios: DirectoryView) -> list[Difference]:
-    """Python's `zipfile` against the iOS view (both read the central directory)."""
+    """Python's `zipfile` against the iOS view (both read the central directory), entry i against entry i."""
     if python.failure is not None:
         if ios.failure is None:
             return [Difference(f"Python's zipfile cannot read the archive ({python.failure}); iOS reads {len(ios.entries)} entries", None)]
         return []
     if ios.failure is not None:
-        return [Difference(f"Python's zipfile lists {len(python.entries)} entries; iOS cannot open the archive", None)]
+        return [Difference(f"Python's zipfile lists {len(python)} entries; iOS cannot open the archive", None)]
     found = []
-    if len(python.entries) != len(ios.entries) and not ios.incomplete:
-        found.append(Difference(f"Python's zipfile lists {len(python.entries)} entries, iOS installs {len(ios.entries)}", None))
-    for py, entry in zip(python.entries, ios.entries, strict=False):
-        if py.header_offset != entry.local_offset:
+    if len(python) != len(ios.entries) and not ios.incomplete:
+        found.append(Difference(f"Python's zipfile lists {len(python)} entries, iOS installs {len(ios.entries)}", None))
+    concat = python.concat
+    for name, size, compressed, offset, entry in zip(python.names, python.sizes, python.compressed_sizes, python.stored_offsets, ios.entries, strict=False):
+        if offset + concat != entry.local_offset:
             found.append(Difference(
-                f"`{py.name}`: Python's zipfile reads its local header at offset {py.header_offset}, iOS at {entry.local_offset} (data before the zip?)",
-                entry.local_offset, py.name,
+                f"`{name}`: Python's zipfile reads its local header at offset {offset + concat}, iOS at {entry.local_offset} (data before the zip?)",
+                entry.local_offset, name,
             ))
-        elif py.name != entry.name:
-            found.append(Difference(f"name: Python's zipfile `{py.name}`, iOS `{entry.name}`", entry.local_offset, entry.name))
-        elif (py.size, py.compressed_size) != (entry.size, entry.compressed_size):
+        elif name != entry.name:
+            found.append(Difference(f"name: Python's zipfile `{name}`, iOS `{entry.name}`", entry.local_offset, entry.name))
+        elif size != entry.size or compressed != entry.compressed_size:
             found.append(Difference(
-                f"`{py.name}`: Python's zipfile {py.size} bytes ({py.compressed_size} compressed), iOS {entry.size} ({entry.compressed_size})",
-                entry.local_offset, py.name,
+                f"`{name}`: Python's zipfile {size} bytes ({compressed} compressed), iOS {entry.size} ({entry.compressed_size})",
+                entry.local_offset, name,
             ))
     return found

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from auditor.engine.problems import ProblemCode
 from auditor.engine.record import FrozenRecord
@@ -415,10 +416,13 @@ class Bundle(FrozenRecord):
         return self.kind in BUNDLE_KINDS
 
 
-class ArchiveEntry(FrozenRecord):
-    """One central-directory record of a zip archive, as declared (nothing extracted)."""
+class ArchiveEntry(NamedTuple):
+    """One central-directory record of a zip archive, as declared (nothing extracted).
 
-    __slots__ = ("compressed_size", "crc", "create_system", "external_attr", "flags", "header_offset", "method", "name", "size")
+    A named tuple (immutable, five times cheaper to build than a frozen dataclass):
+    rules build one per entry of each view, 100 000 of them in a large bundle.
+    """
+
     name: str                 # decoded name exactly as stored (may hold `..`, `\\`, `C:`)
     size: int                 # declared uncompressed size
     compressed_size: int      # declared compressed size
@@ -428,18 +432,6 @@ class ArchiveEntry(FrozenRecord):
     create_system: int        # 0 MS-DOS, 3 Unix, ...
     header_offset: int        # where the local file header starts
     crc: int
-
-    def __init__(self, name: str, size: int, compressed_size: int, method: int, flags: int, external_attr: int, create_system: int, header_offset: int, crc: int) -> None:
-        init = object.__setattr__
-        init(self, "name", name)
-        init(self, "size", size)
-        init(self, "compressed_size", compressed_size)
-        init(self, "method", method)
-        init(self, "flags", flags)
-        init(self, "external_attr", external_attr)
-        init(self, "create_system", create_system)
-        init(self, "header_offset", header_offset)
-        init(self, "crc", crc)
 
     @property
     def is_dir(self) -> bool:
@@ -458,13 +450,13 @@ class Archive(FrozenRecord):
     """What a zip's central directory declares (`Bundle.archive`)."""
 
     __slots__ = ("central_directory_offset", "declared_total", "entries", "flattened_root", "views")
-    entries: tuple[ArchiveEntry, ...]
+    entries: Sequence[ArchiveEntry]  # a tuple, or a view built entry by entry from the reader's records
     declared_total: int       # sum of declared uncompressed sizes
     central_directory_offset: int
     views: object             # auditor.capgo.zip_views.ZipViews: the Android, iOS and Python views
     flattened_root: str | None  # the single top-level folder both updaters serve from `/`
 
-    def __init__(self, entries: tuple[ArchiveEntry, ...], declared_total: int, central_directory_offset: int, views: object = None, flattened_root: str | None = None) -> None:
+    def __init__(self, entries: Sequence[ArchiveEntry], declared_total: int, central_directory_offset: int, views: object = None, flattened_root: str | None = None) -> None:
         init = object.__setattr__
         init(self, "entries", entries)
         init(self, "declared_total", declared_total)

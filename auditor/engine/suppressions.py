@@ -24,6 +24,7 @@ from auditor.engine.location import Location
 from auditor.engine.record import Record, replace
 from auditor.engine.registry import Rule, RuleSet
 
+MARKER = re.compile(rb"iwa-audit:")  # what every directive holds, searched in the raw bytes before any decoding
 DIRECTIVE = re.compile(r"(?:<!--|/\*|//)\s*iwa-audit:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?P<reason>[^\n]*)")
 COMMENT_CLOSERS = re.compile(r"\s*(?:-->|\*/)\s*$")
 SUPPRESSIBLE_TYPES = ("text/html", "application/xhtml+xml", "text/css", "application/javascript", "text/javascript", "image/svg+xml")
@@ -57,7 +58,10 @@ def directives(session) -> list[Directive]:
 
     ctx = Context(session)
     found: list[Directive] = []
+    limit = ctx.limits.max_text_resource_bytes
     for resource in ctx.resources(*SUPPRESSIBLE_TYPES):
+        if session.texts.get(resource.path) is None and (resource.size > limit or resource.body.search(MARKER, limit) is None):
+            continue  # no directive in its bytes (or too large to decode): not decoded, not cached
         text = ctx.text(resource)
         if text and "iwa-audit:" in text:
             found.extend(_scan(ctx.text_index(resource), resource.path, None))
@@ -89,7 +93,9 @@ def apply_inline(findings: list[Finding], session, ruleset: RuleSet) -> list[Fin
     enabled = {r.id: r for r in ruleset.rules}
     out, problems = [], []
     valid: list[Directive] = []
-    for directive in directives(session):
+    # Comments matter only to findings with a text place or to AUD004/AUD005: without either, none is looked for.
+    wanted = "AUD004" in enabled or "AUD005" in enabled or any(f.location.span is not None and not f.rule_id.startswith("AUD") for f in findings)
+    for directive in directives(session) if wanted else ():
         unknown = [i for i in directive.ids if i not in known]
         why = "no rule id in brackets" if not directive.ids else f"unknown rule id {', '.join(unknown)}" if unknown else "no reason after the brackets" if not directive.reason else None
         if why is None:

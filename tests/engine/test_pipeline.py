@@ -170,6 +170,31 @@ def test_aud004_obeys_select(tmp_path, capsys):
     assert [f["rule_id"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["SCR011"]
 
 
+def test_comments_are_looked_for_only_when_a_finding_or_aud004_aud005_could_use_them(tmp_path, monkeypatch):
+    from auditor.engine import suppressions
+
+    archive = write_zip(tmp_path / "b.zip", {"www/app.js": "// iwa-audit: ignore[OTA001] fine\n"})  # OTA001: no index.html, no text place
+    calls = []
+    real = suppressions.directives
+    monkeypatch.setattr(suppressions, "directives", lambda session: calls.append(1) or real(session))
+    assert ids(auditor.audit(archive, rules=select(["OTA001"]))) == ["OTA001"] and calls == []
+    assert ids(auditor.audit(archive, rules=select(["OTA001", "AUD005"]))) == ["OTA001", "AUD005"] and calls == [1]
+
+
+def test_a_text_without_the_marker_is_never_decoded_for_comments(tmp_path, monkeypatch):
+    from auditor.engine.context import Context
+
+    decoded = []
+    real = Context.text
+    monkeypatch.setattr(Context, "text", lambda self, resource: decoded.append(resource.path) or real(self, resource))
+    plain = write_zip(tmp_path / "a.zip", {"index.html": "<p>", "app.js": "go()\n"})
+    auditor.audit(plain, rules=select(["AUD005"]))
+    assert decoded == []
+    marked = write_zip(tmp_path / "b.zip", {"index.html": "<p>", "app.js": "go() // iwa-audit: ignore[OTA010] test key\n"})
+    auditor.audit(marked, rules=select(["AUD005"]))
+    assert decoded == ["/app.js"]
+
+
 # --- fingerprints are a function of the finding alone ----------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import zipfile
 
 import pytest
@@ -113,3 +114,92 @@ def test_byte_search_of_a_member_streams_and_finds_matches_across_pieces(tmp_pat
     line = prefix.count(b"\n") + 1
     column = len(prefix) - (prefix.rfind(b"\n") + 1) + 1
     assert found == (len(prefix), len(prefix) + 31, line, column)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=3000), st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]), st.integers(0, 4000), st.integers(-1, 40))
+def test_a_small_member_read_in_one_piece_is_what_the_piecewise_reader_gives(tmp_path, body, method, n, cut):
+    from auditor.readers.ota_zip import ArchiveFile, MemberBody, inflate_chunks
+
+    path = write_zip(tmp_path / "b.zip", {"a.bin": body}, method=method)
+    entry = open_input(path).archive.views.ios.entries[0]
+    length = entry.data_length if cut < 0 else min(entry.data_length, cut)  # a cut member: corrupt deflate data
+    reader = MemberBody(n, ArchiveFile(path), method, entry.data_offset, length, False)
+    data = path.read_bytes()
+    stop = entry.data_offset + length
+    expected = data[entry.data_offset : min(stop, entry.data_offset + n)] if method == zipfile.ZIP_STORED else b"".join(inflate_chunks(data, entry.data_offset, stop, n))
+    assert reader(n) == reader.read() == expected == b"".join(reader.chunks(n))
+    from auditor.engine.model import _search_chunks
+
+    pattern = re.compile(rb"a+\n?b")
+    assert reader.search(pattern, n) == _search_chunks(pattern, iter([expected]))
+    streamed = open_input(path).archive.views.android.entries[0]
+    if streamed.head is not None and (streamed.data_offset, streamed.data_length) == (entry.data_offset, length):
+        sniffing = MemberBody(n, ArchiveFile(path), method, entry.data_offset, length, False, streamed.head)
+        assert sniffing(n) == expected  # what the walk inflated answers short reads: the same bytes
+
+
+def test_a_short_read_of_a_member_the_walk_inflated_inflates_nothing(tmp_path, monkeypatch):
+    from auditor.readers import ota_zip
+
+    path = write_zip(tmp_path / "b.zip", {**APP, "blob.zip": b"PK\x03\x04" + LETTERS[:5000]})
+    resources = open_input(path).resources
+
+    def refuse(*args):
+        raise AssertionError("inflated again")
+
+    monkeypatch.setattr(ota_zip.zlib, "decompressobj", refuse)
+    assert resources["/blob.zip"].body.read(6) == b"PK\x03\x04" + LETTERS[:2]
+    with pytest.raises(AssertionError, match="inflated again"):
+        resources["/blob.zip"].body.read(17)  # past the kept head
+
+
+def test_small_reads_drop_the_maps_pages_once_per_release_window(tmp_path, monkeypatch):
+    from auditor.readers import ota_zip
+
+    released = []
+    monkeypatch.setattr(ota_zip, "release", lambda data, start, end: released.append((start, end)))
+    monkeypatch.setattr(ota_zip, "SMALL_READS_RELEASE", 1000)
+    path = write_zip(tmp_path / "b.zip", {f"m{i}.js": LETTERS[i * 400 : i * 400 + 400] for i in range(10)}, method=zipfile.ZIP_STORED)
+    for resource in open_input(path).resources.values():
+        resource.body.read()
+    assert len(released) == 3 and released[0] == (0, path.stat().st_size)  # ten reads of 400 bytes: every third passes 1000
+
+
+def test_archive_entries_are_the_ios_records_or_androids_when_ios_cannot_open_the_zip(tmp_path):
+    data = zip_bytes({**APP, "assets/": ""})
+    path = tmp_path / "b.zip"
+    path.write_bytes(data)
+    archive = open_input(path).archive
+    ios = archive.views.ios.entries
+    assert [(e.name, e.header_offset, e.method, e.crc) for e in archive.entries] == [(r.name, r.local_offset, r.central_method, r.crc) for r in ios]
+    assert len(archive.entries) == 3 and archive.entries[1:] == tuple(archive.entries)[1:] and archive.entries[-1].is_dir
+    path.write_bytes(data[: data.rfind(b"PK\x05\x06")])  # no end record: iOS (and zipfile) cannot open it
+    archive = open_input(path).archive
+    assert archive.views.ios.failure is not None
+    assert [(e.name, e.header_offset, e.size) for e in archive.entries] == [(r.name, r.offset, r.actual_size) for r in archive.views.android.entries]
+    assert archive.declared_total == sum(len(v) for v in APP.values())
+
+
+def test_a_body_android_reads_differently_at_the_same_header_is_its_own_resource(tmp_path):
+    from zipcraft import Member, raw_zip
+
+    index = Member("index.html", b"<p>")
+    path = tmp_path / "b.zip"
+    path.write_bytes(raw_zip([index, Member("a.js", b"abcdef", method=0)]))
+    assert list(open_input(path).resources) == ["/index.html", "/a.js"]  # the same body at the same place: once
+    path.write_bytes(raw_zip([index, Member("a.js", b"abcdef", method=0, cd_size=3)]))  # iOS reads 3 bytes, Android 6
+    resources = open_input(path).resources
+    assert list(resources) == ["/index.html", "/a.js", "/a.js#android-3"]
+    assert (resources["/a.js"].body.read(), resources["/a.js#android-3"].body.read()) == (b"abc", b"abcdef")
+
+
+def test_the_fast_resource_builder_builds_what_the_dataclass_builds():
+    from auditor.engine.model import Body, Resource
+    from auditor.readers.ota_zip import new_resource
+
+    body = Body(3, view=b"abc")
+    built = new_resource("/a.js", {"content-type": "text/javascript"}, body, "a.js", (0, 40), ("content-type",))
+    assert built == Resource(path="/a.js", headers={"content-type": "text/javascript"}, body=body, source_path="a.js", byte_range=(0, 40), header_names_raw=("content-type",))
+    with pytest.raises(AttributeError):
+        built.path = "/b.js"  # still frozen

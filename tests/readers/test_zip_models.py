@@ -74,6 +74,22 @@ def test_mutated_zips_never_raise(items, draw):
     differences(views(bytes(data)))
 
 
+@settings(max_examples=100, deadline=None)
+@given(members, st.booleans())
+def test_the_android_walk_shares_its_twins_ints_and_changes_no_value(items, stored):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data, method in items:
+            archive.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_STORED if stored else method)
+    data = buffer.getvalue()
+    ios = ios_unzip.walk(data, LIMITS)
+    plain = android_unzip.walk(data, LIMITS, declared={e.local_offset: (e.size, e.compressed_size) for e in ios.entries})
+    shared = android_unzip.walk(data, LIMITS, directory={e.local_offset: e for e in ios.entries})
+    assert shared == plain
+    for a, i in zip(shared.entries, ios.entries, strict=True):
+        assert a.crc is i.crc and a.size is i.size and a.data_offset is i.data_offset and a.actual_size is a.size
+
+
 def test_android_streams_local_headers_only():
     data = raw_zip([Member("index.html", b"<p>"), Member("hidden.js", b"evil()", listed=False), Member("app.js", b"ok()")])
     seen = views(data)
