@@ -28,6 +28,7 @@ LOCAL_HEADER_SIZE = 30
 SECRET_NAMES = re.compile(r"^(?:\.capgo_key(?:_v2)?|\.env(?:\.[\w.-]+)?|.*\.(?:key|p8|p12|pfx|jks|keystore))$", re.IGNORECASE)
 NOT_SECRET = re.compile(r"^\.env\.(?:example|sample|template|dist)$", re.IGNORECASE)
 DEV_FOLDERS = ("node_modules", ".git")
+DEV_FOLDER_MARK = re.compile("|".join(re.escape(f"{folder}/") for folder in DEV_FOLDERS))
 def entry_location(ctx: Context, entry: ArchiveEntry) -> Location:
     """The entry's local file header in the zip."""
     return ctx.bundle_location(entry.header_offset, LOCAL_HEADER_SIZE + len(entry.name.encode("utf-8", "replace")), pointer=entry.name)
@@ -469,8 +470,9 @@ def shipped_dev_artefact(ctx: Context) -> Iterator[Hit]:
     """
     reported: set[str] = set()
     for resource in ctx.resources():
-        parts = resource.path.split("/")
-        folder = next((p for p in DEV_FOLDERS if p in parts[:-1]), None)
+        path = resource.path
+        # a folder segment `x` puts `x/` in the path: without one, no split is needed to know
+        folder = next((p for p in DEV_FOLDERS if p in path.split("/")[:-1]), None) if DEV_FOLDER_MARK.search(path) else None
         if folder and folder not in reported:
             reported.add(folder)
             yield Hit(f"`{resource.path}` is under `{folder}/`", ctx.bundle_location(resource=resource.path))

@@ -66,14 +66,16 @@ class DirectoryEntry(NamedTuple):
     data_offset: int          # after the local header's name and extra
     local_compressed_size: int
     kind: str                 # `file`, `directory` or `symlink`, as `Entry.type`
+    data_length: int          # bytes read from the archive to extract it (`read_length`)
     link_target: bytes | None = None  # for symlinks: the raw bytes ZIPFoundation reads (at most 4 KiB)
 
-    @property
-    def data_length(self) -> int:
-        """Bytes read from the archive to extract it."""
-        if self.kind == "symlink":
-            return self.local_compressed_size
-        return self.size if self.method == 0 else self.compressed_size
+
+def read_length(kind: str, method: int, size: int, compressed_size: int, local_compressed_size: int) -> int:
+    """Bytes ZIPFoundation reads to extract an entry: a symlink's local compressed size, a stored
+    file's size, a deflated one's compressed size (the same int object as that field)."""
+    if kind == "symlink":
+        return local_compressed_size
+    return size if method == 0 else compressed_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,10 +205,10 @@ def walk(data, limits: Limits) -> DirectoryView:
         made_by = version_made_by >> 8
         # `entry_kind`, with the common case (a regular file made by Unix or OS X) decided inline
         kind = "file" if made_by in (UNIX, OSX) and (external >> 16) & S_IFMT == S_IFREG else entry_kind(name, made_by, external)
-        local_csize = local[7]
+        local_csize = csize if local[7] == csize else local[7]
         append(DirectoryEntry(
             at, name_len, name, made_by, shared.setdefault(external, external), flags, local[3], method, crc, usize, csize,
-            local_offset, data_at, csize if local_csize == csize else local_csize, kind,
+            local_offset, data_at, local_csize, kind, read_length(kind, local[3], usize, csize, local_csize),
             bytes(data[data_at : data_at + min(local_csize, 4096)]) if kind == "symlink" else None,
         ))
         at = end

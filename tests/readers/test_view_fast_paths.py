@@ -128,3 +128,12 @@ def test_entry_names_are_what_the_set_of_ios_entries_gave(tmp_path, items):
     ctx = Context(AuditSession(bundle))
     for tagged in (False, True):
         assert list(entry_names(ctx, tagged=tagged)) == reference_entry_names(bundle.archive.views, tagged)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["node_modules", ".git", "a", ".gitx", "node_modules.txt", "", "x.git"]), min_size=1, max_size=4).map("/".join))
+def test_a_path_without_a_dev_folder_mark_has_no_dev_folder(path):
+    from auditor.rules.ota_archive import DEV_FOLDER_MARK, DEV_FOLDERS
+
+    folder = next((p for p in DEV_FOLDERS if p in ("/" + path).split("/")[:-1]), None)
+    assert folder is None or DEV_FOLDER_MARK.search("/" + path)
