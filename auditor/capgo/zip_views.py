@@ -138,6 +138,20 @@ def compare_pair(a: StreamEntry, i: DirectoryEntry) -> list[str]:
     return found
 
 
+def python_refusal(a: StreamEntry, i: DirectoryEntry) -> str | None:
+    """Why `zipfile` will not open a file both devices agree on (`ZipFile.open`), or None.
+
+    `zipfile` decodes the local name by the local header's UTF-8 flag and wants
+    it equal to the central one; Android reads names as UTF-8 whatever the flag,
+    iOS reads only the central directory. Folders are made, never opened.
+    """
+    if i.name.endswith("/"):
+        return None
+    if i.flags & 0x800 and not a.flags & 0x800 and not i.name.isascii():
+        return "its name is flagged UTF-8 in the central directory, not in the local header: `File name in directory and header differ`"
+    return None
+
+
 def differences(views: ZipViews) -> list[Difference]:
     """Every disagreement between the Android view, the iOS view and Python's zipfile."""
     found: list[Difference] = []
@@ -158,6 +172,9 @@ def differences(views: ZipViews) -> list[Difference]:
                 found.append(Difference(f"`{entry.name}`: only iOS installs it; Android's stream never reaches its local header at offset {entry.local_offset}", entry.local_offset, entry.name))
             continue
         found.extend(Difference(f"`{entry.name}` differs between the platforms: {what}", entry.local_offset, entry.name) for what in compare_pair(twin, entry))
+        refusal = python_refusal(twin, entry)
+        if refusal is not None:
+            found.append(Difference(f"`{entry.name}`: Python's zipfile refuses to extract it ({refusal}); both devices install it", entry.local_offset, entry.name))
     if ios.failure is None and not ios.incomplete:
         for entry in android.entries:
             if entry.offset not in ios_offsets:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+import zipfile
 import zlib
 
 import pytest
@@ -259,6 +260,34 @@ def test_ota009_flags_a_non_ascii_name_without_the_utf8_flag(tmp_path):
 
 def test_ota009_allows_a_utf8_flagged_name_and_a_correct_descriptor(tmp_path):
     path = raw(tmp_path, [INDEX, SCRIPT, Member("caf\u00e9.js", b"x" * 50, flags=0x800, descriptor=True)])
+    assert audit_lines(path, "OTA009,OTA017") == []
+
+
+def zipfile_extracts(path) -> bool:
+    """Whether Python's zipfile extracts every file (folders are made, never opened, as `extractall` does)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    archive.read(info)
+    except (zipfile.BadZipFile, NotImplementedError):
+        return False
+    return True
+
+
+def test_ota009_flags_a_utf8_flag_only_the_central_directory_sets(tmp_path):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member("caf\u00e9.js", b"x", flags=0x800, local_flags=0)])
+    assert not zipfile_extracts(path)
+    assert audit_lines(path, "OTA009") == [
+        "OTA009 error <input>@139 `caf\u00e9.js`: Python's zipfile refuses to extract it (its name is flagged UTF-8 in the central directory, "
+        "not in the local header: `File name in directory and header differ`); both devices install it"
+    ]
+
+
+@pytest.mark.parametrize("name", ["cafe.js", "caf\u00e9/"])
+def test_ota009_allows_a_utf8_flag_only_the_central_directory_sets_on_an_ascii_name_or_a_folder(tmp_path, name):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member(name, b"", method=0, flags=0x800, local_flags=0, mode=0o40755 if name.endswith("/") else 0o100644)])
+    assert zipfile_extracts(path)  # an ASCII name decodes alike either way; extractall never opens a folder
     assert audit_lines(path, "OTA009,OTA017") == []
 
 
