@@ -143,10 +143,14 @@ def python_refusal(a: StreamEntry, i: DirectoryEntry) -> str | None:
 
     `zipfile` decodes the local name by the local header's UTF-8 flag and wants
     it equal to the central one; Android reads names as UTF-8 whatever the flag,
-    iOS reads only the central directory. Folders are made, never opened.
+    iOS reads only the central directory. It refuses central flag bits 5
+    (patched data) and 6 (strong encryption), which both devices ignore (they
+    check bit 0 only). Folders are made, never opened.
     """
     if i.name.endswith("/"):
         return None
+    if i.flags & 0x60:
+        return f"the central directory sets flag bit {5 if i.flags & 0x20 else 6} ({'compressed patched data' if i.flags & 0x20 else 'strong encryption'}), which both devices ignore"
     if i.flags & 0x800 and not a.flags & 0x800 and not i.name.isascii():
         return "its name is flagged UTF-8 in the central directory, not in the local header: `File name in directory and header differ`"
     return None

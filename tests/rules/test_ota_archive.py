@@ -291,6 +291,22 @@ def test_ota009_allows_a_utf8_flag_only_the_central_directory_sets_on_an_ascii_n
     assert audit_lines(path, "OTA009,OTA017") == []
 
 
+@pytest.mark.parametrize(("flag", "why"), [(0x20, "flag bit 5 (compressed patched data)"), (0x40, "flag bit 6 (strong encryption)")])
+def test_ota009_flags_a_central_flag_zipfile_refuses_and_both_devices_ignore(tmp_path, flag, why):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member("a.css", b"p{}", cd_flags=flag)])
+    assert not zipfile_extracts(path)
+    assert audit_lines(path, "OTA009,OTA006,OTA017") == [
+        f"OTA009 error <input>@139 `a.css`: Python's zipfile refuses to extract it (the central directory sets {why}, which both devices ignore); both devices install it"
+    ]
+
+
+@pytest.mark.parametrize(("name", "flag"), [("a.css", 0x10), ("a.css", 0x80), ("a/", 0x40)])
+def test_ota009_allows_a_central_flag_zipfile_ignores_or_on_a_folder(tmp_path, name, flag):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member(name, b"", method=0, cd_flags=flag, mode=0o40755 if name.endswith("/") else 0o100644)])
+    assert zipfile_extracts(path)
+    assert audit_lines(path, "OTA009,OTA006,OTA017") == []
+
+
 def test_ota017_flags_a_nul_in_a_name(tmp_path):
     path = raw(tmp_path, [INDEX, SCRIPT, Member(b"evil.js\0.png", b"x")])
     assert audit_lines(path, "OTA017") == [
