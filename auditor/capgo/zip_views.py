@@ -122,11 +122,11 @@ def compare_pair(a: StreamEntry, i: DirectoryEntry) -> list[str]:
     kind_a, kind_i = android_kind(a), i.kind
     if kind_a != kind_i and kind_i != "symlink":  # symlinks are OTA005's
         found.append(f"file type: Android writes a {kind_a}, iOS a {kind_i}")
-    if kind_i == "file" and not a.withheld:
+    if kind_i == "file" and (not a.withheld or not a.flags & 0x8):  # a withheld member has its header's sizes (zeros under a descriptor)
         size_a = android_size(a)
         if size_a != i.size:
             found.append(f"size: Android {size_a} bytes, iOS {i.size} bytes")
-        elif (a.method, a.data_offset, a.data_length) != (i.method, i.data_offset, i.data_length):
+        elif not a.withheld and (a.method, a.data_offset, a.data_length) != (i.method, i.data_offset, i.data_length):
             found.append(
                 f"bytes: Android reads {a.data_length} bytes at offset {a.data_offset} (method {a.method}), "
                 f"iOS {i.data_length} bytes at offset {i.data_offset} (method {i.method})"
