@@ -139,13 +139,15 @@ def compare_pair(a: StreamEntry, i: DirectoryEntry) -> list[str]:
 
 
 def python_refusal(a: StreamEntry, i: DirectoryEntry) -> str | None:
-    """Why `zipfile` will not open a file both devices agree on (`ZipFile.open`), or None.
+    """Why `zipfile` cannot extract a file both devices agree on, or None.
 
     `zipfile` decodes the local name by the local header's UTF-8 flag and wants
     it equal to the central one; Android reads names as UTF-8 whatever the flag,
     iOS reads only the central directory. It refuses central flag bits 5
     (patched data) and 6 (strong encryption), which both devices ignore (they
-    check bit 0 only). Folders are made, never opened.
+    check bit 0 only). It reads a stored member's compressed size, the devices
+    its size (Python 3.11.10, 3.12.6 and 3.13 refuse one that runs into the next
+    entry). Folders are made, never opened.
     """
     if i.name.endswith("/"):
         return None
@@ -153,6 +155,9 @@ def python_refusal(a: StreamEntry, i: DirectoryEntry) -> str | None:
         return f"the central directory sets flag bit {5 if i.flags & 0x20 else 6} ({'compressed patched data' if i.flags & 0x20 else 'strong encryption'}), which both devices ignore"
     if i.flags & 0x800 and not a.flags & 0x800 and not i.name.isascii():
         return "its name is flagged UTF-8 in the central directory, not in the local header: `File name in directory and header differ`"
+    if i.central_method == 0 and i.compressed_size != i.size:
+        outcome = f"zipfile reads {i.compressed_size} bytes and fails the CRC-32" if i.compressed_size < i.size else "recent zipfile versions refuse overlapping entries"
+        return f"it is stored, yet the central directory's compressed size, {i.compressed_size}, is not its size, {i.size}: {outcome}"
     return None
 
 

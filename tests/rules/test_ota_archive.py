@@ -325,6 +325,23 @@ def test_ota009_allows_a_central_flag_zipfile_ignores_or_on_a_folder(tmp_path, n
     assert audit_lines(path, "OTA009,OTA006,OTA017") == []
 
 
+@pytest.mark.parametrize(("compressed", "why"), [(2, "zipfile reads 2 bytes and fails the CRC-32"), (200, "recent zipfile versions refuse overlapping entries")])
+def test_ota009_flags_a_stored_member_whose_central_compressed_size_is_not_its_size(tmp_path, compressed, why):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member("a.css", b"p{color:red}" * 10, method=0, cd_compressed=compressed), Member("b.js", b"b")])
+    if compressed < 120:
+        assert not zipfile_extracts(path)  # 200: only zipfile versions with the overlap check (3.11.10, 3.12.6, 3.13) refuse it
+    assert audit_lines(path, "OTA009,OTA017") == [
+        f"OTA009 error <input>@139 `a.css`: Python's zipfile refuses to extract it (it is stored, yet the central directory's compressed size, {compressed}, "
+        f"is not its size, 120: {why}); both devices install it"
+    ]
+
+
+def test_ota009_allows_a_deflated_member_smaller_than_its_size(tmp_path):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member("a.css", b"p{color:red}" * 10), Member("b.js", b"b", method=0)])
+    assert zipfile_extracts(path)
+    assert audit_lines(path, "OTA009,OTA017") == []
+
+
 def test_ota017_flags_a_nul_in_a_name(tmp_path):
     path = raw(tmp_path, [INDEX, SCRIPT, Member(b"evil.js\0.png", b"x")])
     assert audit_lines(path, "OTA017") == [
