@@ -374,7 +374,10 @@ def inconsistent_archive_headers(ctx: Context) -> Iterator[Hit]:
     bytes and file types. Entries before the first member or between members,
     a second directory hidden in the comment, data-descriptor or zip64 sizes
     that differ from the directory, a directory iOS stops reading silently,
-    data prepended to the zip: each is reported naming both sides.
+    data prepended to the zip: each is reported naming both sides. So is a
+    file Python's `zipfile` refuses to open though both devices install it
+    (a UTF-8 flag only the central directory sets, flag bit 5 or 6, a
+    stored member whose compressed size is not its size).
 
     ## Why it matters
     A reviewer, a scanner and each platform then see different code: the

@@ -128,11 +128,11 @@ def compare_pair(a: StreamEntry, i: DirectoryEntry) -> list[str]:
     kind_a, kind_i = android_kind(a), i.kind
     if kind_a != kind_i and kind_i != "symlink":  # symlinks are OTA005's
         found.append(f"file type: Android writes a {kind_a}, iOS a {kind_i}")
-    if kind_i == "file" and not a.withheld:
+    if kind_i == "file" and (not a.withheld or not a.flags & 0x8):  # a withheld member has its header's sizes (zeros under a descriptor)
         size_a = android_size(a)
         if size_a != i.size:
             found.append(f"size: Android {size_a} bytes, iOS {i.size} bytes")
-        elif (a.method, a.data_offset, a.data_length) != (i.method, i.data_offset, i.data_length):
+        elif not a.withheld and (a.method, a.data_offset, a.data_length) != (i.method, i.data_offset, i.data_length):
             found.append(
                 f"bytes: Android reads {a.data_length} bytes at offset {a.data_offset} (method {a.method}), "
                 f"iOS {i.data_length} bytes at offset {i.data_offset} (method {i.method})"
@@ -182,6 +182,29 @@ def android_only(directory: tuple[DirectoryEntry, ...], streamed: tuple[StreamEn
             yield entry
 
 
+def python_refusal(a: StreamEntry, i: DirectoryEntry) -> str | None:
+    """Why `zipfile` cannot extract a file both devices agree on, or None.
+
+    `zipfile` decodes the local name by the local header's UTF-8 flag and wants
+    it equal to the central one; Android reads names as UTF-8 whatever the flag,
+    iOS reads only the central directory. It refuses central flag bits 5
+    (patched data) and 6 (strong encryption), which both devices ignore (they
+    check bit 0 only). It reads a stored member's compressed size, the devices
+    its size (Python 3.11.10, 3.12.6 and 3.13 refuse one that runs into the next
+    entry). Folders are made, never opened.
+    """
+    if i.name.endswith("/"):
+        return None
+    if i.flags & 0x60:
+        return f"the central directory sets flag bit {5 if i.flags & 0x20 else 6} ({'compressed patched data' if i.flags & 0x20 else 'strong encryption'}), which both devices ignore"
+    if i.flags & 0x800 and not a.flags & 0x800 and not i.name.isascii():
+        return "its name is flagged UTF-8 in the central directory, not in the local header: `File name in directory and header differ`"
+    if i.central_method == 0 and i.compressed_size != i.size:
+        outcome = f"zipfile reads {i.compressed_size} bytes and fails the CRC-32" if i.compressed_size < i.size else "recent zipfile versions refuse overlapping entries"
+        return f"it is stored, yet the central directory's compressed size, {i.compressed_size}, is not its size, {i.size}: {outcome}"
+    return None
+
+
 def differences(views: ZipViews) -> list[Difference]:
     """Every disagreement between the Android view, the iOS view and Python's zipfile."""
     found: list[Difference] = []
@@ -200,6 +223,9 @@ def differences(views: ZipViews) -> list[Difference]:
             continue
         if not reads_alike(twin, entry):
             found.extend(Difference(f"`{entry.name}` differs between the platforms: {what}", entry.local_offset, entry.name) for what in compare_pair(twin, entry))
+        refusal = python_refusal(twin, entry)
+        if refusal is not None:
+            found.append(Difference(f"`{entry.name}`: Python's zipfile refuses to extract it ({refusal}); both devices install it", entry.local_offset, entry.name))
     if ios.failure is None and not ios.incomplete:
         for entry in android_only(ios.entries, android.entries):
             found.append(Difference(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+import zipfile
 import zlib
 
 import pytest
@@ -262,6 +263,85 @@ def test_ota009_allows_a_utf8_flagged_name_and_a_correct_descriptor(tmp_path):
     assert audit_lines(path, "OTA009,OTA017") == []
 
 
+SHORT_ZIP64 = struct.pack("<HHQ", 1, 16, 35)  # a zip64 extra that claims 16 bytes and holds 8: ZipInputStream skips it
+
+
+@pytest.mark.parametrize(("fields", "declared"), [
+    ({"local_size": 300 * 2**20}, 300 * 2**20),
+    ({"method": 0, "local_size": 0xFFFFFFFF, "local_compressed": 0xFFFFFFFF, "local_extra": SHORT_ZIP64}, 0xFFFFFFFF),
+])
+def test_ota009_flags_a_local_header_that_declares_bomb_sizes_the_directory_does_not(tmp_path, fields, declared):
+    # Android never inflates what its header calls a bomb (the device inflates it and fails on the size): the sizes still differ
+    path = raw(tmp_path, [INDEX, Member("app.js", SCRIPT.data, **fields), Member("b.js", b"b")])
+    assert audit_lines(path, "OTA009")[0] == f"OTA009 error <input>@66 `app.js` differs between the platforms: size: Android {declared} bytes, iOS 35 bytes"
+
+
+def test_ota009_allows_bomb_sizes_both_headers_declare(tmp_path):
+    path = raw(tmp_path, [INDEX, Member("app.js", SCRIPT.data, local_size=300 * 2**20, cd_size=300 * 2**20), Member("b.js", b"b")])
+    assert audit_lines(path, "OTA008,OTA009") == ["OTA008 error <input>@66 entry `app.js` declares 314572800 bytes (limit 268435456)"]
+
+
+def zipfile_extracts(path) -> bool:
+    """Whether Python's zipfile extracts every file (folders are made, never opened, as `extractall` does)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    archive.read(info)
+    except (zipfile.BadZipFile, NotImplementedError):
+        return False
+    return True
+
+
+def test_ota009_flags_a_utf8_flag_only_the_central_directory_sets(tmp_path):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member("caf\u00e9.js", b"x", flags=0x800, local_flags=0)])
+    assert not zipfile_extracts(path)
+    assert audit_lines(path, "OTA009") == [
+        "OTA009 error <input>@139 `caf\u00e9.js`: Python's zipfile refuses to extract it (its name is flagged UTF-8 in the central directory, "
+        "not in the local header: `File name in directory and header differ`); both devices install it"
+    ]
+
+
+@pytest.mark.parametrize("name", ["cafe.js", "caf\u00e9/"])
+def test_ota009_allows_a_utf8_flag_only_the_central_directory_sets_on_an_ascii_name_or_a_folder(tmp_path, name):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member(name, b"", method=0, flags=0x800, local_flags=0, mode=0o40755 if name.endswith("/") else 0o100644)])
+    assert zipfile_extracts(path)  # an ASCII name decodes alike either way; extractall never opens a folder
+    assert audit_lines(path, "OTA009,OTA017") == []
+
+
+@pytest.mark.parametrize(("flag", "why"), [(0x20, "flag bit 5 (compressed patched data)"), (0x40, "flag bit 6 (strong encryption)")])
+def test_ota009_flags_a_central_flag_zipfile_refuses_and_both_devices_ignore(tmp_path, flag, why):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member("a.css", b"p{}", cd_flags=flag)])
+    assert not zipfile_extracts(path)
+    assert audit_lines(path, "OTA009,OTA006,OTA017") == [
+        f"OTA009 error <input>@139 `a.css`: Python's zipfile refuses to extract it (the central directory sets {why}, which both devices ignore); both devices install it"
+    ]
+
+
+@pytest.mark.parametrize(("name", "flag"), [("a.css", 0x10), ("a.css", 0x80), ("a/", 0x40)])
+def test_ota009_allows_a_central_flag_zipfile_ignores_or_on_a_folder(tmp_path, name, flag):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member(name, b"", method=0, cd_flags=flag, mode=0o40755 if name.endswith("/") else 0o100644)])
+    assert zipfile_extracts(path)
+    assert audit_lines(path, "OTA009,OTA006,OTA017") == []
+
+
+@pytest.mark.parametrize(("compressed", "why"), [(2, "zipfile reads 2 bytes and fails the CRC-32"), (200, "recent zipfile versions refuse overlapping entries")])
+def test_ota009_flags_a_stored_member_whose_central_compressed_size_is_not_its_size(tmp_path, compressed, why):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member("a.css", b"p{color:red}" * 10, method=0, cd_compressed=compressed), Member("b.js", b"b")])
+    if compressed < 120:
+        assert not zipfile_extracts(path)  # 200: only zipfile versions with the overlap check (3.11.10, 3.12.6, 3.13) refuse it
+    assert audit_lines(path, "OTA009,OTA017") == [
+        f"OTA009 error <input>@139 `a.css`: Python's zipfile refuses to extract it (it is stored, yet the central directory's compressed size, {compressed}, "
+        f"is not its size, 120: {why}); both devices install it"
+    ]
+
+
+def test_ota009_allows_a_deflated_member_smaller_than_its_size(tmp_path):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member("a.css", b"p{color:red}" * 10), Member("b.js", b"b", method=0)])
+    assert zipfile_extracts(path)
+    assert audit_lines(path, "OTA009,OTA017") == []
+
+
 def test_ota017_flags_a_nul_in_a_name(tmp_path):
     path = raw(tmp_path, [INDEX, SCRIPT, Member(b"evil.js\0.png", b"x")])
     assert audit_lines(path, "OTA017") == [
@@ -309,8 +389,8 @@ def test_ota010_scans_octet_stream_and_android_only_bodies_as_bytes(tmp_path):
 def test_ota008_flags_a_descriptor_bomb_the_directory_hides_without_inflating_it_all(tmp_path):
     payload = b"\0" * (8 * 1024 * 1024)
     path = raw(tmp_path, [INDEX, SCRIPT, Member("pad.js", payload, descriptor=True, cd_size=10, cd_compressed=10)])
-    lines = audit_lines(path, "OTA008")
-    assert lines == ["OTA008 error <input>@139 Android's stream: the entry inflates past the ratio limit; not inflated further"]
+    lines = audit_lines(path, "OTA008,OTA009")
+    assert lines == ["OTA008 error <input>@139 Android's stream: the entry inflates past the ratio limit; not inflated further"]  # no OTA009 "Android 0 bytes": a descriptor's header sizes are zeros
 
 
 def test_ota008_allows_a_large_descriptor_entry_that_compresses_normally(tmp_path):
