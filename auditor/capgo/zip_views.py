@@ -59,7 +59,7 @@ def python_view(handle, max_entries: int) -> PythonView:
             infos = archive.infolist()
             if len(infos) > max_entries:
                 return PythonView((), f"more than {max_entries} entries")
-            return PythonView(tuple(PythonEntry(sys.intern(i.orig_filename), i.file_size, i.compress_size, i.compress_type, i.header_offset) for i in infos))
+            return PythonView(tuple(PythonEntry(sys.intern(i.filename), i.file_size, i.compress_size, i.compress_type, i.header_offset) for i in infos))
     except PY_ERRORS as exc:
         return PythonView((), f"{type(exc).__name__}: {exc}")
 
@@ -213,7 +213,8 @@ def python_differences(python: PythonView, ios: DirectoryView) -> list[Differenc
                 entry.local_offset, py.name,
             ))
         elif py.name != entry.name:
-            found.append(Difference(f"name: Python's zipfile `{py.name}`, iOS `{entry.name}`", entry.local_offset, entry.name))
+            shown = [n.replace("\0", "\\0") for n in (py.name, entry.name)]
+            found.append(Difference(f"name: Python's zipfile `{shown[0]}`, iOS `{shown[1]}`", entry.local_offset, entry.name))
         elif (py.size, py.compressed_size) != (entry.size, entry.compressed_size):
             found.append(Difference(
                 f"`{py.name}`: Python's zipfile {py.size} bytes ({py.compressed_size} compressed), iOS {entry.size} ({entry.compressed_size})",
