@@ -27,13 +27,14 @@ central directory records the same way and keeps only what the views compare
   "Bad magic number"; names, extras and comments past the buffer's end are
   silently cut short, as `BytesIO.read` does;
 * names: UTF-8 (strict: bad bytes are a `UnicodeDecodeError`) with flag bit 11,
-  else code page 437; `orig_filename` is kept (no cut at a NUL); "version needed"
+  else code page 437; kept as `filename` (cut at the first NUL), what the files are
+  extracted as; "version needed"
   above 6.3 is `NotImplementedError`;
 * extras: a field longer than what is left is "Corrupt extra field"; each zip64
   field replaces the sizes and offset still at 0xFFFFFFFF, in order, and is
   "Corrupt zip64 extra field" when too short; the Unicode Path field (0x7075)
-  is checked as Python 3.12+ checks it (its name only renames `filename`, which
-  is not compared), when the running `zipfile` knows it (`unicode_path_field`).
+  is checked as Python 3.12+ checks it and, when its CRC matches, renames the
+  member, when the running `zipfile` knows it (`unicode_path_field`).
 
 Failures read `Type: message` exactly as `str()` of the exception `zipfile`
 raises. Not reproduced: `metadata_encoding` (the reader never sets it), the
@@ -67,7 +68,7 @@ NOT_A_ZIP = "BadZipFile: File is not a zip file"
 
 @dataclass(frozen=True, slots=True)
 class PythonEntry:
-    name: str             # `orig_filename`
+    name: str             # `filename`: cut at a NUL, renamed by a Unicode Path field
     size: int
     compressed_size: int
     method: int
@@ -192,8 +193,10 @@ def directory_place(data, size: int) -> tuple[int, int, int] | str:
     return offset_cd + concat, size_cd, concat
 
 
-def decode_extra(extra: bytes, raw_name: bytes, size: int, compressed: int, offset: int) -> tuple[int, int, int] | str:
-    """`_decodeExtra`: the sizes and offset after every zip64 field, or the failure."""
+def decode_extra(extra: bytes, raw_name: bytes, size: int, compressed: int, offset: int) -> tuple[int, int, int, str | None] | str:
+    """`_decodeExtra`: the sizes and offset after every zip64 field and the Unicode Path
+    field's name (3.12+, when its CRC matches; else None), or the failure."""
+    renamed = None
     while len(extra) >= 4:
         tag, length = struct.unpack_from("<HH", extra)
         if length + 4 > len(extra):
@@ -218,11 +221,17 @@ def decode_extra(extra: bytes, raw_name: bytes, size: int, compressed: int, offs
             version, crc = struct.unpack_from("<BL", body)
             if version == 1 and crc == zlib.crc32(raw_name):
                 try:
-                    body[5:].decode("utf-8")
+                    renamed = body[5:].decode("utf-8")
                 except UnicodeDecodeError:
                     return "BadZipFile: Corrupt unicode path extra field (0x7075): invalid utf-8 bytes"
         extra = extra[length + 4 :]
-    return size, compressed, offset
+    return size, compressed, offset, renamed
+
+
+def extracted_name(name: str) -> str:
+    """`ZipInfo.filename`: the name cut at its first NUL (os.sep is already `/` here)."""
+    cut = name.find("\0")
+    return name if cut < 0 else name[:cut]
 
 
 def from_directory(data, max_entries: int, ios) -> PythonView | None:
@@ -244,6 +253,8 @@ def from_directory(data, max_entries: int, ios) -> PythonView | None:
     if concat != 0 or start != ios.directory_offset or ios.directory_end != start + size_cd:
         return None
     entries = ios.entries
+    if any("\0" in e.name for e in entries):
+        return None  # zipfile cuts such a name (`walk` does)
     return PythonView(
         tuple(e.name for e in entries),
         array("Q", [e.size for e in entries]),
@@ -294,8 +305,10 @@ def walk(data, max_entries: int) -> PythonView:
             decoded = decode_extra(data[extra_at:comment_at], raw, file_size, compressed, offset)
             if isinstance(decoded, str):
                 return failed(decoded)
-            file_size, compressed, offset = decoded
-        names.append(name)
+            file_size, compressed, offset, renamed = decoded
+            if renamed is not None:
+                name = intern(renamed)
+        names.append(extracted_name(name))
         sizes.append(file_size)
         compressed_sizes.append(compressed)
         methods.append(fields[6])

@@ -255,7 +255,8 @@ def python_differences(python: PythonView, ios: DirectoryView) -> list[Differenc
                 entry.local_offset, name,
             ))
         elif name != entry.name:
-            found.append(Difference(f"name: Python's zipfile `{name}`, iOS `{entry.name}`", entry.local_offset, entry.name))
+            shown = [n.replace("\0", "\\0") for n in (name, entry.name)]
+            found.append(Difference(f"name: Python's zipfile `{shown[0]}`, iOS `{shown[1]}`", entry.local_offset, entry.name))
         elif size != entry.size or compressed != entry.compressed_size:
             found.append(Difference(
                 f"`{name}`: Python's zipfile {size} bytes ({compressed} compressed), iOS {entry.size} ({entry.compressed_size})",

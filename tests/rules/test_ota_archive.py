@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+import sys
 import zipfile
 import zlib
 
@@ -340,6 +341,29 @@ def test_ota009_allows_a_deflated_member_smaller_than_its_size(tmp_path):
     path = raw(tmp_path, [INDEX, SCRIPT, Member("a.css", b"p{color:red}" * 10), Member("b.js", b"b", method=0)])
     assert zipfile_extracts(path)
     assert audit_lines(path, "OTA009,OTA017") == []
+
+
+def unicode_path(name: bytes, crc: int) -> bytes:
+    """Info-ZIP's Unicode Path extra (0x7075): Python's zipfile (3.12+) takes it as the name when `crc` is the stored name's."""
+    return struct.pack("<HHBI", 0x7075, 5 + len(name), 1, crc) + name
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="zipfile reads the Unicode Path extra from Python 3.12")
+def test_ota009_flags_a_unicode_path_extra_that_renames_the_file_for_zipfile(tmp_path):
+    path = raw(tmp_path, [INDEX, Member("app.js", SCRIPT.data, cd_extra=unicode_path(b"README.txt", zlib.crc32(b"app.js"))), Member("b.js", b"b")])
+    assert zipfile.ZipFile(path).namelist() == ["index.html", "README.txt", "b.js"]
+    assert audit_lines(path, "OTA009") == ["OTA009 error <input>@66 name: Python's zipfile `README.txt`, iOS `app.js`"]
+
+
+def test_ota009_flags_a_name_zipfile_cuts_at_a_nul(tmp_path):
+    path = raw(tmp_path, [INDEX, SCRIPT, Member(b"evil.js\0.png", b"x")])
+    assert audit_lines(path, "OTA009") == ["OTA009 error <input>@139 name: Python's zipfile `evil.js`, iOS `evil.js\\0.png`"]
+
+
+def test_ota009_allows_a_unicode_path_extra_zipfile_ignores(tmp_path):
+    path = raw(tmp_path, [INDEX, Member("app.js", SCRIPT.data, cd_extra=unicode_path(b"README.txt", 7)), Member("b.js", b"b")])  # not the name's CRC
+    assert zipfile.ZipFile(path).namelist() == ["index.html", "app.js", "b.js"]
+    assert audit_lines(path, "OTA009") == []
 
 
 def test_ota017_flags_a_nul_in_a_name(tmp_path):
