@@ -42,7 +42,7 @@ def reference(data: bytes) -> tuple[list[tuple] | None, str | None]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # 3.12+ warns on an empty Unicode Path field
                 with zipfile.ZipFile(handle) as archive:
-                    return [(i.orig_filename, i.file_size, i.compress_size, i.compress_type, i.header_offset) for i in archive.infolist()], None
+                    return [(i.filename, i.file_size, i.compress_size, i.compress_type, i.header_offset) for i in archive.infolist()], None
         except PY_ERRORS as exc:
             return None, f"{type(exc).__name__}: {exc}"
 
