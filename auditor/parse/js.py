@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 
 from auditor.engine.location import Location
 from auditor.engine.model import Resource
-from auditor.parse.js_reach import heights
+from auditor.parse.js_reach import candidates, fits, heights
 
 JS_MIME_TYPES = frozenset({"application/javascript", "text/javascript", "application/ecmascript", "text/ecmascript", "application/x-javascript"})
 JS_SUFFIXES = (".js", ".mjs", ".cjs")
@@ -312,7 +312,7 @@ def matches(tree: JsTree, query_text: str, words: tuple[bytes, ...] | None = Non
         spots = word_spots(tree.source, query_text, words)
         if not spots:
             return []
-        found = around(tree.root, query, spots)
+        found = around(tree.root, query, spots, tree.source)
     return sorted(found, key=match_start)
 
 
@@ -320,22 +320,25 @@ def match_start(match) -> int:
     return min(n.start_byte for nodes in match[1].values() for n in nodes)
 
 
-def around(root, query, spots: list[tuple[int, int, int]]) -> list:
-    """Matches of `query` that contain one of the byte ranges of `spots` (start, end, height),
-    each found from the node `height` levels above the occurrence, limited to its bytes.
+def around(root, query, spots: list[tuple], source: bytes) -> list:
+    """Matches of `query` that contain one of the byte ranges of `spots` (start, end, height,
+    places), each found from the node `height` levels above the occurrence, limited to its bytes.
 
     A pattern's root is at most that far above the node holding the word
     (`auditor.parse.js_reach`), so this finds exactly the matches a whole-tree
     run finds that hold a word, while visiting a few nodes per occurrence: a
     whole-tree traversal of a 7 MB minified bundle costs about as much as its
-    parse, whatever the query.
+    parse, whatever the query. An occurrence no covered capture can hold
+    (`js_reach.fits`, when `places` is not None) is skipped before any climb.
     """
     from tree_sitter import QueryCursor
 
     unique: dict[tuple, tuple] = {}
     cursor = QueryCursor(query)
-    for start, end, height in spots:
+    for start, end, height, places in spots:
         node = root.descendant_for_byte_range(start, end)
+        if places is not None and not fits(root, node, source, start, end, places):
+            continue
         for _ in range(height):
             parent = node.parent
             if parent is None:
@@ -348,24 +351,29 @@ def around(root, query, spots: list[tuple[int, int, int]]) -> list:
     return list(unique.values())
 
 
-def word_spots(source: bytes, query_text: str, words: tuple[bytes, ...]) -> list[tuple[int, int, int]]:
-    """(start, end, height) of each occurrence of the query's words that can hold a match."""
-    spots: list[tuple[int, int, int]] = []
-    for word, height in zip(words, heights(query_text, words), strict=True):
+def word_spots(source: bytes, query_text: str, words: tuple[bytes, ...], seen: dict[bytes, list[int]] | None = None) -> list[tuple]:
+    """(start, end, height, places) of each occurrence of the query's words that can hold a match
+    (`seen`: occurrences already found in this source, by word, shared by the queries of one script)."""
+    spots: list[tuple] = []
+    for word, height, places in zip(words, heights(query_text, words), candidates(query_text, words), strict=True):
         if height:
-            spots += [(start, end, height) for start, end in occurrences(source, (word,))]
+            size = len(word)
+            spots += [(start, start + size, height, places) for start in positions(source, word, seen)]
     return spots
 
 
-def occurrences(source: bytes, words: tuple[bytes, ...]) -> list[tuple[int, int]]:
-    """Byte ranges of every occurrence of any of the words."""
-    spots = []
-    for word in words:
-        position = source.find(word)
-        while position != -1:
-            spots.append((position, position + len(word)))
-            position = source.find(word, position + 1)
-    return spots
+def positions(source: bytes, word: bytes, seen: dict[bytes, list[int]] | None = None) -> list[int]:
+    """Start of every occurrence of the word (kept in `seen` when given: each word is searched once per script)."""
+    if seen is not None and word in seen:
+        return seen[word]
+    found = []
+    position = source.find(word)
+    while position != -1:
+        found.append(position)
+        position = source.find(word, position + 1)
+    if seen is not None:
+        seen[word] = found
+    return found
 
 
 def literal_text(tree: JsTree, node) -> tuple[str | None, bool]:
@@ -430,8 +438,9 @@ def snapshot_matches(tree: JsTree) -> dict[int, list]:
     """
     source = tree.source
     wanted = []
+    seen: dict[bytes, list[int]] = {}
     for handle, (text, words) in enumerate(REGISTERED):
-        spots = word_spots(source, text, words)
+        spots = word_spots(source, text, words, seen)
         if spots:
             wanted.append((handle, text, spots))
     grouped: dict[int, list] = {}
@@ -440,7 +449,7 @@ def snapshot_matches(tree: JsTree) -> dict[int, list]:
     root = tree.root
     with collection_paused():
         for handle, text, spots in wanted:
-            found = sorted(around(root, compiled(text), spots), key=match_start)
+            found = sorted(around(root, compiled(text), spots, source), key=match_start)
             if found:
                 grouped[handle] = [
                     (pattern, {name: [Snap.of(n, Snap.DEPTH if name in INSPECTED else 0) for n in nodes] for name, nodes in captures.items()})
