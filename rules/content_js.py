@@ -41,16 +41,21 @@ EVAL_QUERY = register_query(f"""
         property: (property_identifier) @ctor)
       (#eq? @fn "Function") (#eq? @proto "prototype") (#eq? @ctor "constructor")) @function
     (call_expression function: [(identifier) @fn (member_expression property: (property_identifier) @fn)]
-      arguments: (arguments . (_) @arg)
+      arguments: (arguments . [(string) (template_string) (binary_expression) (parenthesized_expression) (identifier)] @arg)
       (#any-of? @fn "setTimeout" "setInterval")) @timer
     """, (b"eval", b"Function", b"setTimeout", b"setInterval"))
+# A timer's first argument can be code only if it is string-ish (`is_stringy`) or a variable (`string_variable`):
+# the query leaves out the rest (functions, arrows), so a bundle's thousands of `setTimeout(() => …)` cost no snapshot.
 INDIRECT_EVAL = re.compile(r"^\(\s*[^()]*,\s*(?:(?:window|globalThis|self)\s*\.\s*)?eval\s*\)$")
-CONNECTION_QUERY = register_query("""
+# SCR010 reports a URL whose literal text starts `http:` (or `ws:`), in any case: an argument whose text holds
+# neither cannot be one, so the query leaves it out (most `fetch` calls of a bundle cost no snapshot).
+CLEARTEXT = '(#match? @arg "[hH][tT][tT][pP]:|[wW][sS]:")'
+CONNECTION_QUERY = register_query(f"""
     (call_expression function: [(identifier) @api (member_expression property: (property_identifier) @api)]
-      arguments: (arguments . (_) @arg) (#any-of? @api "fetch" "sendBeacon")) @use
+      arguments: (arguments . (_) @arg) (#any-of? @api "fetch" "sendBeacon") {CLEARTEXT}) @use
     (call_expression function: (member_expression property: (property_identifier) @api)
-      arguments: (arguments . (string) @method . (_) @arg) (#eq? @api "open")) @use
-    (new_expression constructor: (identifier) @api arguments: (arguments . (_) @arg) (#any-of? @api "EventSource" "WebSocket")) @use
+      arguments: (arguments . (string) @method . (_) @arg) (#eq? @api "open") {CLEARTEXT}) @use
+    (new_expression constructor: (identifier) @api arguments: (arguments . (_) @arg) (#any-of? @api "EventSource" "WebSocket") {CLEARTEXT}) @use
     """, (b"fetch", b"sendBeacon", b"open", b"EventSource", b"WebSocket"))
 WORKER_QUERY = register_query("""
 (new_expression constructor: (identifier) @api arguments: (arguments . (_) @arg) (#any-of? @api "Worker" "SharedWorker")) @use
