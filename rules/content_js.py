@@ -86,7 +86,22 @@ def string_variable(tree: JsTree, node) -> bool:
     if node.type != "identifier":
         return False
     name = re.escape(tree.text(node).encode())
-    return re.search(rb"(?:const|let|var)\s+" + name + rb"\s*=\s*[\"'`]", tree.source) is not None
+    # `(?:const|let|var)\s+NAME\s*=\s*["'`]`, searched from the name (a literal, which `re` finds fast), the
+    # keyword checked behind it: the same answer at a fraction of the cost on a large bundle
+    binding = re.compile(name + rb"\s*=\s*[\"'`]")
+    source = tree.source
+    found = binding.search(source)
+    while found is not None:
+        start = keyword = found.start()
+        while keyword > 0 and source[keyword - 1] in SPACES:
+            keyword -= 1
+        if keyword < start and source.endswith((b"const", b"let", b"var"), 0, keyword):
+            return True
+        found = binding.search(source, start + 1)
+    return False
+
+
+SPACES = frozenset(b" \t\n\r\f\v")  # what `\s` matches in a bytes pattern
 
 
 @rule(id="SCR004", per_resource=True, name="eval-like", level=Level.ERROR, inputs=JS_PROFILE, needs=Need.JS, tags=("trusted-types", "script-src"), security_severity=6.0)

@@ -72,8 +72,20 @@ def policy_results(tree: JsTree) -> frozenset[str]:
 
 def assigned_from_policy(tree: JsTree, name: str) -> bool:
     """`name = policy.createHTML(...)` (or `cond ? p.createHTML(x) : x`) somewhere in the script."""
-    pattern = re.compile(rb"(?<![\w$.])" + re.escape(name.encode()) + rb"\s*=(?!=)[^;,\n]{0,200}?\.create(?:HTML|Script|ScriptURL)\s*\(")
-    return pattern.search(tree.source) is not None
+    # `(?<![\w$.])NAME\s*=…`, searched from the name (a literal, which `re` finds fast) and the look-behind
+    # checked at each place found: a leading look-behind would make `re` try every byte of a large bundle
+    pattern = re.compile(re.escape(name.encode()) + rb"\s*=(?!=)[^;,\n]{0,200}?\.create(?:HTML|Script|ScriptURL)\s*\(")
+    source = tree.source
+    found = pattern.search(source)
+    while found is not None:
+        start = found.start()
+        if start == 0 or source[start - 1] not in NAME_BYTES:
+            return True
+        found = pattern.search(source, start + 1)
+    return False
+
+
+NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.")  # `[\w$.]` in a bytes pattern
 
 
 def value_trust(ctx, tree: JsTree, value) -> str:
@@ -214,7 +226,7 @@ ALIAS_DECLARATION = re.compile(rb"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(
 def sink_aliases(tree: JsTree) -> dict[str, str]:
     """Alias name -> sink name, for `const w = document.write.bind(document)` and the like."""
     found: dict[str, str] = {}
-    if not any(word in tree.source for word in (b"write", b"insertAdjacentHTML", b"setHTMLUnsafe")):
+    if not any(word in tree.source for word in (b".write", b".insertAdjacentHTML", b".setHTMLUnsafe")):  # in every match
         return found
     for declared in ALIAS_DECLARATION.finditer(tree.source):  # a declaration's shape, read from the text
         match = ALIAS_VALUE.match(declared.group(2).decode("utf-8", "replace").replace(" ", ""))

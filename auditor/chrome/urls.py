@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from ada_url import URL
@@ -222,6 +223,7 @@ class AppUrl:
         return self.query is not None or self.fragment is not None
 
 
+@lru_cache(maxsize=64)  # one origin per audit; asked for every URL a rule resolves
 def app_host(origin: str | None) -> str | None:
     """The Web Bundle ID in `isolated-app://<id>/`, or None when unknown (a source folder)."""
     if not origin:
@@ -237,7 +239,7 @@ def resolve(ref: str, origin: str | None, base_path: str = MANIFEST_PATH) -> App
     Web Bundle ID (or, for a source folder whose ID is not known yet, any host).
     """
     host = app_host(origin)
-    base = canonicalize(base_path, origin_url(host))
+    base = _base(base_path, host)
     if base is None:
         return None
     url = canonicalize(ref, base)
@@ -246,6 +248,11 @@ def resolve(ref: str, origin: str | None, base_path: str = MANIFEST_PATH) -> App
     same = url.is_app and (host is None or url.host == host)
     shown_host = (host or "") if same else url.host
     return AppUrl(ref, same, url.scheme, shown_host, url.path, url.query, url.fragment)
+
+
+@lru_cache(maxsize=1024)  # a page's or script's own URL, the base of every URL it holds (ChromeUrl is frozen)
+def _base(base_path: str, host: str | None) -> ChromeUrl | None:
+    return canonicalize(base_path, origin_url(host))
 
 
 def display(url: AppUrl) -> str:
