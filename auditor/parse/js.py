@@ -17,6 +17,8 @@ from functools import cache, lru_cache
 
 from auditor.engine.location import Location
 from auditor.engine.model import Resource
+from auditor.engine.needs import provides
+from auditor.engine.registry import Need
 from auditor.parse.js_reach import candidates, fits, heights
 
 JS_MIME_TYPES = frozenset({"application/javascript", "text/javascript", "application/ecmascript", "text/ecmascript", "application/x-javascript"})
@@ -166,11 +168,14 @@ WINDOW_BYTES = 4 * 1024**2
 class Windows:
     """The script files of the input, in windows of consecutive files of about `WINDOW_BYTES`.
 
-    The first script of a window asked for reads every script of the window and
-    lets the first query on any of them run the queries of all (in workers when
-    it pays); each script's trees are handed to its resource's scope and go when
-    that scope closes, and the rest of a window goes when the next one opens. So
-    at most one window's sources and snapshots are alive, whatever the app.
+    The first script of a window asked for opens the window: its scripts are
+    read and queried at once (in workers when it pays, see
+    `auditor.parse.js_pool`); each script's trees are handed to its resource's
+    scope and go when that scope closes, and the rest of a window goes when the
+    next one opens. With workers, the next window is read as a window opens and
+    its queries start in forked workers at once, so they run while the main
+    process runs the rules of this one. So at most two windows' sources (and
+    one window's snapshots) are alive in the main process, whatever the app.
     """
 
     def __init__(self, ctx) -> None:
@@ -190,6 +195,8 @@ class Windows:
         self.current = -1
         self.pending: dict[int, list[JsTree]] = {}  # id(resource) -> trees of the open window not taken yet
         self.opened: list[JsTree] = []  # every tree of the open window
+        self.ahead: tuple[int, list[list[JsTree]]] | None = None  # the next window, read and being queried in workers
+        self.primed = False  # the first window was started ahead (or need not be)
 
     def take(self, resource: Resource) -> list[JsTree]:
         """The trees of one script file (none for what is not one, or too large)."""
@@ -203,24 +210,58 @@ class Windows:
         return self.pending.pop(id(resource))
 
     def open(self, number: int) -> None:
+        from auditor.parse.js_pool import Batch, jobs_wanted
+
+        self.primed = True
         for tree in self.opened:
-            tree._batch = None  # no batch keeps the previous window alive
+            if tree._batch is not None:
+                tree._batch.close()  # never queried: no batch keeps the previous window (or its workers) alive
+            tree._batch = None
         for trees in self.pending.values():
             for tree in trees:
                 tree.release()
         self.current = number
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None and ahead[0] == number:
+            built = ahead[1]  # its queries are running in workers (`Batch.ahead`), collected at the first one
+        else:
+            if ahead is not None:
+                for tree in (tree for trees in ahead[1] for tree in trees if tree._batch is not None):
+                    tree._batch.close()  # read ahead for a window not opened next (an out-of-order reader)
+            built = [self.build([resource]) for resource in self.members[number]]
+            Batch.attach([tree for trees in built for tree in trees], self.ctx.settings.jobs)
+        if number + 1 < len(self.members) and jobs_wanted(self.ctx.settings.jobs) > 1:
+            self.read_ahead(number + 1)
         self.pending = {}
         self.opened = []
-        for resource in self.members[number]:
-            trees = self.build([resource])
+        for resource, trees in zip(self.members[number], built, strict=True):
             self.pending[id(resource)] = trees
             self.opened += trees
-        batched(self.ctx, self.opened)
 
-    def build(self, resources: list[Resource]) -> list[JsTree]:
+    def read_ahead(self, number: int) -> None:
+        """Read a window and start its queries in workers (`Batch.ahead`): they run while the main
+        process runs the rules before it, collected at the first query on one of its scripts."""
+        from auditor.parse.js_pool import Batch
+
+        following = [self.build([resource], ahead=True) for resource in self.members[number]]
+        Batch.ahead([tree for trees in following for tree in trees], self.ctx.settings.jobs)
+        self.ahead = (number, following)
+
+    def prime(self) -> None:
+        """Start the first window in workers before any rule asks for a script (once)."""
+        from auditor.parse.js_pool import jobs_wanted
+
+        if self.current == -1 and self.ahead is None and self.members and jobs_wanted(self.ctx.settings.jobs) > 1:
+            self.read_ahead(0)
+
+    def build(self, resources: list[Resource], *, ahead: bool = False) -> list[JsTree]:
         trees = []
+        texts = self.ctx.session.texts
         for resource in resources:
+            cached = texts.get(resource.path) is not None
             text = self.ctx.text(resource)
+            if ahead and not cached:
+                texts.drop(resource.path)  # the text cache serves the open window's rules: decoded again if one asks
             if text is not None:
                 source = text.encode("utf-8")  # the decoded text, so offsets match the resource's positions
                 trees.append(JsTree(resource, source, budget=budget(self.ctx)))
@@ -229,6 +270,17 @@ class Windows:
 
 def windows(ctx) -> Windows:
     return ctx.memo("js-windows", lambda: Windows(ctx))
+
+
+@provides(Need.JS)
+def _scripts_wanted(ctx) -> Windows:
+    """A rule that reads scripts will run (the runner asks before any rule runs): with workers, the
+    first window's queries start now, while the rules before the first script (pages, manifest) run."""
+    found = windows(ctx)
+    if not found.primed:
+        found.primed = True
+        found.prime()
+    return found
 
 
 def script_files(ctx) -> Iterator[JsTree]:
