@@ -56,17 +56,29 @@ def _next_group(counter, count: int) -> int | None:
     return index if index < count else None
 
 
-def _drain(sources: list[bytes], groups: list[list[int]], counter) -> list[tuple[int, dict]]:
+def _drain(sources: list[bytes], groups: list[list[int]], counter) -> tuple[list[tuple[int, dict]], js.JsTree | None]:
+    """Query the chunks nobody took yet; also returns the last script's tree, still alive (see `_worker`)."""
     done = []
+    last = None
     while (group := _next_group(counter, len(groups))) is not None:
-        done += [(i, js.snapshot_matches(js.JsTree(None, sources[i]))) for i in groups[group]]
-    return done
+        for i in groups[group]:
+            tree = js.JsTree(None, sources[i])
+            done.append((i, js.snapshot_matches(tree)))
+            last = tree  # the one before is freed here
+    return done, last
 
 
 def _worker(connection) -> None:
+    global _KEPT
     sources, groups, counter = _STATE  # type: ignore[misc]
-    connection.send(_drain(sources, groups, counter))
+    done, _KEPT = _drain(sources, groups, counter)
+    connection.send(done)
     connection.close()
+
+
+# A worker's last tree, kept past its results: a forked worker ends with os._exit, so it is never freed
+# (a 7 MB minified script's tree takes 0.25 s to free, time the main process would wait for).
+_KEPT: js.JsTree | None = None
 
 
 def chunks(sizes: list[tuple[int, int]], chunk_bytes: int, workers: int) -> list[list[int]]:
@@ -221,17 +233,23 @@ class Running:
         sources = self.sources
         results: list[dict | None] = [None] * len(sources)
         try:
-            for index, grouped in _drain(sources, self.groups, self.counter):
+            for index, grouped in _drain(sources, self.groups, self.counter)[0]:
                 results[index] = grouped
-            for process, receive in self.workers:
+            for _, receive in self.workers:
                 try:
                     for index, grouped in receive.recv():
                         results[index] = grouped
                 except (EOFError, OSError):
                     pass  # a worker died (killed, out of memory): its scripts are redone below
-                process.join()
-        finally:
+        except BaseException:
             self.close()
+            raise
+        # Every worker has sent all it will send and is ending: not waited for (unmapping a large
+        # tree's memory takes ~0.1 s); multiprocessing reaps it at its next start or at exit.
+        self._stop.detach()
+        for _, receive in self.workers:
+            receive.close()
+        self.workers = []
         for index, grouped in enumerate(results):
             if grouped is None:
                 results[index] = js.snapshot_matches(js.JsTree(None, sources[index]))
