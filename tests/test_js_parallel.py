@@ -105,12 +105,38 @@ def test_workers_read_ahead_and_never_collected_are_stopped():
 def test_a_read_ahead_worker_gives_what_the_main_process_would():
     trees = [js.JsTree(None, SCRIPT.format(i=i, pad="x" * 1000).encode()) for i in range(3)]
     running = js_pool.start(trees, 2, ahead=True)
+    got = [shapes_of(grouped) for grouped in running.collect()]
+    assert got == [shapes_of(js.snapshot_matches(js.JsTree(None, t.source))) for t in trees] and all(got)
 
+
+def shapes_of(grouped: dict) -> dict:
     def shape(snap):
         return (snap.type, snap.start_byte, snap.end_byte, tuple(shape(child) for child in snap.children))
 
-    def shapes(grouped):
-        return {handle: [(p, {name: [shape(n) for n in nodes] for name, nodes in c.items()}) for p, c in found] for handle, found in grouped.items()}
+    return {handle: [(p, {name: [shape(n) for n in nodes] for name, nodes in c.items()}) for p, c in found] for handle, found in grouped.items()}
 
-    got = [shapes(grouped) for grouped in running.collect()]
-    assert got == [shapes(js.snapshot_matches(js.JsTree(None, t.source))) for t in trees] and all(got)
+
+def test_a_script_with_many_occurrences_is_queried_by_two_processes_with_the_same_result(monkeypatch):
+    source = "".join(SCRIPT.format(i=i, pad="") for i in range(60)).replace("\n", " ").encode()
+    serial = js.snapshot_matches(js.JsTree(None, source))
+    forks = []
+    real = js.in_two
+    monkeypatch.setattr(js, "in_two", lambda first, second: forks.append(1) or real(first, second))
+    monkeypatch.setattr(js, "SPLIT_MIN_SPOTS", 100)
+    split = js.snapshot_matches(js.JsTree(None, source), split=True)
+    assert forks == [1]
+    assert list(split) == list(serial) and shapes_of(split) == shapes_of(serial) and len(serial) >= 5
+    monkeypatch.setattr(js, "SPLIT_MIN_SPOTS", 10**6)
+    js.snapshot_matches(js.JsTree(None, source), split=True)
+    assert forks == [1]  # fewer occurrences than the threshold: one process
+
+
+def test_a_child_that_fails_leaves_the_work_to_the_parent():
+    assert js.in_two(lambda: 1 / 0, lambda: {"x": 1}) is None
+
+
+def test_queries_in_two_groups_of_about_the_same_load():
+    wanted = [(0, "", [1] * 10), (1, "", [1] * 7), (2, "", [1] * 4), (3, "", [1] * 2)]
+    first, second = js.halves(wanted)
+    assert sorted(h for h, _, _ in first + second) == [0, 1, 2, 3]
+    assert abs(sum(len(s) for _, _, s in first) - sum(len(s) for _, _, s in second)) <= 3

@@ -63,7 +63,7 @@ def _drain(sources: list[bytes], groups: list[list[int]], counter) -> tuple[list
     while (group := _next_group(counter, len(groups))) is not None:
         for i in groups[group]:
             tree = js.JsTree(None, sources[i])
-            done.append((i, js.snapshot_matches(tree)))
+            done.append((i, js.snapshot_matches(tree, split=True)))
             last = tree  # the one before is freed here
     return done, last
 
