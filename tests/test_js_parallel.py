@@ -123,6 +123,8 @@ def test_a_script_with_many_occurrences_is_queried_by_two_processes_with_the_sam
     real = js.in_two
     monkeypatch.setattr(js, "in_two", lambda first, second: forks.append(1) or real(first, second))
     monkeypatch.setattr(js, "SPLIT_MIN_SPOTS", 100)
+    monkeypatch.setattr(js, "SPLIT_MIN_BYTES", 1000)
+    monkeypatch.setattr(js, "SAMPLE_BYTES", 1000)
     split = js.snapshot_matches(js.JsTree(None, source), split=True)
     assert forks == [1]
     assert list(split) == list(serial) and shapes_of(split) == shapes_of(serial) and len(serial) >= 5
@@ -135,8 +137,15 @@ def test_a_child_that_fails_leaves_the_work_to_the_parent():
     assert js.in_two(lambda: 1 / 0, lambda: {"x": 1}) is None
 
 
-def test_queries_in_two_groups_of_about_the_same_load():
-    wanted = [(0, "", [1] * 10), (1, "", [1] * 7), (2, "", [1] * 4), (3, "", [1] * 2)]
-    first, second = js.halves(wanted)
-    assert sorted(h for h, _, _ in first + second) == [0, 1, 2, 3]
-    assert abs(sum(len(s) for _, _, s in first) - sum(len(s) for _, _, s in second)) <= 3
+def test_queries_in_two_groups_of_about_the_same_estimated_load(monkeypatch):
+    monkeypatch.setattr(js, "SPLIT_MIN_SPOTS", 100)
+    source = "".join(SCRIPT.format(i=i, pad="") for i in range(60)).encode()
+    first, second = js.halves(source)
+    assert sorted(first + second) == list(range(len(js.REGISTERED))) and first and second
+
+    def load(handles):
+        return sum(len(js.word_spots(source, *js.REGISTERED[h])) for h in handles)
+
+    assert abs(load(first) - load(second)) <= max(len(js.word_spots(source, *query)) for query in js.REGISTERED)
+    monkeypatch.setattr(js, "SPLIT_MIN_SPOTS", 10**6)
+    assert js.halves(source) is None

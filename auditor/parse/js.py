@@ -481,9 +481,12 @@ def check_queries() -> int:
     return len(REGISTERED)
 
 
-# A script with at least this many occurrences to query around is queried by two processes once parsed
-# (`snapshot_matches(split=True)`, in workers): ~25 us each, so 4000 take 0.1 s, ten times a fork's cost.
+# A script of this size with an estimated `SPLIT_MIN_SPOTS` occurrences to query around (~25 us each,
+# so 0.1 s, ten times a fork's cost) is searched and queried by two processes once parsed
+# (`snapshot_matches(split=True)`, in workers).
+SPLIT_MIN_BYTES = 1024**2
 SPLIT_MIN_SPOTS = 4000
+SAMPLES, SAMPLE_BYTES = 4, 64 * 1024
 
 
 def snapshot_matches(tree: JsTree, *, split: bool = False) -> dict[int, list]:
@@ -492,31 +495,35 @@ def snapshot_matches(tree: JsTree, *, split: bool = False) -> dict[int, list]:
     Only queries whose words occur in the script run; a script holding none of
     them is never parsed. The result holds no tree-sitter object, so it can cross
     a process boundary (`auditor.parse.js_pool`) and outlive the tree. With
-    `split` (the audit has workers), a script with many occurrences has half of
-    its queries run by a forked child once parsed, the tree shared: one large
-    minified bundle's queries take half the time after its parse.
+    `split` (the audit has workers), a large script dense in occurrences has half
+    of its queries searched and run by a forked child once parsed, the tree
+    shared: a large minified bundle's queries take half the time after its parse.
     """
+    handles = list(range(len(REGISTERED)))
+    groups = halves(tree.source) if split and len(tree.source) >= SPLIT_MIN_BYTES else None
+    if groups is not None:
+        _ = tree.root  # parsed before the fork: both processes read the same tree
+        done = in_two(lambda: queried(tree, groups[0]), lambda: queried(tree, groups[1]))
+        if done is not None:
+            merged = {**done[0], **done[1]}
+            return {handle: merged[handle] for handle in handles if handle in merged}  # the serial order
+    return queried(tree, handles)
+
+
+def queried(tree: JsTree, handles: list[int]) -> dict[int, list]:
+    """The snapshots of these queries' matches (the script is parsed only if one of their words occurs)."""
     source = tree.source
     wanted = []
     seen: dict[bytes, list[int]] = {}
-    for handle, (text, words) in enumerate(REGISTERED):
+    for handle in handles:
+        text, words = REGISTERED[handle]
         spots = word_spots(source, text, words, seen)
         if spots:
             wanted.append((handle, text, spots))
-    if not wanted:
-        return {}
-    root = tree.root
-    if split and len(wanted) > 1 and sum(len(spots) for _, _, spots in wanted) >= SPLIT_MIN_SPOTS:
-        theirs, mine = halves(wanted)
-        done = in_two(lambda: snapshots(root, theirs, source), lambda: snapshots(root, mine, source))
-        if done is not None:
-            merged = {**done[0], **done[1]}
-            return {handle: merged[handle] for handle, _, _ in wanted if handle in merged}  # the serial order
-    return snapshots(root, wanted, source)
-
-
-def snapshots(root, wanted: list[tuple[int, str, list]], source: bytes) -> dict[int, list]:
     grouped: dict[int, list] = {}
+    if not wanted:
+        return grouped
+    root = tree.root
     with collection_paused():
         for handle, text, spots in wanted:
             found = sorted(around(root, compiled(text), spots, source), key=match_start)
@@ -528,15 +535,23 @@ def snapshots(root, wanted: list[tuple[int, str, list]], source: bytes) -> dict[
     return grouped
 
 
-def halves(wanted: list) -> tuple[list, list]:
-    """The queries in two groups of about as many occurrences each (largest first, to the lighter)."""
-    groups: tuple[list, list] = ([], [])
-    loads = [0, 0]
-    for item in sorted(wanted, key=lambda item: -len(item[2])):
-        lighter = 0 if loads[0] <= loads[1] else 1
-        groups[lighter].append(item)
-        loads[lighter] += len(item[2])
-    return groups
+def halves(source: bytes) -> tuple[list[int], list[int]] | None:
+    """The query handles in two groups of about the same work, estimated from the occurrences in a
+    few samples of the script (largest first, each to the lighter group); None when the estimate
+    is below `SPLIT_MIN_SPOTS` (one process does it sooner)."""
+    step = max(1, len(source) // SAMPLES)
+    samples = [source[start : start + SAMPLE_BYTES] for start in range(0, len(source), step)][:SAMPLES]
+    scale = len(source) / max(1, sum(len(sample) for sample in samples))
+    loads = [sum(len(word_spots(sample, text, words)) for sample in samples) * scale for text, words in REGISTERED]
+    if sum(loads) < SPLIT_MIN_SPOTS:
+        return None
+    groups: tuple[list[int], list[int]] = ([], [])
+    totals = [0.0, 0.0]
+    for handle in sorted(range(len(loads)), key=lambda h: -loads[h]):
+        lighter = 0 if totals[0] <= totals[1] else 1
+        groups[lighter].append(handle)
+        totals[lighter] += loads[handle]
+    return sorted(groups[0]), sorted(groups[1])
 
 
 def in_two(first, second) -> tuple[dict, dict] | None:
