@@ -46,6 +46,7 @@ REMOVED = str.maketrans("", "", "\t\n\r")  # RemoveURLWhitespace: tab, LF, CR an
 SLASHES = "/\\"
 AUTHORITY_END = "/\\?#"  # FindNextAuthorityTerminator for special URLs
 CHROME_PATH_ESCAPES = {"|": "%7C"}  # escaped by GURL's path canonicaliser, not by WHATWG's
+PATH_ESCAPES = str.maketrans(CHROME_PATH_ESCAPES)  # for str.translate: one pass in C, not a join per character
 ESCAPED_DOT = re.compile(r"%2[eE]")  # decoded anywhere in a path by GURL, only as a dot segment by WHATWG
 
 
@@ -100,7 +101,7 @@ def _from_ada(url: URL, scheme: str) -> ChromeUrl:
     fragment = url.hash[1:] if _ada.ada_has_hash(url.urlobj) else None
     if scheme != ISOLATED_APP:
         return ChromeUrl(url.href, scheme, url.hostname, url.pathname, query, fragment, bool(_ada.ada_has_credentials(url.urlobj)))
-    path = ESCAPED_DOT.sub(".", "".join(CHROME_PATH_ESCAPES.get(c, c) for c in url.pathname))
+    path = ESCAPED_DOT.sub(".", url.pathname.translate(PATH_ESCAPES))
     return ChromeUrl(f"{ISOLATED_APP}://{url.hostname}{_tail(path, query, fragment)}", scheme, url.hostname, path, query, fragment)
 
 

@@ -45,3 +45,20 @@ def test_a_string_variable_is_a_declaration_of_the_name_with_a_string(source, bo
 def test_a_name_assigned_from_a_policy_is_found_from_the_name(source, made):
     expected = re.search(rb"(?<![\w$.])html\s*=(?!=)[^;,\n]{0,200}?\.create(?:HTML|Script|ScriptURL)\s*\(", source) is not None
     assert assigned_from_policy(JsTree(Resource(path="/a.js"), source), "html") is made is expected
+
+
+@pytest.mark.parametrize("source", [
+    b"const w = document.write.bind(document);",
+    b"let a=x.y.insertAdjacentHTML,b=1;\nvar  s = el.setHTMLUnsafe ;",
+    b"var w = a.write.write;var v = d.writeln\n",
+    b"xvar w = d.write;",  # no boundary before the keyword in the pattern either
+    b"const w == d.write; const = d.write; constw = d.write; const w = d.writer;",
+    b"var w = (d.write);",
+])
+def test_alias_declarations_are_the_patterns_matches_found_from_the_sinks(source):
+    from auditor.chrome.trusted_types import ALIAS_DECLARATION, alias_declarations
+
+    def spans(found):
+        return [(m.start(), m.groups()) for m in found]
+
+    assert spans(alias_declarations(source)) == spans(ALIAS_DECLARATION.finditer(source))
