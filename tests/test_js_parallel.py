@@ -149,3 +149,13 @@ def test_queries_in_two_groups_of_about_the_same_estimated_load(monkeypatch):
     assert abs(load(first) - load(second)) <= max(len(js.word_spots(source, *query)) for query in js.REGISTERED)
     monkeypatch.setattr(js, "SPLIT_MIN_SPOTS", 10**6)
     assert js.halves(source) is None
+
+
+def test_chunks_the_main_process_takes_early_land_in_the_collected_results():
+    trees = [js.JsTree(None, SCRIPT.format(i=i, pad="x" * 300_000).encode()) for i in range(4)]  # one chunk each
+    running = js_pool.start(trees, 2, ahead=True)
+    while running.take_one():  # the worker may have taken some: the rest are taken here
+        pass
+    assert running.taken and not running.take_one()
+    assert [shapes_of(g) for g in running.collect()] == [shapes_of(js.snapshot_matches(js.JsTree(None, t.source))) for t in trees]
+    assert running not in js_pool._ACTIVE and not running.taken

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 
 from auditor.parse import js
 
@@ -24,6 +25,7 @@ PARALLEL_MIN_BYTES = 64 * 1024
 CHUNK_BYTES = 256 * 1024
 
 _STATE: tuple | None = None  # (sources, groups, counter): what forked workers read instead of pickled input
+_ACTIVE: weakref.WeakSet[Running] = weakref.WeakSet()  # lists being queried by workers, not collected yet
 
 
 def available_cpus() -> int:
@@ -222,20 +224,36 @@ class Running:
     workers are stopped too if this is dropped without either)."""
 
     def __init__(self, sources: list[bytes], groups: list[list[int]], counter, workers: list) -> None:
-        import weakref
-
         self.sources, self.groups, self.counter, self.workers = sources, groups, counter, workers
+        self.taken: list[tuple[int, dict]] = []  # chunks the main process queried early (`take_one`)
         self._stop = weakref.finalize(self, _stop, list(workers))
+        _ACTIVE.add(self)
+
+    def take_one(self) -> bool:
+        """Query one chunk nobody took yet here, for a later `collect`: what the main process does
+        while it waits for the workers of another list (a window read ahead). False if none is left."""
+        group = _next_group(self.counter, len(self.groups))
+        if group is None:
+            return False
+        self.taken += [(i, js.snapshot_matches(js.JsTree(None, self.sources[i]), split=True)) for i in self.groups[group]]
+        return True
 
     def collect(self) -> list[dict]:
         """Each script's grouped snapshots, in the order given: the chunks no worker took yet are
-        queried here, then the workers' results are read; a worker that died is redone here."""
+        queried here, then the workers' results are read (while a worker is still busy, the main
+        process takes chunks of other running lists rather than wait); a worker that died is redone here."""
         sources = self.sources
         results: list[dict | None] = [None] * len(sources)
+        _ACTIVE.discard(self)
+        for index, grouped in self.taken:
+            results[index] = grouped
+        self.taken = []
         try:
             for index, grouped in _drain(sources, self.groups, self.counter)[0]:
                 results[index] = grouped
             for _, receive in self.workers:
+                while not receive.poll(0) and any(other.take_one() for other in list(_ACTIVE)):
+                    pass
                 try:
                     for index, grouped in receive.recv():
                         results[index] = grouped
@@ -257,8 +275,10 @@ class Running:
 
     def close(self) -> None:
         """Stop the workers (results not collected are lost: a window read ahead and not used)."""
+        _ACTIVE.discard(self)
         self._stop()
         self.workers = []
+        self.taken = []
 
 
 def _stop(workers: list) -> None:
