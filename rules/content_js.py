@@ -26,9 +26,13 @@ SCRIPT_ELEMENT_QUERY = register_query("""
       value: (call_expression function: (member_expression property: (property_identifier) @create)
                               arguments: (arguments . (string (string_fragment) @tag)))
       (#eq? @create "createElement") (#match? @tag "^[sS][cC][rR][iI][pP][tT]$"))
+    """, (b"createElement",))
+# Assignments that load or run code when made on a script element: read only where the script made one
+# (`only_if`), so the `el.textContent = …` of ordinary DOM code costs no snapshot.
+SCRIPT_SINK_QUERY = register_query("""
     (assignment_expression left: (member_expression object: (identifier) @object property: (property_identifier) @sink)
       right: (_) @value (#any-of? @sink "src" "text" "textContent" "innerText")) @use
-    """, (b"createElement", b"src", b"text", b"innerText"))
+    """, (b"src", b"text", b"innerText"), only_if=SCRIPT_ELEMENT_QUERY)
 EVAL_QUERY = register_query(f"""
     (call_expression function: (identifier) @fn (#eq? @fn "eval")) @eval
     (call_expression function: (member_expression object: (identifier) @g property: (property_identifier) @fn)
@@ -385,12 +389,11 @@ def trusted_types_sink(ctx: Context) -> Iterator[Hit]:
 
 def script_element_sinks(ctx: Context, tree: JsTree) -> Iterator[Hit | None]:
     """`src`/`text`/`textContent`/`innerText` (or `setAttribute("src")`) on a `createElement("script")` variable."""
-    found = query_matches(tree, SCRIPT_ELEMENT_QUERY)
-    elements = {tree.text(c["element"][0]) for _, c in found if "element" in c}
+    elements = {tree.text(c["element"][0]) for _, c in query_matches(tree, SCRIPT_ELEMENT_QUERY)}
     if not elements:
         return
-    for _, captures in found:
-        if "use" not in captures or tree.text(captures["object"][0]) not in elements:
+    for _, captures in query_matches(tree, SCRIPT_SINK_QUERY):
+        if tree.text(captures["object"][0]) not in elements:
             continue
         sink = tree.text(captures["sink"][0])
         wanted = "TrustedScriptURL" if sink == "src" else "TrustedScript"

@@ -105,3 +105,12 @@ def test_queries_leave_out_what_their_rules_never_report():
     near = JsTree(Resource(path="/b.js"), b'setTimeout(code, 5); setTimeout("go()" + x, 5); fetch(`HTTP://a/${p}`); new WebSocket("ws://b/");')
     assert len(query_matches(near, content.EVAL_QUERY)) == 2
     assert len(query_matches(near, content.CONNECTION_QUERY)) == 2
+
+
+def test_a_query_that_needs_another_runs_only_where_that_one_matched():
+    # SCR013's script-element sinks: `x.src = …` matters only on a createElement("script") variable
+    plain = JsTree(Resource(path="/a.js"), b'li.textContent = s; img.src = u; const d = document.createElement("div");')
+    assert query_matches(plain, content.SCRIPT_SINK_QUERY) == []
+    assert [c["sink"][0].type for _, c in matches(plain, REGISTERED[content.SCRIPT_SINK_QUERY][0])] == ["property_identifier"] * 2
+    made = JsTree(Resource(path="/b.js"), b'const sc = document.createElement("script"); sc.src = u; li.textContent = s;')
+    assert len(query_matches(made, content.SCRIPT_SINK_QUERY)) == 2

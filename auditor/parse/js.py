@@ -248,11 +248,13 @@ class Windows:
         self.ahead = (number, following)
 
     def prime(self) -> None:
-        """Start the first window in workers before any rule asks for a script (once)."""
+        """Start the first window in workers before any rule asks for a script (once, and only if
+        no window was opened yet)."""
         from auditor.parse.js_pool import jobs_wanted
 
-        if self.current == -1 and self.ahead is None and self.members and jobs_wanted(self.ctx.settings.jobs) > 1:
+        if not self.primed and self.members and jobs_wanted(self.ctx.settings.jobs) > 1:
             self.read_ahead(0)
+        self.primed = True
 
     def build(self, resources: list[Resource], *, ahead: bool = False) -> list[JsTree]:
         trees = []
@@ -277,9 +279,7 @@ def _scripts_wanted(ctx) -> Windows:
     """A rule that reads scripts will run (the runner asks before any rule runs): with workers, the
     first window's queries start now, while the rules before the first script (pages, manifest) run."""
     found = windows(ctx)
-    if not found.primed:
-        found.primed = True
-        found.prime()
+    found.prime()
     return found
 
 
@@ -462,15 +462,22 @@ def is_stringy(node) -> bool:
 REGISTERED: list[tuple[str, tuple[bytes, ...]]] = []
 
 
-def register_query(text: str, words: tuple[bytes, ...]) -> int:
+ONLY_IF: dict[int, int] = {}  # handle -> the handle whose matches in the same script it needs to be run
+
+
+def register_query(text: str, words: tuple[bytes, ...], *, only_if: int | None = None) -> int:
     """Declare a query (and the words each of its matches contains) at import time; returns its handle.
 
     Nothing is compiled here: a query is compiled the first time a script holds
     one of its words (`compiled`), so an audit pays only for the queries its
     scripts can match. `check_queries` compiles them all (the tests call it, so a
-    syntax error never waits for a script to show).
+    syntax error never waits for a script to show). `only_if`: a query registered
+    before, without whose matches in a script the rule ignores this one's, so it
+    is not run there (assignments to `src` matter only on a script element).
     """
     REGISTERED.append((text, words))
+    if only_if is not None:
+        ONLY_IF[len(REGISTERED) - 1] = only_if
     return len(REGISTERED) - 1
 
 
@@ -513,20 +520,17 @@ def snapshot_matches(tree: JsTree, *, split: bool = False) -> dict[int, list]:
 def queried(tree: JsTree, handles: list[int]) -> dict[int, list]:
     """The snapshots of these queries' matches (the script is parsed only if one of their words occurs)."""
     source = tree.source
-    wanted = []
     seen: dict[bytes, list[int]] = {}
-    for handle in handles:
-        text, words = REGISTERED[handle]
-        spots = word_spots(source, text, words, seen)
-        if spots:
-            wanted.append((handle, text, spots))
     grouped: dict[int, list] = {}
-    if not wanted:
-        return grouped
-    root = tree.root
     with collection_paused():
-        for handle, text, spots in wanted:
-            found = sorted(around(root, compiled(text), spots, source), key=match_start)
+        for handle in handles:
+            if handle in ONLY_IF and ONLY_IF[handle] not in grouped:
+                continue  # what it needs did not match here (`halves` keeps the two in one process)
+            text, words = REGISTERED[handle]
+            spots = word_spots(source, text, words, seen)
+            if not spots:
+                continue
+            found = sorted(around(tree.root, compiled(text), spots, source), key=match_start)
             if found:
                 grouped[handle] = [
                     (pattern, {name: [Snap.of(n, Snap.DEPTH if name in INSPECTED else 0) for n in nodes] for name, nodes in captures.items()})
@@ -545,12 +549,18 @@ def halves(source: bytes) -> tuple[list[int], list[int]] | None:
     loads = [sum(len(word_spots(sample, text, words)) for sample in samples) * scale for text, words in REGISTERED]
     if sum(loads) < SPLIT_MIN_SPOTS:
         return None
+    units: dict[int, list[int]] = {}  # a query with the ones that need its matches (`only_if`): one process
+    for handle in range(len(loads)):
+        root = handle
+        while root in ONLY_IF:
+            root = ONLY_IF[root]
+        units.setdefault(root, []).append(handle)
     groups: tuple[list[int], list[int]] = ([], [])
     totals = [0.0, 0.0]
-    for handle in sorted(range(len(loads)), key=lambda h: -loads[h]):
+    for unit in sorted(units.values(), key=lambda unit: -sum(loads[h] for h in unit)):
         lighter = 0 if totals[0] <= totals[1] else 1
-        groups[lighter].append(handle)
-        totals[lighter] += loads[handle]
+        groups[lighter].extend(unit)
+        totals[lighter] += sum(loads[h] for h in unit)
     return sorted(groups[0]), sorted(groups[1])
 
 
