@@ -7,6 +7,12 @@ process boundary), and each result lands on its own script, so findings are the
 same, in the same order, as in a serial run. A pool costs its start-up and the
 copying of results; below `PARALLEL_MIN_BYTES` of script that holds any query's
 word the audit stays serial (`benchmarks/js_parallel.py` measures that point).
+
+Script files are started ahead (`Batch.ahead`, from `js.Windows`): a window's
+workers run while the main process runs the rules of the window before, and
+the main process joins in when it reaches the window (`Running.collect`), taking
+chunks of a later window rather than wait. Inline scripts of a page run at once
+(`run`): the main process and `jobs - 1` workers share them.
 """
 
 from __future__ import annotations
