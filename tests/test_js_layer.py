@@ -95,3 +95,22 @@ def test_script_over_max_script_bytes_is_reported_not_parsed(app, capsys):
     assert main([str(root), "--select", "SCR013,AUD", "--limit", "max_script_bytes=1K"]) == 2
     out = capsys.readouterr().out
     assert "scripts over 1024 bytes (max_script_bytes) are not parsed" in out and "SCR013" not in out
+
+
+def test_queries_leave_out_what_their_rules_never_report():
+    # a timer given a function, a fetch of a relative URL: no snapshot (SCR004 and SCR010 skip them anyway)
+    tree = JsTree(Resource(path="/a.js"), b'setTimeout(() => go(), 5); setInterval(function () {}, 9); fetch("/api/x.json");')
+    assert query_matches(tree, content.EVAL_QUERY) == []
+    assert query_matches(tree, content.CONNECTION_QUERY) == []
+    near = JsTree(Resource(path="/b.js"), b'setTimeout(code, 5); setTimeout("go()" + x, 5); fetch(`HTTP://a/${p}`); new WebSocket("ws://b/");')
+    assert len(query_matches(near, content.EVAL_QUERY)) == 2
+    assert len(query_matches(near, content.CONNECTION_QUERY)) == 2
+
+
+def test_a_query_that_needs_another_runs_only_where_that_one_matched():
+    # SCR013's script-element sinks: `x.src = …` matters only on a createElement("script") variable
+    plain = JsTree(Resource(path="/a.js"), b'li.textContent = s; img.src = u; const d = document.createElement("div");')
+    assert query_matches(plain, content.SCRIPT_SINK_QUERY) == []
+    assert [c["sink"][0].type for _, c in matches(plain, REGISTERED[content.SCRIPT_SINK_QUERY][0])] == ["property_identifier"] * 2
+    made = JsTree(Resource(path="/b.js"), b'const sc = document.createElement("script"); sc.src = u; li.textContent = s;')
+    assert len(query_matches(made, content.SCRIPT_SINK_QUERY)) == 2

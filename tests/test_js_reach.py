@@ -42,3 +42,37 @@ def test_tight_starts_find_what_whole_tree_queries_find_on_nested_calls():
     whole = [(p, sorted((n, c[0].start_byte) for n, c in caps.items())) for p, caps in matches(tree, CALL)]
     ranged = [(p, sorted((n, c[0].start_byte) for n, c in caps.items())) for p, caps in matches(tree, CALL, (b"fetch", b"sendBeacon"))]
     assert whole and ranged == whole
+
+
+def test_capture_kinds_are_read_from_the_pattern_alternations_included():
+    from auditor.parse.js_reach import patterns
+
+    (pattern,) = patterns(CALL)
+    assert pattern.kinds["api"] == {"identifier", "property_identifier"}
+    assert pattern.kinds["arg"] is None  # `(_)`: any kind
+    assert pattern.kinds["use"] == {"call_expression"}
+
+
+def test_candidates_name_every_literal_holding_the_word_and_none_when_a_pattern_is_loose():
+    from auditor.parse.js_reach import candidates
+
+    query = '(member_expression property: (property_identifier) @p (#any-of? @p "text" "textContent"))'
+    assert candidates(query, (b"text",)) == (((b"text", 0, frozenset({"property_identifier"})), (b"textContent", 0, frozenset({"property_identifier"}))),)
+    assert candidates(LOOSE, (b"fetch", b"sendBeacon")) == (None, None)
+
+
+def test_an_occurrence_no_covered_capture_can_hold_is_skipped():
+    from auditor.parse.js_reach import candidates, fits
+
+    query = '(member_expression property: (property_identifier) @p (#any-of? @p "text" "textContent")) @m'
+    source = b'a.text; b.textContent; c.context; d("text"); e.texts;'
+    tree = JsTree(Resource(path="/a.js"), source)
+    (places,) = candidates(query, (b"text",))
+    kept = []
+    for start in [i for i in range(len(source)) if source.startswith(b"text", i)]:
+        node = tree.root.descendant_for_byte_range(start, start + 4)
+        kept.append(fits(tree.root, node, source, start, start + 4, places))
+    # a.text and b.textContent can be the property; "context", the string "text" and "texts" cannot
+    assert kept == [True, True, False, False, False]
+    found = [tree.text(c["p"][0]) for _, c in matches(tree, query, (b"text",))]
+    assert found == ["text", "textContent"] == [tree.text(c["p"][0]) for _, c in matches(tree, query)]

@@ -18,6 +18,7 @@ the few scripts that need it, and the tree is dropped after use.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from auditor.engine.record import FrozenRecord
 from auditor.parse.js import REGISTERED, JsTree, is_script, is_stringy, matches, parser, query_matches, register_query
@@ -72,8 +73,20 @@ def policy_results(tree: JsTree) -> frozenset[str]:
 
 def assigned_from_policy(tree: JsTree, name: str) -> bool:
     """`name = policy.createHTML(...)` (or `cond ? p.createHTML(x) : x`) somewhere in the script."""
-    pattern = re.compile(rb"(?<![\w$.])" + re.escape(name.encode()) + rb"\s*=(?!=)[^;,\n]{0,200}?\.create(?:HTML|Script|ScriptURL)\s*\(")
-    return pattern.search(tree.source) is not None
+    # `(?<![\w$.])NAME\s*=…`, searched from the name (a literal, which `re` finds fast) and the look-behind
+    # checked at each place found: a leading look-behind would make `re` try every byte of a large bundle
+    pattern = re.compile(re.escape(name.encode()) + rb"\s*=(?!=)[^;,\n]{0,200}?\.create(?:HTML|Script|ScriptURL)\s*\(")
+    source = tree.source
+    found = pattern.search(source)
+    while found is not None:
+        start = found.start()
+        if start == 0 or source[start - 1] not in NAME_BYTES:
+            return True
+        found = pattern.search(source, start + 1)
+    return False
+
+
+NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.")  # `[\w$.]` in a bytes pattern
 
 
 def value_trust(ctx, tree: JsTree, value) -> str:
@@ -216,12 +229,61 @@ def default_coverage(ctx, tree: JsTree, node) -> Coverage:
 ALIAS_DECLARATION = re.compile(rb"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([\w$.]*\.(?:write|writeln|insertAdjacentHTML|setHTMLUnsafe)(?:\s*\.\s*bind\s*\([^)]*\))?)\s*[;,\n]")
 
 
+SINK_DOTS = (b".write", b".insertAdjacentHTML", b".setHTMLUnsafe")  # one of them is in every declaration (`writeln` too)
+SPACE_BYTES = frozenset(b" \t\n\r\f\v")  # `\s` in a bytes pattern
+WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")  # `[\w$]`
+
+
+def alias_declarations(source: bytes) -> Iterator[re.Match]:
+    """`ALIAS_DECLARATION.finditer(source)`, found from the sinks: the pattern starts with an
+    alternation, so `re` would try it at every byte of a large bundle. A declaration's start is
+    fixed by the text before its `.write` (path, `=`, name, keyword, each a maximal run), so the
+    pattern is tried only there, left to right, skipping starts inside a declaration found."""
+    starts = set()
+    for dot in SINK_DOTS:
+        position = source.find(dot)
+        while position != -1:
+            start = declaration_start(source, position)
+            if start is not None:
+                starts.add(start)
+            position = source.find(dot, position + 1)
+    end = 0
+    for start in sorted(starts):
+        if start >= end and (declared := ALIAS_DECLARATION.match(source, start)) is not None:
+            end = declared.end()
+            yield declared
+
+
+def declaration_start(source: bytes, dot: int) -> int | None:
+    r"""Where `(?:const|let|var)\s+NAME\s*=\s*PATH` ends at `dot` would start, or None."""
+    i = dot
+    while i > 0 and (source[i - 1] in WORD_BYTES or source[i - 1] == 0x2E):  # the path, `[\w$.]*`
+        i -= 1
+    while i > 0 and source[i - 1] in SPACE_BYTES:
+        i -= 1
+    if i == 0 or source[i - 1] != 0x3D:  # `=`
+        return None
+    i -= 1
+    while i > 0 and source[i - 1] in SPACE_BYTES:
+        i -= 1
+    name_end = i
+    while i > 0 and source[i - 1] in WORD_BYTES:
+        i -= 1
+    spaces_end = i
+    while i > 0 and source[i - 1] in SPACE_BYTES:
+        i -= 1
+    if spaces_end == name_end or i == spaces_end:  # a name, and space before it
+        return None
+    for keyword in (b"const", b"let", b"var"):
+        if source.endswith(keyword, 0, i):
+            return i - len(keyword)
+    return None
+
+
 def sink_aliases(tree: JsTree) -> dict[str, str]:
     """Alias name -> sink name, for `const w = document.write.bind(document)` and the like."""
     found: dict[str, str] = {}
-    if not any(word in tree.source for word in (b"write", b"insertAdjacentHTML", b"setHTMLUnsafe")):
-        return found
-    for declared in ALIAS_DECLARATION.finditer(tree.source):  # a declaration's shape, read from the text
+    for declared in alias_declarations(tree.source):  # a declaration's shape, read from the text
         match = ALIAS_VALUE.match(declared.group(2).decode("utf-8", "replace").replace(" ", ""))
         if match is not None:
             found.setdefault(declared.group(1).decode(), match.group(1))

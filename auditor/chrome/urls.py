@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 from ada_url import URL
@@ -46,6 +47,7 @@ REMOVED = str.maketrans("", "", "\t\n\r")  # RemoveURLWhitespace: tab, LF, CR an
 SLASHES = "/\\"
 AUTHORITY_END = "/\\?#"  # FindNextAuthorityTerminator for special URLs
 CHROME_PATH_ESCAPES = {"|": "%7C"}  # escaped by GURL's path canonicaliser, not by WHATWG's
+PATH_ESCAPES = str.maketrans(CHROME_PATH_ESCAPES)  # for str.translate: one pass in C, not a join per character
 ESCAPED_DOT = re.compile(r"%2[eE]")  # decoded anywhere in a path by GURL, only as a dot segment by WHATWG
 
 
@@ -110,7 +112,7 @@ def _from_ada(url: URL, scheme: str) -> ChromeUrl:
     fragment = url.hash[1:] if _ada.ada_has_hash(url.urlobj) else None
     if scheme != ISOLATED_APP:
         return ChromeUrl(url.href, scheme, url.hostname, url.pathname, query, fragment, bool(_ada.ada_has_credentials(url.urlobj)))
-    path = ESCAPED_DOT.sub(".", "".join(CHROME_PATH_ESCAPES.get(c, c) for c in url.pathname))
+    path = ESCAPED_DOT.sub(".", url.pathname.translate(PATH_ESCAPES))
     return ChromeUrl(f"{ISOLATED_APP}://{url.hostname}{_tail(path, query, fragment)}", scheme, url.hostname, path, query, fragment)
 
 
@@ -243,6 +245,7 @@ class AppUrl(FrozenRecord):
         return self.query is not None or self.fragment is not None
 
 
+@lru_cache(maxsize=64)  # one origin per audit; asked for every URL a rule resolves
 def app_host(origin: str | None) -> str | None:
     """The Web Bundle ID in `isolated-app://<id>/`, or None when unknown (a source folder)."""
     if not origin:
@@ -258,7 +261,7 @@ def resolve(ref: str, origin: str | None, base_path: str = MANIFEST_PATH) -> App
     Web Bundle ID (or, for a source folder whose ID is not known yet, any host).
     """
     host = app_host(origin)
-    base = canonicalize(base_path, origin_url(host))
+    base = _base(base_path, host)
     if base is None:
         return None
     url = canonicalize(ref, base)
@@ -267,6 +270,11 @@ def resolve(ref: str, origin: str | None, base_path: str = MANIFEST_PATH) -> App
     same = url.is_app and (host is None or url.host == host)
     shown_host = (host or "") if same else url.host
     return AppUrl(ref, same, url.scheme, shown_host, url.path, url.query, url.fragment)
+
+
+@lru_cache(maxsize=1024)  # a page's or script's own URL, the base of every URL it holds (ChromeUrl is frozen)
+def _base(base_path: str, host: str | None) -> ChromeUrl | None:
+    return canonicalize(base_path, origin_url(host))
 
 
 def display(url: AppUrl) -> str:

@@ -17,7 +17,9 @@ from functools import cache, lru_cache
 
 from auditor.engine.location import Location
 from auditor.engine.model import Resource
-from auditor.parse.js_reach import heights
+from auditor.engine.needs import provides
+from auditor.engine.registry import Need
+from auditor.parse.js_reach import candidates, fits, heights
 
 JS_MIME_TYPES = frozenset({"application/javascript", "text/javascript", "application/ecmascript", "text/ecmascript", "application/x-javascript"})
 JS_SUFFIXES = (".js", ".mjs", ".cjs")
@@ -173,11 +175,14 @@ WINDOW_BYTES = 4 * 1024**2
 class Windows:
     """The script files of the input, in windows of consecutive files of about `WINDOW_BYTES`.
 
-    The first script of a window asked for reads every script of the window and
-    lets the first query on any of them run the queries of all (in workers when
-    it pays); each script's trees are handed to its resource's scope and go when
-    that scope closes, and the rest of a window goes when the next one opens. So
-    at most one window's sources and snapshots are alive, whatever the app.
+    The first script of a window asked for opens the window: its scripts are
+    read and queried at once (in workers when it pays, see
+    `auditor.parse.js_pool`); each script's trees are handed to its resource's
+    scope and go when that scope closes, and the rest of a window goes when the
+    next one opens. With workers, the next window is read as a window opens and
+    its queries start in forked workers at once, so they run while the main
+    process runs the rules of this one. So at most two windows' sources (and
+    one window's snapshots) are alive in the main process, whatever the app.
     """
 
     def __init__(self, ctx) -> None:
@@ -197,6 +202,8 @@ class Windows:
         self.current = -1
         self.pending: dict[int, list[JsTree]] = {}  # id(resource) -> trees of the open window not taken yet
         self.opened: list[JsTree] = []  # every tree of the open window
+        self.ahead: tuple[int, list[list[JsTree]]] | None = None  # the next window, read and being queried in workers
+        self.primed = False  # the first window was started ahead (or need not be)
 
     def take(self, resource: Resource) -> list[JsTree]:
         """The trees of one script file (none for what is not one, or too large)."""
@@ -210,24 +217,60 @@ class Windows:
         return self.pending.pop(id(resource))
 
     def open(self, number: int) -> None:
+        from auditor.parse.js_pool import Batch, jobs_wanted
+
+        self.primed = True
         for tree in self.opened:
-            tree._batch = None  # no batch keeps the previous window alive
+            if tree._batch is not None:
+                tree._batch.close()  # never queried: no batch keeps the previous window (or its workers) alive
+            tree._batch = None
         for trees in self.pending.values():
             for tree in trees:
                 tree.release()
         self.current = number
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None and ahead[0] == number:
+            built = ahead[1]  # its queries are running in workers (`Batch.ahead`), collected at the first one
+        else:
+            if ahead is not None:
+                for tree in (tree for trees in ahead[1] for tree in trees if tree._batch is not None):
+                    tree._batch.close()  # read ahead for a window not opened next (an out-of-order reader)
+            built = [self.build([resource]) for resource in self.members[number]]
+            Batch.attach([tree for trees in built for tree in trees], self.ctx.settings.jobs)
+        if number + 1 < len(self.members) and jobs_wanted(self.ctx.settings.jobs) > 1:
+            self.read_ahead(number + 1)
         self.pending = {}
         self.opened = []
-        for resource in self.members[number]:
-            trees = self.build([resource])
+        for resource, trees in zip(self.members[number], built, strict=True):
             self.pending[id(resource)] = trees
             self.opened += trees
-        batched(self.ctx, self.opened)
 
-    def build(self, resources: list[Resource]) -> list[JsTree]:
+    def read_ahead(self, number: int) -> None:
+        """Read a window and start its queries in workers (`Batch.ahead`): they run while the main
+        process runs the rules before it, collected at the first query on one of its scripts."""
+        from auditor.parse.js_pool import Batch
+
+        following = [self.build([resource], ahead=True) for resource in self.members[number]]
+        Batch.ahead([tree for trees in following for tree in trees], self.ctx.settings.jobs)
+        self.ahead = (number, following)
+
+    def prime(self) -> None:
+        """Start the first window in workers before any rule asks for a script (once, and only if
+        no window was opened yet)."""
+        from auditor.parse.js_pool import jobs_wanted
+
+        if not self.primed and self.members and jobs_wanted(self.ctx.settings.jobs) > 1:
+            self.read_ahead(0)
+        self.primed = True
+
+    def build(self, resources: list[Resource], *, ahead: bool = False) -> list[JsTree]:
         trees = []
+        texts = self.ctx.session.texts
         for resource in resources:
+            cached = texts.get(resource.path) is not None
             text = self.ctx.text(resource)
+            if ahead and not cached:
+                texts.drop(resource.path)  # the text cache serves the open window's rules: decoded again if one asks
             if text is not None:
                 source = text.encode("utf-8")  # the decoded text, so offsets match the resource's positions
                 trees.append(JsTree(resource, source, budget=budget(self.ctx)))
@@ -236,6 +279,15 @@ class Windows:
 
 def windows(ctx) -> Windows:
     return ctx.memo("js-windows", lambda: Windows(ctx))
+
+
+@provides(Need.JS)
+def _scripts_wanted(ctx) -> Windows:
+    """A rule that reads scripts will run (the runner asks before any rule runs): with workers, the
+    first window's queries start now, while the rules before the first script (pages, manifest) run."""
+    found = windows(ctx)
+    found.prime()
+    return found
 
 
 def script_files(ctx) -> Iterator[JsTree]:
@@ -319,7 +371,7 @@ def matches(tree: JsTree, query_text: str, words: tuple[bytes, ...] | None = Non
         spots = word_spots(tree.source, query_text, words)
         if not spots:
             return []
-        found = around(tree.root, query, spots)
+        found = around(tree.root, query, spots, tree.source)
     return sorted(found, key=match_start)
 
 
@@ -327,22 +379,25 @@ def match_start(match) -> int:
     return min(n.start_byte for nodes in match[1].values() for n in nodes)
 
 
-def around(root, query, spots: list[tuple[int, int, int]]) -> list:
-    """Matches of `query` that contain one of the byte ranges of `spots` (start, end, height),
-    each found from the node `height` levels above the occurrence, limited to its bytes.
+def around(root, query, spots: list[tuple], source: bytes) -> list:
+    """Matches of `query` that contain one of the byte ranges of `spots` (start, end, height,
+    places), each found from the node `height` levels above the occurrence, limited to its bytes.
 
     A pattern's root is at most that far above the node holding the word
     (`auditor.parse.js_reach`), so this finds exactly the matches a whole-tree
     run finds that hold a word, while visiting a few nodes per occurrence: a
     whole-tree traversal of a 7 MB minified bundle costs about as much as its
-    parse, whatever the query.
+    parse, whatever the query. An occurrence no covered capture can hold
+    (`js_reach.fits`, when `places` is not None) is skipped before any climb.
     """
     from tree_sitter import QueryCursor
 
     unique: dict[tuple, tuple] = {}
     cursor = QueryCursor(query)
-    for start, end, height in spots:
+    for start, end, height, places in spots:
         node = root.descendant_for_byte_range(start, end)
+        if places is not None and not fits(root, node, source, start, end, places):
+            continue
         for _ in range(height):
             parent = node.parent
             if parent is None:
@@ -355,24 +410,29 @@ def around(root, query, spots: list[tuple[int, int, int]]) -> list:
     return list(unique.values())
 
 
-def word_spots(source: bytes, query_text: str, words: tuple[bytes, ...]) -> list[tuple[int, int, int]]:
-    """(start, end, height) of each occurrence of the query's words that can hold a match."""
-    spots: list[tuple[int, int, int]] = []
-    for word, height in zip(words, heights(query_text, words), strict=True):
+def word_spots(source: bytes, query_text: str, words: tuple[bytes, ...], seen: dict[bytes, list[int]] | None = None) -> list[tuple]:
+    """(start, end, height, places) of each occurrence of the query's words that can hold a match
+    (`seen`: occurrences already found in this source, by word, shared by the queries of one script)."""
+    spots: list[tuple] = []
+    for word, height, places in zip(words, heights(query_text, words), candidates(query_text, words), strict=True):
         if height:
-            spots += [(start, end, height) for start, end in occurrences(source, (word,))]
+            size = len(word)
+            spots += [(start, start + size, height, places) for start in positions(source, word, seen)]
     return spots
 
 
-def occurrences(source: bytes, words: tuple[bytes, ...]) -> list[tuple[int, int]]:
-    """Byte ranges of every occurrence of any of the words."""
-    spots = []
-    for word in words:
-        position = source.find(word)
-        while position != -1:
-            spots.append((position, position + len(word)))
-            position = source.find(word, position + 1)
-    return spots
+def positions(source: bytes, word: bytes, seen: dict[bytes, list[int]] | None = None) -> list[int]:
+    """Start of every occurrence of the word (kept in `seen` when given: each word is searched once per script)."""
+    if seen is not None and word in seen:
+        return seen[word]
+    found = []
+    position = source.find(word)
+    while position != -1:
+        found.append(position)
+        position = source.find(word, position + 1)
+    if seen is not None:
+        seen[word] = found
+    return found
 
 
 def literal_text(tree: JsTree, node) -> tuple[str | None, bool]:
@@ -409,15 +469,22 @@ def is_stringy(node) -> bool:
 REGISTERED: list[tuple[str, tuple[bytes, ...]]] = []
 
 
-def register_query(text: str, words: tuple[bytes, ...]) -> int:
+ONLY_IF: dict[int, int] = {}  # handle -> the handle whose matches in the same script it needs to be run
+
+
+def register_query(text: str, words: tuple[bytes, ...], *, only_if: int | None = None) -> int:
     """Declare a query (and the words each of its matches contains) at import time; returns its handle.
 
     Nothing is compiled here: a query is compiled the first time a script holds
     one of its words (`compiled`), so an audit pays only for the queries its
     scripts can match. `check_queries` compiles them all (the tests call it, so a
-    syntax error never waits for a script to show).
+    syntax error never waits for a script to show). `only_if`: a query registered
+    before, without whose matches in a script the rule ignores this one's, so it
+    is not run there (assignments to `src` matter only on a script element).
     """
     REGISTERED.append((text, words))
+    if only_if is not None:
+        ONLY_IF[len(REGISTERED) - 1] = only_if
     return len(REGISTERED) - 1
 
 
@@ -428,32 +495,119 @@ def check_queries() -> int:
     return len(REGISTERED)
 
 
-def snapshot_matches(tree: JsTree) -> dict[int, list]:
+# A script of this size with an estimated `SPLIT_MIN_SPOTS` occurrences to query around (~25 us each,
+# so 0.1 s, ten times a fork's cost) is searched and queried by two processes once parsed
+# (`snapshot_matches(split=True)`, in workers).
+SPLIT_MIN_BYTES = 1024**2
+SPLIT_MIN_SPOTS = 4000
+SAMPLES, SAMPLE_BYTES = 4, 64 * 1024
+
+
+def snapshot_matches(tree: JsTree, *, split: bool = False) -> dict[int, list]:
     """Every registered query's matches in one script, as snapshots, grouped by handle.
 
     Only queries whose words occur in the script run; a script holding none of
     them is never parsed. The result holds no tree-sitter object, so it can cross
-    a process boundary (`auditor.parse.js_pool`) and outlive the tree.
+    a process boundary (`auditor.parse.js_pool`) and outlive the tree. With
+    `split` (the audit has workers), a large script dense in occurrences has half
+    of its queries searched and run by a forked child once parsed, the tree
+    shared: a large minified bundle's queries take half the time after its parse.
     """
+    handles = list(range(len(REGISTERED)))
+    groups = halves(tree.source) if split and len(tree.source) >= SPLIT_MIN_BYTES else None
+    if groups is not None:
+        _ = tree.root  # parsed before the fork: both processes read the same tree
+        done = in_two(lambda: queried(tree, groups[0]), lambda: queried(tree, groups[1]))
+        if done is not None:
+            merged = {**done[0], **done[1]}
+            return {handle: merged[handle] for handle in handles if handle in merged}  # the serial order
+    return queried(tree, handles)
+
+
+def queried(tree: JsTree, handles: list[int]) -> dict[int, list]:
+    """The snapshots of these queries' matches (the script is parsed only if one of their words occurs)."""
     source = tree.source
-    wanted = []
-    for handle, (text, words) in enumerate(REGISTERED):
-        spots = word_spots(source, text, words)
-        if spots:
-            wanted.append((handle, text, spots))
+    seen: dict[bytes, list[int]] = {}
     grouped: dict[int, list] = {}
-    if not wanted:
-        return grouped
-    root = tree.root
     with collection_paused():
-        for handle, text, spots in wanted:
-            found = sorted(around(root, compiled(text), spots), key=match_start)
+        for handle in handles:
+            if handle in ONLY_IF and ONLY_IF[handle] not in grouped:
+                continue  # what it needs did not match here (`halves` keeps the two in one process)
+            text, words = REGISTERED[handle]
+            spots = word_spots(source, text, words, seen)
+            if not spots:
+                continue
+            found = sorted(around(tree.root, compiled(text), spots, source), key=match_start)
             if found:
                 grouped[handle] = [
                     (pattern, {name: [Snap.of(n, Snap.DEPTH if name in INSPECTED else 0) for n in nodes] for name, nodes in captures.items()})
                     for pattern, captures in found
                 ]
     return grouped
+
+
+def halves(source: bytes) -> tuple[list[int], list[int]] | None:
+    """The query handles in two groups of about the same work, estimated from the occurrences in a
+    few samples of the script (largest first, each to the lighter group); None when the estimate
+    is below `SPLIT_MIN_SPOTS` (one process does it sooner)."""
+    step = max(1, len(source) // SAMPLES)
+    samples = [source[start : start + SAMPLE_BYTES] for start in range(0, len(source), step)][:SAMPLES]
+    scale = len(source) / max(1, sum(len(sample) for sample in samples))
+    loads = [sum(len(word_spots(sample, text, words)) for sample in samples) * scale for text, words in REGISTERED]
+    if sum(loads) < SPLIT_MIN_SPOTS:
+        return None
+    units: dict[int, list[int]] = {}  # a query with the ones that need its matches (`only_if`): one process
+    for handle in range(len(loads)):
+        root = handle
+        while root in ONLY_IF:
+            root = ONLY_IF[root]
+        units.setdefault(root, []).append(handle)
+    groups: tuple[list[int], list[int]] = ([], [])
+    totals = [0.0, 0.0]
+    for unit in sorted(units.values(), key=lambda unit: -sum(loads[h] for h in unit)):
+        lighter = 0 if totals[0] <= totals[1] else 1
+        groups[lighter].extend(unit)
+        totals[lighter] += sum(loads[h] for h in unit)
+    return sorted(groups[0]), sorted(groups[1])
+
+
+def in_two(first, second) -> tuple[dict, dict] | None:
+    """(first(), second()): `first` in a forked child, `second` here at the same time; None when no
+    child can be had or it fails (the caller then runs everything itself)."""
+    import os
+    import pickle
+
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: its result down the pipe, then gone without any clean-up (os._exit)
+        try:
+            os.close(read_end)
+            data = memoryview(pickle.dumps(first(), protocol=pickle.HIGHEST_PROTOCOL))
+            while data:
+                data = data[os.write(write_end, data):]
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    try:
+        mine = second()
+        parts = []
+        while part := os.read(read_end, 1 << 20):
+            parts.append(part)
+    finally:
+        os.close(read_end)
+        os.waitpid(pid, 0)
+    try:
+        return pickle.loads(b"".join(parts)), mine
+    except Exception:  # the child died before sending all (killed, out of memory)
+        return None
 
 
 @contextmanager
