@@ -72,15 +72,16 @@ def test_a_three_file_app_imports_only_what_its_inputs_need(tmp_path):
     app = write_app(tmp_path / "app", {"index.html": PAGE, "app.js": SCRIPT})
     modules = loaded(str(app), cwd=tmp_path)
     assert sorted(m for m in NOT_FOR_A_PLAIN_APP if m in modules) == []
-    assert {"justhtml.parser.engine", "tree_sitter", "auditor.rules.native_transport"} <= modules  # it did parse the page and script
+    assert {"justhtml.parser.engine", "auditor.rules.native_transport"} <= modules  # it did parse the page
+    assert "tree_sitter" not in modules  # the script holds no word any query looks for: it is not parsed
 
 
 def test_the_modules_a_plain_app_skips_are_imported_when_an_input_needs_them(tmp_path):
     """The near-miss of the test above: a stylesheet, a configuration file and --debug."""
-    app = write_app(tmp_path / "app", {"index.html": PAGE.replace("<p", "<style>p{color:red}</style><p"), "app.js": SCRIPT})
+    app = write_app(tmp_path / "app", {"index.html": PAGE.replace("<p", "<style>p{color:red}</style><p"), "app.js": SCRIPT + "document.body.innerHTML = location.hash;\n"})
     (tmp_path / ".iwa-audit.toml").write_text('fail-level = "error"\n')
-    modules = loaded(str(app), "--debug", cwd=tmp_path)
-    assert {"tinycss2", "tomllib", "logging"} <= modules
+    modules = loaded(str(app), "--debug", "--jobs", "1", cwd=tmp_path)
+    assert {"tinycss2", "tomllib", "logging", "tree_sitter"} <= modules
 
 
 def test_a_folder_without_pages_or_scripts_imports_no_html_or_js_parser(tmp_path):
