@@ -114,3 +114,15 @@ def test_a_query_that_needs_another_runs_only_where_that_one_matched():
     assert [c["sink"][0].type for _, c in matches(plain, REGISTERED[content.SCRIPT_SINK_QUERY][0])] == ["property_identifier"] * 2
     made = JsTree(Resource(path="/b.js"), b'const sc = document.createElement("script"); sc.src = u; li.textContent = s;')
     assert len(query_matches(made, content.SCRIPT_SINK_QUERY)) == 2
+
+
+def test_words_found_from_a_shared_part_are_every_occurrence_of_each():
+    from auditor.parse.js import current_plan, positions
+
+    plan = current_plan()
+    assert plan[b"innerHTML"][0] == plan[b"outerHTML"][0] and plan[b"srcdoc"] == (b"src", 0)
+    source = b'HTML innerHTMLinnerHTML outerHTML.insertAdjacentHTML srcdocsrc "srcdoc" createElementcreateHTML'
+    for word in (b"innerHTML", b"outerHTML", b"insertAdjacentHTML", b"HTMLUnsafe", b"srcdoc", b"createElement", b"createHTML"):
+        naive = [i for i in range(len(source)) if source.startswith(word, i)]
+        seen: dict = {}
+        assert positions(source, word, seen) == naive == positions(source, word), word
