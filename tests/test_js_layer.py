@@ -44,12 +44,12 @@ def test_queries_around_occurrences_find_what_whole_tree_queries_find(handle, co
 
 
 def test_queries_are_compiled_only_when_a_script_holds_their_words():
-    from auditor.parse.js import compiled
+    from auditor.parse.js import COMPILED
 
-    compiled.cache_clear()
+    COMPILED.clear()
     tree = JsTree(Resource(path="/a.js"), b"el.innerHTML = s;")
     assert query_matches(tree, content.HTML_SINK_QUERY)
-    assert compiled.cache_info().currsize == 1
+    assert len(COMPILED) == 1
 
 
 def test_script_without_the_words_is_never_parsed():

@@ -338,12 +338,17 @@ def skipped_scripts(ctx) -> list[Resource]:
     return [r for r in ctx.resources() if is_script(r) and r.size > cap]
 
 
-@cache
+COMPILED: dict[str, object] = {}  # query text -> its compiled Query
+
+
 def compiled(query_text: str):
     """A query compiled on first use and kept: compiling all of them costs more than a small audit."""
-    from tree_sitter import Query
+    query = COMPILED.get(query_text)
+    if query is None:
+        from tree_sitter import Query
 
-    return Query(language(), query_text)
+        query = COMPILED[query_text] = Query(language(), query_text)
+    return query
 
 
 def matches(tree: JsTree, query_text: str, words: tuple[bytes, ...] | None = None):
@@ -455,11 +460,17 @@ def scan_plan(words: tuple[bytes, ...]) -> dict[bytes, tuple[bytes, int]]:
     a search costs about the same whatever the word, so fewer searches cost less (the 660-file
     app: 28 searches instead of 41, 0.30 s instead of 0.40 s)."""
     plan: dict[bytes, tuple[bytes, int]] = {}
-    left = list(words)
+    holding: dict[bytes, set[bytes]] = {}  # part -> the words holding it (not as the whole word)
+    for word in words:
+        for i in range(len(word)):
+            for j in range(i + 4, len(word) + 1):
+                if j - i < len(word):
+                    holding.setdefault(word[i:j], set()).add(word)
+    left = set(words)
     while True:
-        best: tuple[bytes, list[bytes]] | None = None
-        for part in sorted({w[i:j] for w in left for i in range(len(w)) for j in range(i + 4, len(w) + 1)}):
-            group = [w for w in left if part in w and w != part]
+        best: tuple[bytes, set[bytes]] | None = None
+        for part in sorted(holding):
+            group = holding[part] & left
             if len(group) >= 3 and (best is None or (len(group), len(part)) > (len(best[1]), len(best[0]))):
                 best = (part, group)
         if best is None:
@@ -467,7 +478,8 @@ def scan_plan(words: tuple[bytes, ...]) -> dict[bytes, tuple[bytes, int]]:
         part, group = best
         for word in group:
             plan[word] = (part, word.find(part))
-        left = [word for word in left if word not in group]
+        left -= group
+    left = [word for word in words if word in left]
     for word in left:
         inner = [other for other in left if other != word and len(other) >= 3 and other in word and other not in plan]
         if inner:
@@ -536,12 +548,17 @@ def check_queries() -> int:
     return len(REGISTERED)
 
 
-# A script of this size with an estimated `SPLIT_MIN_SPOTS` occurrences to query around (~25 us each,
-# so 0.1 s, ten times a fork's cost) is searched and queried by two processes once parsed
-# (`snapshot_matches(split=True)`, in workers).
+# A script of this size whose searches and queries after the parse are estimated at `SPLIT_MIN_SPOTS`
+# occurrences' worth (~25 us each, so 0.1 s, ten times a fork's cost) is searched and queried by two
+# processes once parsed (`snapshot_matches(split=True)`, in workers). The estimate, in occurrences: the
+# occurrences found in a few samples, scaled; a search pass costs ~1 us per KB (`SEARCH_BYTES_PER_SPOT`
+# bytes per occurrence), compiling a query ~15 ms (`COMPILE_SPOTS`); timed in-process on the 7 MB
+# minified benchmark script.
 SPLIT_MIN_BYTES = 1024**2
 SPLIT_MIN_SPOTS = 4000
 SAMPLES, SAMPLE_BYTES = 4, 64 * 1024
+SEARCH_BYTES_PER_SPOT = 25_000
+COMPILE_SPOTS = 600
 
 
 def snapshot_matches(tree: JsTree, *, split: bool = False) -> dict[int, list]:
@@ -588,13 +605,24 @@ def queried(tree: JsTree, handles: list[int]) -> dict[int, list]:
 
 
 def halves(source: bytes) -> tuple[list[int], list[int]] | None:
-    """The query handles in two groups of about the same work, estimated from the occurrences in a
-    few samples of the script (largest first, each to the lighter group); None when the estimate
-    is below `SPLIT_MIN_SPOTS` (one process does it sooner)."""
+    """The query handles in two groups of about the same work (largest first, each to the lighter
+    group), estimated from their occurrences in a few samples of the script, their searches and
+    their compiling; None when the estimate is below `SPLIT_MIN_SPOTS` (one process does it sooner)."""
     step = max(1, len(source) // SAMPLES)
     samples = [source[start : start + SAMPLE_BYTES] for start in range(0, len(source), step)][:SAMPLES]
     scale = len(source) / max(1, sum(len(sample) for sample in samples))
-    loads = [sum(len(word_spots(sample, text, words)) for sample in samples) * scale for text, words in REGISTERED]
+    plan = current_plan()
+    loads: list[float] = []
+    found: list[float] = []
+    for handle, (text, words) in enumerate(REGISTERED):
+        if handle in ONLY_IF and not found[ONLY_IF[handle]]:
+            loads.append(0.0)  # what it needs has no occurrence in the samples: most likely not run
+            found.append(0.0)
+            continue
+        spots = sum(len(word_spots(sample, text, words)) for sample in samples) * scale
+        searches = len({plan.get(word, (word, 0))[0] for word in words}) * len(source) / SEARCH_BYTES_PER_SPOT
+        loads.append(spots + searches + (COMPILE_SPOTS if spots and text not in COMPILED else 0))
+        found.append(spots)
     if sum(loads) < SPLIT_MIN_SPOTS:
         return None
     units: dict[int, list[int]] = {}  # a query with the ones that need its matches (`only_if`): one process
