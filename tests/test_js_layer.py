@@ -44,12 +44,12 @@ def test_queries_around_occurrences_find_what_whole_tree_queries_find(handle, co
 
 
 def test_queries_are_compiled_only_when_a_script_holds_their_words():
-    from auditor.parse.js import compiled
+    from auditor.parse.js import COMPILED
 
-    compiled.cache_clear()
+    COMPILED.clear()
     tree = JsTree(Resource(path="/a.js"), b"el.innerHTML = s;")
     assert query_matches(tree, content.HTML_SINK_QUERY)
-    assert compiled.cache_info().currsize == 1
+    assert len(COMPILED) == 1
 
 
 def test_script_without_the_words_is_never_parsed():
@@ -114,3 +114,15 @@ def test_a_query_that_needs_another_runs_only_where_that_one_matched():
     assert [c["sink"][0].type for _, c in matches(plain, REGISTERED[content.SCRIPT_SINK_QUERY][0])] == ["property_identifier"] * 2
     made = JsTree(Resource(path="/b.js"), b'const sc = document.createElement("script"); sc.src = u; li.textContent = s;')
     assert len(query_matches(made, content.SCRIPT_SINK_QUERY)) == 2
+
+
+def test_words_found_from_a_shared_part_are_every_occurrence_of_each():
+    from auditor.parse.js import current_plan, positions
+
+    plan = current_plan()
+    assert plan[b"innerHTML"][0] == plan[b"outerHTML"][0] and plan[b"srcdoc"] == (b"src", 0)
+    source = b'HTML innerHTMLinnerHTML outerHTML.insertAdjacentHTML srcdocsrc "srcdoc" createElementcreateHTML'
+    for word in (b"innerHTML", b"outerHTML", b"insertAdjacentHTML", b"HTMLUnsafe", b"srcdoc", b"createElement", b"createHTML"):
+        naive = [i for i in range(len(source)) if source.startswith(word, i)]
+        seen: dict = {}
+        assert positions(source, word, seen) == naive == positions(source, word), word

@@ -345,12 +345,17 @@ def skipped_scripts(ctx) -> list[Resource]:
     return [r for r in ctx.resources() if is_script(r) and r.size > cap]
 
 
-@cache
+COMPILED: dict[str, object] = {}  # query text -> its compiled Query
+
+
 def compiled(query_text: str):
     """A query compiled on first use and kept: compiling all of them costs more than a small audit."""
-    from tree_sitter import Query
+    query = COMPILED.get(query_text)
+    if query is None:
+        from tree_sitter import Query
 
-    return Query(language(), query_text)
+        query = COMPILED[query_text] = Query(language(), query_text)
+    return query
 
 
 def matches(tree: JsTree, query_text: str, words: tuple[bytes, ...] | None = None):
@@ -422,17 +427,72 @@ def word_spots(source: bytes, query_text: str, words: tuple[bytes, ...], seen: d
 
 
 def positions(source: bytes, word: bytes, seen: dict[bytes, list[int]] | None = None) -> list[int]:
-    """Start of every occurrence of the word (kept in `seen` when given: each word is searched once per script)."""
+    """Start of every occurrence of the word, in order (kept in `seen` when given: each word is
+    searched once per script). A word holding another registered word, or sharing a longer
+    part with others (`scan_plan`), is found from that one's occurrences: fewer passes over the source."""
     if seen is not None and word in seen:
         return seen[word]
-    found = []
-    position = source.find(word)
-    while position != -1:
-        found.append(position)
-        position = source.find(word, position + 1)
+    via = current_plan().get(word)
+    if via is None:
+        found = []
+        position = source.find(word)
+        while position != -1:
+            found.append(position)
+            position = source.find(word, position + 1)
+    else:
+        part, offset = via
+        found = [p - offset for p in positions(source, part, seen) if p >= offset and source.startswith(word, p - offset)]
     if seen is not None:
         seen[word] = found
     return found
+
+
+_PLAN: tuple[int, dict[bytes, tuple[bytes, int]]] = (-1, {})
+
+
+def current_plan() -> dict[bytes, tuple[bytes, int]]:
+    """The scan plan of every registered word (made again only when a query was registered since)."""
+    global _PLAN
+    if _PLAN[0] != len(REGISTERED):
+        _PLAN = (len(REGISTERED), scan_plan(tuple(dict.fromkeys(word for _, words in REGISTERED for word in words))))
+    return _PLAN[1]
+
+
+@cache
+def scan_plan(words: tuple[bytes, ...]) -> dict[bytes, tuple[bytes, int]]:
+    """word -> (part, offset of the part in it) for words found from another's occurrences: three
+    or more words sharing a part of 4+ bytes (`innerHTML`, `outerHTML`, `insertAdjacentHTML` from
+    `HTML`), or a word holding a shorter registered one (`srcdoc` from `src`). Every occurrence of
+    the word holds the part at that offset, so filtering the part's occurrences finds them all;
+    a search costs about the same whatever the word, so fewer searches cost less (the 660-file
+    app: 28 searches instead of 41, 0.30 s instead of 0.40 s)."""
+    plan: dict[bytes, tuple[bytes, int]] = {}
+    holding: dict[bytes, set[bytes]] = {}  # part -> the words holding it (not as the whole word)
+    for word in words:
+        for i in range(len(word)):
+            for j in range(i + 4, len(word) + 1):
+                if j - i < len(word):
+                    holding.setdefault(word[i:j], set()).add(word)
+    left = set(words)
+    while True:
+        best: tuple[bytes, set[bytes]] | None = None
+        for part in sorted(holding):
+            group = holding[part] & left
+            if len(group) >= 3 and (best is None or (len(group), len(part)) > (len(best[1]), len(best[0]))):
+                best = (part, group)
+        if best is None:
+            break
+        part, group = best
+        for word in group:
+            plan[word] = (part, word.find(part))
+        left -= group
+    left = [word for word in words if word in left]
+    for word in left:
+        inner = [other for other in left if other != word and len(other) >= 3 and other in word and other not in plan]
+        if inner:
+            part = max(inner, key=len)
+            plan[word] = (part, word.find(part))
+    return plan
 
 
 def literal_text(tree: JsTree, node) -> tuple[str | None, bool]:
@@ -495,12 +555,17 @@ def check_queries() -> int:
     return len(REGISTERED)
 
 
-# A script of this size with an estimated `SPLIT_MIN_SPOTS` occurrences to query around (~25 us each,
-# so 0.1 s, ten times a fork's cost) is searched and queried by two processes once parsed
-# (`snapshot_matches(split=True)`, in workers).
+# A script of this size whose searches and queries after the parse are estimated at `SPLIT_MIN_SPOTS`
+# occurrences' worth (~25 us each, so 0.1 s, ten times a fork's cost) is searched and queried by two
+# processes once parsed (`snapshot_matches(split=True)`, in workers). The estimate, in occurrences: the
+# occurrences found in a few samples, scaled; a search pass costs ~1 us per KB (`SEARCH_BYTES_PER_SPOT`
+# bytes per occurrence), compiling a query ~15 ms (`COMPILE_SPOTS`); timed in-process on the 7 MB
+# minified benchmark script.
 SPLIT_MIN_BYTES = 1024**2
 SPLIT_MIN_SPOTS = 4000
 SAMPLES, SAMPLE_BYTES = 4, 64 * 1024
+SEARCH_BYTES_PER_SPOT = 25_000
+COMPILE_SPOTS = 600
 
 
 def snapshot_matches(tree: JsTree, *, split: bool = False) -> dict[int, list]:
@@ -547,13 +612,24 @@ def queried(tree: JsTree, handles: list[int]) -> dict[int, list]:
 
 
 def halves(source: bytes) -> tuple[list[int], list[int]] | None:
-    """The query handles in two groups of about the same work, estimated from the occurrences in a
-    few samples of the script (largest first, each to the lighter group); None when the estimate
-    is below `SPLIT_MIN_SPOTS` (one process does it sooner)."""
+    """The query handles in two groups of about the same work (largest first, each to the lighter
+    group), estimated from their occurrences in a few samples of the script, their searches and
+    their compiling; None when the estimate is below `SPLIT_MIN_SPOTS` (one process does it sooner)."""
     step = max(1, len(source) // SAMPLES)
     samples = [source[start : start + SAMPLE_BYTES] for start in range(0, len(source), step)][:SAMPLES]
     scale = len(source) / max(1, sum(len(sample) for sample in samples))
-    loads = [sum(len(word_spots(sample, text, words)) for sample in samples) * scale for text, words in REGISTERED]
+    plan = current_plan()
+    loads: list[float] = []
+    found: list[float] = []
+    for handle, (text, words) in enumerate(REGISTERED):
+        if handle in ONLY_IF and not found[ONLY_IF[handle]]:
+            loads.append(0.0)  # what it needs has no occurrence in the samples: most likely not run
+            found.append(0.0)
+            continue
+        spots = sum(len(word_spots(sample, text, words)) for sample in samples) * scale
+        searches = len({plan.get(word, (word, 0))[0] for word in words}) * len(source) / SEARCH_BYTES_PER_SPOT
+        loads.append(spots + searches + (COMPILE_SPOTS if spots and text not in COMPILED else 0))
+        found.append(spots)
     if sum(loads) < SPLIT_MIN_SPOTS:
         return None
     units: dict[int, list[int]] = {}  # a query with the ones that need its matches (`only_if`): one process
