@@ -21,8 +21,8 @@ from pathlib import Path
 from auditor.engine.findings import Finding, Hit, fingerprint
 from auditor.engine.location import Location, TextIndex
 from auditor.engine.mapping import HTML_TYPES, Mapper, Original, is_script
+from auditor.engine.suppressions import ORIGINALS_KEY
 
-ORIGINALS_KEY = "original-texts"  # session cache: {absolute posix path: (repository path, TextIndex)} of the originals findings moved to
 VENDORED = "vendored"
 
 
