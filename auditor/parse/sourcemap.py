@@ -38,6 +38,8 @@ MAX_VALUE_CACHE = 1 << 16     # distinct multi-digit value strings remembered ac
 MAX_SHAPES = 1 << 12          # distinct segment shapes remembered (a shape: where each value ends)
 CARRY_CHUNK = 1 << 20         # mappings text decoded at a time (bounds the segment lists)
 FIRST_CHUNK = 1 << 12         # characters first read of a line with lookups (then sized from its columns per character)
+SKIP_MIN = 1 << 13            # characters to a line's next lookup worth summing rather than putting in order
+SKIP_SHARE = 0.8              # the share of them summed at a time (short of the column: a stretch past it is read again)
 SEPARATOR = re.compile("[,;]")
 # A one-digit value's digit -> the value as a signed byte (the 32 digits without a continuation bit).
 ONE_DIGIT = bytes.maketrans(BASE64[:32].encode(), bytes((-(d >> 1) if d & 1 else d >> 1) & 0xFF for d in range(32)))
@@ -365,23 +367,22 @@ class RegularMap:
             stop = _chunk_end(text, position, CARRY_CHUNK, end)
             counts = Counter(text[position:stop].replace(";", ",").split(","))
             counts.pop("", None)
-            groups, bad = _decode(list(counts), first_field=1)
+            sums, bad, _ = self._weighted(counts, 1)
             if bad:
                 self._bad_segment(_line_of(text, position, stop, first_line + text.count(";", begin, position), bad), bad)
-            for group, count, columns in groups:
-                weights = list(map(counts.__getitem__, group))
-                for field in range(1, count):
-                    state[field - 1] += sum(map(mul, columns[field], weights))  # type: ignore[arg-type]
+            for field in range(1, 5):
+                state[field - 1] += sums[field]
             position = stop + 1
 
     def _resolve(self, text: str, begin: int, end: int, line: int, state: list[int], columns: list[int], found: dict, *, last: bool) -> None:
         """The covering segment of each sorted column of the line `text[begin:end]`, into `found`; `state` summed past the line.
 
-        Segments are read a chunk at a time (sized from the characters per
-        column so far) and put in order until one starts past the last column;
-        the rest of the line is only summed, or not read at all when no later
-        line has lookups (`last`). On that last line a value that does not
-        decode after the last column stays unread.
+        Segments are read a chunk at a time and put in order until one starts
+        past the last column; a stretch that the characters per column so far
+        say ends before the next column is only summed (and put in order after
+        all if it does not), as is the rest of the line, which is not read at
+        all when no later line has lookups (`last`). On that last line a value
+        that does not decode after the last column stays unread.
         """
         origin = list(state)
         highest = columns[-1]
@@ -390,8 +391,21 @@ class RegularMap:
         previous: tuple[int, int, tuple[int, ...]] | None = None  # that segment: column, field count, fields
         position, size = begin, FIRST_CHUNK
         while True:
-            stop = _chunk_end(text, position, size, end)
-            pieces = _pieces(text, position, stop)
+            reach = (columns[at] - column) * (position - begin) / column if column > 0 else 0  # characters to the next column
+            stop = _chunk_end(text, position, int(min(CARRY_CHUNK, reach * SKIP_SHARE)), end) if reach > SKIP_MIN else end
+            if stop < end:  # a stretch short of the next column, not the line's end: summed if it is
+                pieces = _pieces(text, position, stop)
+                skipped = self._skip(pieces, column, columns[at], line, state, last=last)
+                if skipped is not None:
+                    position = stop + 1
+                    if skipped[1] is not None:  # its last segment is the one read last
+                        column += skipped[0]
+                        previous = (column, skipped[1], tuple(state))
+                    continue
+            else:
+                size = int(min(CARRY_CHUNK, max(FIRST_CHUNK, reach * 1.25))) if column > 0 else size  # to the next column, and a quarter more
+                stop = _chunk_end(text, position, size, end)
+                pieces = _pieces(text, position, stop)
             final, position = stop >= end, stop + 1
             error = None
             try:
@@ -449,8 +463,38 @@ class RegularMap:
             if order:
                 column = generated[-1]
                 previous = (column, fields[5][order[-1]], tuple(state))
-            # The next chunk: enough to reach the last column at the characters per column so far, and a quarter more.
-            size = int(min(CARRY_CHUNK, max(FIRST_CHUNK, (highest - column) * (position - begin) / column * 1.25))) if column > 0 else min(CARRY_CHUNK, size * 4)
+            size = min(CARRY_CHUNK, size * 4)  # while no column is known yet
+
+    def _skip(self, pieces: list[str], column: int, before: int, line: int, state: list[int], *, last: bool) -> tuple[int, int | None] | None:
+        """Sum a stretch of a line (from `column` on) that should end at or before column `before`. If it does, in
+        column order: its fields added to `state`, and its column delta and last segment's field count (None if it
+        has no segment); else None, nothing added."""
+        counts = Counter(pieces)
+        try:
+            sums, bad, back = self._weighted(counts, 0)
+        except SourceMapError:
+            if not last:
+                raise
+            return None  # put in order, to read up to the bad value
+        if back or column + sums[0] > before:
+            return None
+        if bad:
+            self._bad_segment(line, bad)
+        for field in range(1, 5):
+            state[field - 1] += sums[field]
+        final = next((p for p in reversed(pieces) if p not in bad), None)
+        return sums[0], None if final is None else len(_places(final.translate(SHAPE)) or ())
+
+    def _weighted(self, counts: Counter, first_field: int) -> tuple[list[int], dict[str, int], bool]:
+        """The fields (from `first_field` on) of distinct segments times their counts, summed; the bad segments; whether a column delta is below 0."""
+        groups, bad = _decode(list(counts), first_field=first_field)
+        sums, back = [0, 0, 0, 0, 0], False
+        for group, count, columns in groups:
+            weights = list(map(counts.__getitem__, group))
+            for field in range(first_field, count):
+                sums[field] += sum(map(mul, columns[field], weights))  # type: ignore[arg-type]
+            back = back or (first_field == 0 and min(columns[0]) < 0)  # type: ignore[type-var]
+        return sums, bad, back
 
     def _search_whole(self, text: str, begin: int, end: int, line: int, state: list[int], columns: list[int], found: dict) -> None:
         """A line whose columns go back: for each column the segment with the greatest column at or before it (the later of equals)."""

@@ -216,20 +216,25 @@ def test_decoding_stops_after_the_last_lookup():
 
 
 @contextmanager
-def chunks(first: int, carry: int):
-    """Read lines with lookups from `first` characters on and other text `carry` at a time (tiny sizes cross every chunk edge)."""
-    saved = sourcemap.FIRST_CHUNK, sourcemap.CARRY_CHUNK
-    sourcemap.FIRST_CHUNK, sourcemap.CARRY_CHUNK = first, carry
+def chunks(first: int, carry: int, skip: int, share: float):
+    """Read lines with lookups from `first` characters on, other text `carry` at a time, and only sum stretches of
+    `skip` characters or more before a line's next lookup, `share` of them at a time (tiny sizes cross every chunk
+    edge; a share over 1 often sums past the column and must read the stretch again)."""
+    names = ("FIRST_CHUNK", "CARRY_CHUNK", "SKIP_MIN", "SKIP_SHARE")
+    saved = [getattr(sourcemap, name) for name in names]
+    for name, value in zip(names, (first, carry, skip, share), strict=True):
+        setattr(sourcemap, name, value)
     try:
         yield
     finally:
-        sourcemap.FIRST_CHUNK, sourcemap.CARRY_CHUNK = saved
+        for name, value in zip(names, saved, strict=True):
+            setattr(sourcemap, name, value)
 
 
-CHUNKS = [(4096, 1 << 20), (1, 1), (3, 7), (16, 40)]
+CHUNKS = [(4096, 1 << 20, 8192, 0.8), (1, 1, 0, 0.8), (3, 7, 1, 2.0), (16, 40, 4, 0.5)]
 
 
-def agree(data: dict, positions, chunk_sizes=(4096, 1 << 20)):
+def agree(data: dict, positions, chunk_sizes=CHUNKS[0]):
     """The fast answers (or SourceMapError) equal the reference's; both returned for further checks."""
     try:
         expected = reference_index(data, positions) if "sections" in data else reference(data, positions)
@@ -310,3 +315,13 @@ def test_lookups_agree_when_the_value_cache_is_cleared_midway(monkeypatch):
     got = agree({"version": 3, "sources": ["a.ts"], "names": ["x", "y"], "mappings": mappings(lines)}, [(0, 39), (0, 4000), (0, 7999)])
     assert got[(0, 7999)][2:4] == (199 * 37, 199 * 1031)
     assert len(sourcemap._VALUES) <= 2
+
+
+@pytest.mark.parametrize("share", [0.3, 0.5, 0.8, 1.0])
+def test_a_summed_stretch_ending_in_a_bad_segment_leaves_the_last_good_one_covering(share):
+    """Somewhere in the sweep a stretch that is only summed ends with a 2-field segment: the next lookup falls back to
+    the segment before it, a 1-field one (so it maps to nothing)."""
+    for fillers in range(1, 40):
+        text = "AAAA," + ",".join(["CAAC"] * fillers) + ",C,CA,8BAAC"  # columns 0..fillers + 1 (the last unmapped), a 2-field segment, then fillers + 31
+        for first, carry, _, _ in CHUNKS:
+            agree({"version": 3, "sources": ["a.ts"], "names": [], "mappings": text}, [(0, 1), (0, fillers + 10)], (first, carry, 0, share))
