@@ -19,8 +19,8 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from auditor.engine.location import Span, TextIndex
@@ -45,9 +45,8 @@ PSEUDO_SCHEMES = ("webpack:", "webpack-internal:", "rollup:", "vite:")  # bundle
 MIN_LINE_MATCH = 20  # a single HTML line is trusted as a copy only when it is at least this long
 
 
-@dataclass(frozen=True, slots=True)
-class Original:
-    """Where a built span was written, as far as the build's maps tell."""
+class Original(NamedTuple):
+    """Where a built span was written, as far as the build's maps tell (a NamedTuple: cheaper to define than a dataclass)."""
 
     source: str                # the source as resolved: repository path, bundle URL or remote URL
     path: str | None           # repository-relative posix path when that file exists under the repository
@@ -62,19 +61,20 @@ class Original:
         return self.index.line_text(self.span.start_line) if self.index is not None else ""
 
 
-@dataclass(frozen=True, slots=True)
-class _Base:
+class _Base(NamedTuple):
     """Where a map lives, to resolve its relative `sources`: a folder on disk or a URL folder in the bundle."""
 
     disk: Path | None = None
     url: str | None = None
 
 
-@dataclass(slots=True)
 class _Found:
-    map: SourceMap | None
-    base: _Base
-    where: str  # how the map was found, for notes
+    __slots__ = ("base", "map", "where")
+
+    def __init__(self, map: SourceMap | None, base: _Base, where: str) -> None:
+        self.map = map
+        self.base = base
+        self.where = where  # how the map was found, for notes
 
 
 class Mapper:

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 from auditor.engine.findings import Finding, Hit, fingerprint
 from auditor.engine.location import Location, TextIndex
 from auditor.engine.record import replace
+from auditor.engine.suppressions import ORIGINALS_KEY
 
 if TYPE_CHECKING:  # mapping (and the source-map parser) is imported only when findings are relocated
     from auditor.engine.mapping import Original
 
-ORIGINALS_KEY = "original-texts"  # session cache: {absolute posix path: (repository path, TextIndex)} of the originals findings moved to
 VENDORED = "vendored"
 
 

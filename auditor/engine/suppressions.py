@@ -29,6 +29,9 @@ DIRECTIVE = re.compile(r"(?:<!--|/\*|//)\s*iwa-audit:\s*ignore(?:\[(?P<ids>[^\]]
 COMMENT_CLOSERS = re.compile(r"\s*(?:-->|\*/)\s*$")
 SUPPRESSIBLE_TYPES = ("text/html", "application/xhtml+xml", "text/css", "application/javascript", "text/javascript", "image/svg+xml")
 BASELINE_VERSION = 1
+# Session cache {absolute posix path: (repository path, TextIndex)} of the originals findings moved to.
+# Relocation writes it; it lives here so an audit without mapping never imports the mapping modules.
+ORIGINALS_KEY = "original-texts"
 
 
 class Directive(Record):
@@ -54,7 +57,6 @@ class Directive(Record):
 def directives(session) -> list[Directive]:
     """Every suppression comment in the audited text resources and in the originals findings were mapped to."""
     from auditor.engine.context import Context
-    from auditor.engine.relocation import ORIGINALS_KEY
 
     ctx = Context(session)
     found: list[Directive] = []

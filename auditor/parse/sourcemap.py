@@ -21,20 +21,30 @@ import base64
 import bisect
 import json
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from itertools import accumulate, chain
-from operator import mul
+import sys
+from array import array
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import accumulate, repeat
+from operator import getitem, mul
+from typing import NamedTuple
 from urllib.parse import unquote_to_bytes
 
 BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 DIGITS = {c: i for i, c in enumerate(BASE64)}
 MAX_VLQ_SHIFT = 30            # ECMA-426: values are 32-bit signed; more digits are an error
-MAX_SEGMENT_CACHE = 1 << 16   # distinct segment strings remembered while decoding one map
-CARRY_CHUNK = 1 << 20         # mappings text summed at a time over lines without lookups (bounds the segment list)
+MAX_DIGITS = MAX_VLQ_SHIFT // 5 + 1  # so a value has at most 7 digits
+MAX_VALUE_CACHE = 1 << 16     # distinct multi-digit value strings remembered across maps
+MAX_SHAPES = 1 << 12          # distinct segment shapes remembered (a shape: where each value ends)
+CARRY_CHUNK = 1 << 20         # mappings text decoded at a time (bounds the segment lists)
+FIRST_CHUNK = 1 << 12         # characters first read of a line with lookups (then sized from its columns per character)
+SKIP_MIN = 1 << 13            # characters to a line's next lookup worth summing rather than putting in order
+SKIP_SHARE = 0.8              # the share of them summed at a time (short of the column: a stretch past it is read again)
 SEPARATOR = re.compile("[,;]")
-TERMINAL = re.compile("[A-Za-f]")  # the last digit of a value: one per field
+# A one-digit value's digit -> the value as a signed byte (the 32 digits without a continuation bit).
+ONE_DIGIT = bytes.maketrans(BASE64[:32].encode(), bytes((-(d >> 1) if d & 1 else d >> 1) & 0xFF for d in range(32)))
+LOW_BITS = bytes.maketrans(BASE64.encode(), bytes(d & 31 for d in range(64)))  # a digit -> its five value bits
+SHAPE = str.maketrans({c: "t" if i < 32 else "c" for i, c in enumerate(BASE64)})  # a value's last digit -> t, the others -> c
 DEFAULT_MAX_MAP_BYTES = 64 * 1024 * 1024
 XSSI_PREFIX = ")]}'"
 ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -49,9 +59,10 @@ class SourceMapError(ValueError):
     """The map cannot be used at all (not JSON, wrong shape, bad VLQ, too large)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """The mapping that covers a generated position, with where the covering segment starts."""
+class Segment(NamedTuple):
+    """The mapping that covers a generated position, with where the covering segment starts.
+
+    A NamedTuple, not a dataclass: defining one costs a tenth (~1 ms less at the import mapping pays for)."""
 
     map: RegularMap
     source_index: int
@@ -101,46 +112,177 @@ def decode_vlq(segment: str) -> tuple[int, ...]:
 
 
 class _Values(dict):
-    """One VLQ value's digits → the value, decoded once ('' is an absent field: 0)."""
+    """A value of three to seven digits → the value, decoded once (its digits are checked by the caller's shape)."""
 
     def __missing__(self, token: str) -> int:
-        value = decode_vlq(token)[0] if token else 0
-        if len(self) >= MAX_SEGMENT_CACHE:
+        raw = shift = 0
+        for char in token:
+            raw |= (DIGITS[char] & 31) << shift
+            shift += 5
+        value = -(raw >> 1) if raw & 1 else raw >> 1
+        if len(self) >= MAX_VALUE_CACHE:
             self.clear()
         self[token] = value
         return value
 
 
 _VALUES = _Values()
-_TOKEN = "[g-z0-9+/]*[A-Za-f]"  # continuation digits, then the last digit of one value
-_FIELDS = re.compile(f"({_TOKEN})({_TOKEN})?({_TOKEN})?({_TOKEN})?({_TOKEN})?")  # one segment, up to five values
+_PLACES: dict[str, tuple[int | slice, ...] | None] = {}
+_TWO: list[int] = []  # two-digit values by (first digit & 31) | (second digit & 31) << 8, filled on first use
 
 
-@dataclass(frozen=True, slots=True)
-class _Decoded:
-    """The distinct segments of a stretch of `mappings`, with their five fields as columns (absent fields 0)."""
+def _two_digits(joined: bytes, at: int, width: int) -> list[int]:
+    """The two-digit values at `at` of every segment of a group: both digits' low bits paired into a 16-bit index."""
+    if not _TWO:
+        _TWO.extend(repeat(0, 1 << 13))
+        for raw in range(1 << 10):
+            _TWO[(raw & 31) | (raw >> 5) << 8] = -(raw >> 1) if raw & 1 else raw >> 1
+    pairs = bytearray(2 * (len(joined) // width))
+    low, high = (0, 1) if sys.byteorder == "little" else (1, 0)
+    pairs[low::2] = joined[at::width].translate(LOW_BITS)
+    pairs[high::2] = joined[at + 1 :: width].translate(LOW_BITS)
+    return list(map(_TWO.__getitem__, array("H", pairs)))
 
-    segments: list[str]
-    columns: list[list[int]]  # columns[f][i]: field f of segments[i]
-    bad: dict[str, int]       # segments with 2, 3 or 6+ fields (counted as no segment): their field count
+
+def _places(shape: str) -> tuple[int | slice, ...] | None:
+    """Where each value of a segment of this shape stands (an index for a one-digit value), or None if malformed
+    (a character outside Base64, a value cut off or of more than 7 digits: over 32 bits)."""
+    if shape in _PLACES:
+        return _PLACES[shape]
+    places: list[int | slice] | None = []
+    begin = 0
+    for at, kind in enumerate(shape):
+        if kind == "t":
+            if at - begin >= MAX_DIGITS:
+                places = None
+                break
+            places.append(at if at == begin else slice(begin, at + 1))
+            begin = at + 1
+        elif kind != "c":
+            places = None  # a character outside Base64
+            break
+    result = tuple(places) if places is not None and begin == len(shape) else None
+    if len(_PLACES) >= MAX_SHAPES:
+        _PLACES.clear()
+    _PLACES[shape] = result
+    return result
 
 
-def _decode(distinct: list[str]) -> _Decoded:
-    """Decode distinct segments: one regex pass and dict look-ups at C speed, so a map costs its
-    distinct segments' distinct values, not a Python step per segment; segment by segment (to say
-    what is wrong, or raise) only when the batch is malformed."""
-    joined = ",".join(distinct)
-    rows = _FIELDS.findall(joined)
-    # One row per segment and no character left out (skipping only shortens) means every segment was read whole.
-    if len(rows) == len(distinct) and sum(map(len, chain.from_iterable(rows))) == len(joined) - len(distinct) + 1:
-        strings = list(zip(*rows, strict=True)) or [(), (), (), (), ()]
-        if strings[1].count("") == strings[3].count(""):  # no segment of 2 or 3 values
-            value = _VALUES.__getitem__
-            return _Decoded(distinct, [list(map(value, column)) for column in strings], {})
-    fields = [decode_vlq(piece) for piece in distinct]
-    bad = {piece: len(f) for piece, f in zip(distinct, fields, strict=True) if len(f) not in (1, 4, 5)}
-    padded = [(*f, 0, 0, 0, 0)[:5] if len(f) in (1, 4, 5) else (0, 0, 0, 0, 0) for f in fields]
-    return _Decoded(distinct, [list(column) for column in zip(*padded, strict=True)] or [[], [], [], [], []], bad)
+_Group = tuple[list[str], int, list[Sequence[int] | None]]  # segments of one shape, their field count, field columns
+
+
+def _decode(distinct: list[str], *, first_field: int = 0) -> tuple[list[_Group], dict[str, int]]:
+    """Distinct segments grouped by shape (where each value ends), each group's fields as columns.
+
+    One translate of the joined segments gives every segment's shape. In a
+    group every segment has the same length and every value the same place,
+    so a one-digit field (most of them) is one extended slice of the group's
+    joined bytes and one translate to signed bytes, and a longer one a pass
+    of byte slices and one list look-up per segment for two digits, or of
+    slicing and dict look-ups for more: no Python step runs per segment. Fields
+    before `first_field` are not decoded (None). Raises SourceMapError on a
+    value that does not decode; segments of 2, 3 or 6+ fields are left out
+    and returned in `bad` with their field count.
+    """
+    if not distinct:
+        return [], {}
+    shapes = ",".join(distinct).translate(SHAPE).split(",")
+    by_shape: dict[str, list[str]] = {shape: [] for shape in set(shapes)}
+    deque(map(list.append, map(by_shape.__getitem__, shapes), distinct), maxlen=0)
+    groups: list[_Group] = []
+    bad: dict[str, int] = {}
+    for shape, group in by_shape.items():
+        places = _places(shape)
+        if places is None:
+            decode_vlq(group[0])  # says what is wrong
+            raise SourceMapError("malformed mappings")  # not reached: a malformed shape never decodes
+        if len(places) not in (1, 4, 5):
+            bad.update(dict.fromkeys(group, len(places)))
+            continue
+        joined = "".join(group).encode("ascii")  # Base64 only: the shape says so
+        columns: list[Sequence[int] | None] = []
+        for field, place in enumerate(places):
+            if field < first_field:
+                columns.append(None)
+            elif isinstance(place, int):
+                columns.append(array("b", joined[place :: len(shape)].translate(ONE_DIGIT)))
+            elif place.stop - place.start == 2:
+                columns.append(_two_digits(joined, place.start, len(shape)))
+            else:
+                columns.append(list(map(_VALUES.__getitem__, map(getitem, group, repeat(place)))))
+        groups.append((group, len(places), columns))
+    return groups, bad
+
+
+def _flatten(groups: list[_Group]) -> tuple[list[str], list[list[int]]]:
+    """The groups' segments in one list and six columns over it: the five fields (absent ones 0) and the field count."""
+    segments: list[str] = []
+    fields: list[list[int]] = [[], [], [], [], [], []]
+    for group, count, columns in groups:
+        segments += group
+        for field in range(5):
+            fields[field] += columns[field] if field < count else repeat(0, len(group))  # type: ignore[operator]
+        fields[5] += repeat(count, len(group))
+    return segments, fields
+
+
+def _pieces(text: str, begin: int, end: int) -> list[str]:
+    """The segments of `text[begin:end]` (part of one line), empty ones dropped."""
+    pieces = text[begin:end].split(",")
+    return list(filter(None, pieces)) if "" in pieces else pieces
+
+
+def _readable(pieces: list[str]) -> int:
+    """How many of the pieces decode before the first that does not."""
+    for number, piece in enumerate(pieces):
+        try:
+            decode_vlq(piece)
+        except SourceMapError:
+            return number
+    return len(pieces)
+
+
+def _skip_lines(text: str, start: int, lines: int) -> int:
+    """Where the line `lines` after the one starting at `start` begins, or -1 past the end (counted by blocks, not by line)."""
+    window = 1 << 16
+    while lines > 64:
+        stop = min(len(text), start + window)
+        inside = text.count(";", start, stop)
+        if inside < lines:
+            if stop == len(text):
+                return -1
+            start, lines, window = stop, lines - inside, window * 2
+        else:
+            window //= 2
+    while lines > 0:
+        cut = text.find(";", start)
+        if cut == -1:
+            return -1
+        start, lines = cut + 1, lines - 1
+    return start
+
+
+def _add(state: list[int], fields: list[list[int]], rows: list[int]) -> None:
+    """Add the source, line, column and name fields of the rows to `state`."""
+    for field in range(1, 5):
+        state[field - 1] += sum(map(fields[field].__getitem__, rows))
+
+
+def _line_of(text: str, begin: int, end: int, first_line: int, bad: dict[str, int]) -> int:
+    """The line (0-based) of the first bad segment in `text[begin:end]`, which starts at line `first_line`."""
+    for number, part in enumerate(text[begin:end].split(";")):
+        if any(piece in bad for piece in part.split(",")):
+            return first_line + number
+    return first_line
+
+
+def _chunk_end(text: str, position: int, size: int, end: int) -> int:
+    """`position + size`, moved on to the next separator (or `end`), so a chunk holds whole segments."""
+    stop = position + size
+    if stop >= end:
+        return end
+    cut = SEPARATOR.search(text, stop, end)
+    return cut.start() if cut else end
 
 
 def _strings(value: object, field: str, *, nullable: bool) -> tuple[str | None, ...]:
@@ -148,6 +290,8 @@ def _strings(value: object, field: str, *, nullable: bool) -> tuple[str | None, 
         return ()
     if not isinstance(value, list):
         raise SourceMapError(f"`{field}` is not an array")
+    if set(map(type, value)) <= ({str, type(None)} if nullable else {str}):
+        return tuple(value)  # the usual case, checked without a Python step per entry
     return tuple(v if isinstance(v, str) else None for v in value) if nullable else tuple(v if isinstance(v, str) else "" for v in value)
 
 
@@ -187,11 +331,13 @@ class RegularMap:
 
         A segment covers from its generated column to the next segment of the
         same line (the greatest lower bound); a 1-field segment maps to nothing.
-        Only the lines holding a lookup are put in order; the lines before them
-        are only summed (the source, line, column and name fields are relative
-        across lines), and nothing after the last wanted line is read.
-        Segments are in column order as every bundler writes them (a line whose
-        columns go back is searched whole).
+        The source, line, column and name fields are relative across lines, so
+        everything before a lookup is summed (each distinct segment decoded
+        once per stretch, times its count, nothing put in order); on a line
+        with lookups, segments are put in order only until one starts past its
+        last lookup, and nothing after that is read on the last line with
+        lookups. Segments are in column order as every bundler writes them; a
+        line whose columns go back before that point is searched whole.
         """
         wanted: dict[int, set[int]] = {}
         for line, column in positions:
@@ -201,180 +347,203 @@ class RegularMap:
             return found
         text = self._mappings
         state = [0, 0, 0, 0]  # source, original line, original column, name
-        line, start, last_line = 0, 0, max(wanted)
-        for wanted_line in sorted(wanted):
-            begin, first = start, line
-            while line < wanted_line:
-                cut = text.find(";", start)
-                if cut == -1:
-                    return found  # the mappings end before this line: nothing there is mapped
-                start, line = cut + 1, line + 1
-            self._carry(text, begin, start - 1, state, first)
+        lines = sorted(wanted)
+        start = _skip_lines(text, 0, lines[0])
+        summed = summed_line = 0  # the text before `summed` (line `summed_line` on) is added into `state`
+        for number, line in enumerate(lines):
+            if start < 0:
+                break  # the mappings end before this line: nothing there is mapped
             end = text.find(";", start)
             end = len(text) if end == -1 else end
-            pieces = list(filter(None, text[start:end].split(",")))
-            self._resolve(line, pieces, state, sorted(wanted[line]), found, last=line == last_line)
-            line, start = line + 1, end + 1
-            if start > len(text):
-                break
+            self._carry(text, summed, start - 1, state, summed_line)
+            following = _skip_lines(text, end + 1, lines[number + 1] - line - 1) if number + 1 < len(lines) and end < len(text) else -1
+            self._resolve(text, start, end, line, state, sorted(wanted[line]), found, last=following < 0)
+            summed, summed_line, start = end + 1, line + 1, following
         return found
 
     def _carry(self, text: str, begin: int, end: int, state: list[int], first_line: int) -> None:
-        """Add the fields of every segment in `text[begin:end]` (whole lines no lookup is on) to `state`."""
+        """Add the fields of every segment in `text[begin:end]` (no lookup there) to `state`: each distinct segment decoded once, times its count."""
         position = begin
         while position < end:
-            stop = min(end, position + CARRY_CHUNK)
-            if stop < end:
-                cut = SEPARATOR.search(text, stop, end)
-                stop = cut.start() if cut else end
-            counts = Counter(filter(None, text[position:stop].replace(";", ",").split(",")))
-            decoded = _decode(list(counts))
-            if decoded.bad:
-                self._bad_segment(first_line + text.count(";", begin, position), decoded.bad)
-            weights = list(counts.values())
-            for field in range(4):
-                state[field] += sum(map(mul, decoded.columns[field + 1], weights))
+            stop = _chunk_end(text, position, CARRY_CHUNK, end)
+            counts = Counter(text[position:stop].replace(";", ",").split(","))
+            counts.pop("", None)
+            sums, bad, _ = self._weighted(counts, 1)
+            if bad:
+                self._bad_segment(_line_of(text, position, stop, first_line + text.count(";", begin, position), bad), bad)
+            for field in range(1, 5):
+                state[field - 1] += sums[field]
             position = stop + 1
 
-    def _resolve(self, line: int, pieces: list[str], state: list[int], columns: list[int], found: dict, *, last: bool) -> None:
-        """The covering segment of each sorted column of one line, into `found`; `state` carried past the line."""
+    def _resolve(self, text: str, begin: int, end: int, line: int, state: list[int], columns: list[int], found: dict, *, last: bool) -> None:
+        """The covering segment of each sorted column of the line `text[begin:end]`, into `found`; `state` summed past the line.
+
+        Segments are read a chunk at a time and put in order until one starts
+        past the last column; a stretch that the characters per column so far
+        say ends before the next column is only summed (and put in order after
+        all if it does not), as is the rest of the line, which is not read at
+        all when no later line has lookups (`last`). On that last line a value
+        that does not decode after the last column stays unread.
+        """
+        origin = list(state)
+        highest = columns[-1]
+        at = 0  # columns[:at] are resolved
+        column = 0  # generated column of the last segment read
+        previous: tuple[int, int, tuple[int, ...]] | None = None  # that segment: column, field count, fields
+        position, size = begin, FIRST_CHUNK
+        while True:
+            reach = (columns[at] - column) * (position - begin) / column if column > 0 else 0  # characters to the next column
+            stop = _chunk_end(text, position, int(min(CARRY_CHUNK, reach * SKIP_SHARE)), end) if reach > SKIP_MIN else end
+            if stop < end:  # a stretch short of the next column, not the line's end: summed if it is
+                pieces = _pieces(text, position, stop)
+                skipped = self._skip(pieces, column, columns[at], line, state, last=last)
+                if skipped is not None:
+                    position = stop + 1
+                    if skipped[1] is not None:  # its last segment is the one read last
+                        column += skipped[0]
+                        previous = (column, skipped[1], tuple(state))
+                    continue
+            else:
+                size = int(min(CARRY_CHUNK, max(FIRST_CHUNK, reach * 1.25))) if column > 0 else size  # to the next column, and a quarter more
+                stop = _chunk_end(text, position, size, end)
+                pieces = _pieces(text, position, stop)
+            final, position = stop >= end, stop + 1
+            error = None
+            try:
+                groups, bad = _decode(list(dict.fromkeys(pieces)))
+            except SourceMapError as problem:
+                if not last:
+                    raise
+                error, final = problem, False  # read up to the bad value; needing more raises
+                pieces = pieces[: _readable(pieces)]
+                groups, bad = _decode(list(dict.fromkeys(pieces)))
+            if bad:
+                self._bad_segment(line, bad)
+                pieces = [p for p in pieces if p not in bad]
+            segments, fields = _flatten(groups)
+            number = dict(zip(segments, range(len(segments)), strict=True))
+            order = list(map(number.__getitem__, pieces))
+            deltas = list(map(fields[0].__getitem__, order))
+            generated = list(accumulate(deltas, initial=column))
+            del generated[0]
+            limit = len(generated)
+            lowest = 1 if previous is None else 0  # the line's first delta is its first column, not a step back
+            if min(deltas[lowest:], default=0) < 0:
+                back = next(n for n in range(lowest, len(deltas)) if deltas[n] < 0)
+                if bisect.bisect_right(generated, highest, 0, back) == back:  # it goes back before passing the last column
+                    if error is not None:
+                        raise error
+                    state[:] = origin
+                    self._search_whole(text, begin, end, line, state, columns, found)
+                    return
+                limit = back  # already past the last column: what follows does not matter
+            done = 0  # order[:done] is added into `state`
+            while at < len(columns):
+                wanted_column = columns[at]
+                covering = bisect.bisect_right(generated, wanted_column, 0, limit) - 1
+                if covering == limit - 1 and not final and limit == len(generated):
+                    break  # the next chunk may start at or before this column
+                if covering >= 0:
+                    if covering >= done:
+                        _add(state, fields, order[done : covering + 1])
+                        done = covering + 1
+                    self._found(found, line, wanted_column, generated[covering], fields[5][order[covering]], state)
+                elif previous is not None:
+                    self._found(found, line, wanted_column, *previous)
+                at += 1
+            if error is not None:
+                if at < len(columns):
+                    raise error
+                return
+            if at == len(columns) and last:
+                return
+            _add(state, fields, order[done:])
+            if at == len(columns):
+                self._carry(text, position, end, state, line)
+                return
+            if order:
+                column = generated[-1]
+                previous = (column, fields[5][order[-1]], tuple(state))
+            size = min(CARRY_CHUNK, size * 4)  # while no column is known yet
+
+    def _skip(self, pieces: list[str], column: int, before: int, line: int, state: list[int], *, last: bool) -> tuple[int, int | None] | None:
+        """Sum a stretch of a line (from `column` on) that should end at or before column `before`. If it does, in
+        column order: its fields added to `state`, and its column delta and last segment's field count (None if it
+        has no segment); else None, nothing added."""
+        counts = Counter(pieces)
         try:
-            decoded = _decode(list(dict.fromkeys(pieces)))
+            sums, bad, back = self._weighted(counts, 0)
         except SourceMapError:
             if not last:
                 raise
-            self._scan_lazily(line, pieces, state, columns, found)  # bad text after the wanted columns may stay unread
-            return
-        if decoded.bad:
-            self._bad_segment(line, decoded.bad)
-            pieces = [p for p in pieces if p not in decoded.bad]
-        number = {piece: n for n, piece in enumerate(decoded.segments)}
-        order = list(map(number.__getitem__, pieces))
-        deltas = list(map(decoded.columns[0].__getitem__, order))
-        if min(deltas[1:], default=0) < 0:  # columns go back on this line
-            self._keep(line, self._scan_unsorted(line, map(decode_vlq, pieces), state, set(columns)), found)
-            return
-        generated = list(accumulate(deltas))
-        sums, done = list(state), 0
-        n_sources, n_names = len(self.sources), len(self.names)
-        for column in columns:
-            at = bisect.bisect_right(generated, column) - 1
-            if at < 0:
-                continue
-            if at >= done:
-                for field in range(4):
-                    sums[field] += sum(map(decoded.columns[field + 1].__getitem__, order[done : at + 1]))
-                done = at + 1
-            count = len(TERMINAL.findall(pieces[at]))
-            if count == 1:
-                continue
-            source, orig_line, orig_column, name = sums
-            if generated[at] < 0 or orig_line < 0 or orig_column < 0 or not 0 <= source < n_sources:
-                self._problem(f"line {line + 1}: a segment points outside the map (source {source}, line {orig_line}, column {orig_column})")
-                continue
-            found[(line, column)] = Segment(self, source, orig_line, orig_column, name if count == 5 and 0 <= name < n_names else None, line, generated[at])
-        for field in range(4):
-            sums[field] += sum(map(decoded.columns[field + 1].__getitem__, order[done:]))
-        state[:] = sums
+            return None  # put in order, to read up to the bad value
+        if back or column + sums[0] > before:
+            return None
+        if bad:
+            self._bad_segment(line, bad)
+        for field in range(1, 5):
+            state[field - 1] += sums[field]
+        final = next((p for p in reversed(pieces) if p not in bad), None)
+        return sums[0], None if final is None else len(_places(final.translate(SHAPE)) or ())
 
-    def _scan_lazily(self, line: int, pieces: list[str], state: list[int], columns: list[int], found: dict) -> None:
-        """The last wanted line when its text has bad VLQ: decode segment by segment and stop past the last column."""
-        best = self._scan(line, map(decode_vlq, pieces), state, columns, stop=True)
-        if best is None:
-            best = self._scan_unsorted(line, map(decode_vlq, pieces), state, set(columns))
-        self._keep(line, best, found)
+    def _weighted(self, counts: Counter, first_field: int) -> tuple[list[int], dict[str, int], bool]:
+        """The fields (from `first_field` on) of distinct segments times their counts, summed; the bad segments; whether a column delta is below 0."""
+        groups, bad = _decode(list(counts), first_field=first_field)
+        sums, back = [0, 0, 0, 0, 0], False
+        for group, count, columns in groups:
+            weights = list(map(counts.__getitem__, group))
+            for field in range(first_field, count):
+                sums[field] += sum(map(mul, columns[field], weights))  # type: ignore[arg-type]
+            back = back or (first_field == 0 and min(columns[0]) < 0)  # type: ignore[type-var]
+        return sums, bad, back
 
-    def _keep(self, line: int, best: dict, found: dict) -> None:
-        for wanted_column, (segment_column, target) in best.items():
-            if target is not None:
-                found[(line, wanted_column)] = Segment(self, target[0], target[1], target[2], target[3] if target[3] >= 0 else None, line, segment_column)
+    def _search_whole(self, text: str, begin: int, end: int, line: int, state: list[int], columns: list[int], found: dict) -> None:
+        """A line whose columns go back: for each column the segment with the greatest column at or before it (the later of equals)."""
+        best: dict[int, tuple[int, int, int, tuple[int, ...]]] = {}  # column → (generated column, segment number, field count, fields)
+        column, seen, position = 0, 0, begin
+        while position <= end:
+            stop = _chunk_end(text, position, CARRY_CHUNK, end)
+            pieces = _pieces(text, position, stop)
+            position = stop + 1
+            groups, bad = _decode(list(dict.fromkeys(pieces)))
+            if bad:
+                self._bad_segment(line, bad)
+                pieces = [p for p in pieces if p not in bad]
+            segments, fields = _flatten(groups)
+            number = dict(zip(segments, range(len(segments)), strict=True))
+            order = list(map(number.__getitem__, pieces))
+            generated = list(accumulate(map(fields[0].__getitem__, order), initial=column))
+            del generated[0]
+            ranked = sorted(zip(generated, range(len(generated)), strict=True))
+            for wanted_column in columns:
+                at = bisect.bisect_right(ranked, (wanted_column, len(ranked))) - 1
+                if at < 0:
+                    continue
+                segment_column, index = ranked[at]
+                if wanted_column in best and best[wanted_column][:2] > (segment_column, seen + index):
+                    continue
+                sums = list(state)
+                _add(sums, fields, order[: index + 1])
+                best[wanted_column] = (segment_column, seen + index, fields[5][order[index]], tuple(sums))
+            _add(state, fields, order)
+            if generated:
+                column = generated[-1]
+            seen += len(order)
+        for wanted_column, (segment_column, _, count, sums) in best.items():
+            self._found(found, line, wanted_column, segment_column, count, sums)
+
+    def _found(self, found: dict, line: int, column: int, segment_column: int, count: int, fields: Sequence[int]) -> None:
+        """Record what the segment at `segment_column` (with `count` fields, summed `fields`) maps `column` to, if anything."""
+        if count == 1:
+            return
+        source, orig_line, orig_column, name = fields
+        if segment_column < 0 or orig_line < 0 or orig_column < 0 or not 0 <= source < len(self.sources):
+            self._problem(f"line {line + 1}: a segment points outside the map (source {source}, line {orig_line}, column {orig_column})")
+            return
+        found[(line, column)] = Segment(self, source, orig_line, orig_column, name if count == 5 and 0 <= name < len(self.names) else None, line, segment_column)
 
     def _bad_segment(self, line: int, bad: dict[str, int]) -> None:
         self._problem(f"line {line + 1}: a segment has {next(iter(bad.values()))} fields (1, 4 or 5 expected)")
-
-    def _target(self, line: int, column: int, fields: tuple[int, ...], state: list[int]) -> tuple[int, int, int, int] | None:
-        """Apply one segment's deltas to `state`; what it maps to, or None (unmapped or out of range)."""
-        count = len(fields)
-        if count == 1:
-            return None
-        state[0] += fields[1]
-        state[1] += fields[2]
-        state[2] += fields[3]
-        if count == 5:
-            state[3] += fields[4]
-        source, orig_line, orig_column, name = state
-        if column < 0 or orig_line < 0 or orig_column < 0 or not 0 <= source < len(self.sources):
-            self._problem(f"line {line + 1}: a segment points outside the map (source {source}, line {orig_line}, column {orig_column})")
-            return None
-        return (source, orig_line, orig_column, name if count == 5 and 0 <= name < len(self.names) else -1)
-
-    def _scan(self, line: int, decoded: Iterable[tuple[int, ...]], state: list[int], columns: list[int], *, stop: bool) -> dict | None:
-        """The covering segment of each sorted column, walking the line once; None if its columns go back.
-
-        The hot loop of the mapping: `_target`'s work is written out inline.
-        """
-        best: dict[int, tuple[int, tuple[int, int, int, int] | None]] = {}
-        at, wanted = 0, len(columns)
-        next_column = columns[0]
-        column = 0
-        source, orig_line, orig_column, name = state
-        n_sources, n_names = len(self.sources), len(self.names)
-        previous: tuple[int, tuple[int, int, int, int] | None] | None = None
-        for fields in decoded:
-            count = len(fields)
-            if count != 4 and count != 5 and count != 1:
-                self._problem(f"line {line + 1}: a segment has {count} fields (1, 4 or 5 expected)")
-                continue
-            delta = fields[0]
-            if delta < 0 and previous is not None:
-                return None
-            column += delta
-            if column > next_column:
-                while at < wanted and columns[at] < column:
-                    if previous is not None:
-                        best[columns[at]] = previous
-                    at += 1
-                if at == wanted:
-                    if stop:
-                        state[:] = (source, orig_line, orig_column, name)
-                        return best
-                    next_column = 1 << 62  # nothing more to resolve on this line
-                else:
-                    next_column = columns[at]
-            if count == 4 or count == 5:
-                source += fields[1]
-                orig_line += fields[2]
-                orig_column += fields[3]
-                if count == 5:
-                    name += fields[4]
-                if column < 0 or orig_line < 0 or orig_column < 0 or not 0 <= source < n_sources:
-                    self._problem(f"line {line + 1}: a segment points outside the map (source {source}, line {orig_line}, column {orig_column})")
-                    previous = (column, None)
-                else:
-                    previous = (column, (source, orig_line, orig_column, name if count == 5 and 0 <= name < n_names else -1))
-            else:
-                previous = (column, None)
-        while at < wanted:
-            if previous is not None:
-                best[columns[at]] = previous
-            at += 1
-        state[:] = (source, orig_line, orig_column, name)
-        return best
-
-    def _scan_unsorted(self, line: int, decoded: Iterable[tuple[int, ...]], state: list[int], columns: set[int]) -> dict:
-        best: dict[int, tuple[int, tuple[int, int, int, int] | None]] = {}
-        column = 0
-        for fields in decoded:
-            count = len(fields)
-            if count not in (1, 4, 5):
-                self._problem(f"line {line + 1}: a segment has {count} fields (1, 4 or 5 expected)")
-                continue
-            column += fields[0]
-            target = self._target(line, column, fields, state)
-            for wanted_column in columns:
-                if column <= wanted_column and (wanted_column not in best or best[wanted_column][0] <= column):
-                    best[wanted_column] = (column, target)
-        return best
 
     def _problem(self, message: str) -> None:
         if len(self.problems) < 10:
@@ -428,7 +597,7 @@ class IndexMap:
                 if segment is not None:  # back to the index map's own coordinates
                     shift = self._offsets[number]
                     column = segment.generated_column + (shift[1] if segment.generated_line == 0 else 0)
-                    segment = replace(segment, generated_line=segment.generated_line + shift[0], generated_column=column)
+                    segment = segment._replace(generated_line=segment.generated_line + shift[0], generated_column=column)
                 found[position] = segment
             self.problems.extend(inner.problems[: max(0, 10 - len(self.problems))])
         return found

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sourcemap_builder import mappings, source_map, vlq
+from sourcemap_reference import fast, reference, reference_index
 
+from auditor.parse import sourcemap
 from auditor.parse.sourcemap import (
     IndexMap,
     RegularMap,
@@ -207,3 +210,118 @@ def test_decoding_stops_after_the_last_lookup():
     assert found(smap, 0, 0) == ("a.ts", 0, 0, None)
     with pytest.raises(SourceMapError):
         smap.lookup_many([(0, 5)])
+
+
+# -- the fast decoder against the straightforward one (tests/sourcemap_reference.py) -------------------------------
+
+
+@contextmanager
+def chunks(first: int, carry: int, skip: int, share: float):
+    """Read lines with lookups from `first` characters on, other text `carry` at a time, and only sum stretches of
+    `skip` characters or more before a line's next lookup, `share` of them at a time (tiny sizes cross every chunk
+    edge; a share over 1 often sums past the column and must read the stretch again)."""
+    names = ("FIRST_CHUNK", "CARRY_CHUNK", "SKIP_MIN", "SKIP_SHARE")
+    saved = [getattr(sourcemap, name) for name in names]
+    for name, value in zip(names, (first, carry, skip, share), strict=True):
+        setattr(sourcemap, name, value)
+    try:
+        yield
+    finally:
+        for name, value in zip(names, saved, strict=True):
+            setattr(sourcemap, name, value)
+
+
+CHUNKS = [(4096, 1 << 20, 8192, 0.8), (1, 1, 0, 0.8), (3, 7, 1, 2.0), (16, 40, 4, 0.5)]
+
+
+def agree(data: dict, positions, chunk_sizes=CHUNKS[0]):
+    """The fast answers (or SourceMapError) equal the reference's; both returned for further checks."""
+    try:
+        expected = reference_index(data, positions) if "sections" in data else reference(data, positions)
+    except SourceMapError:
+        expected = "SourceMapError"
+    with chunks(*chunk_sizes):
+        try:
+            got = fast(parse_map(json.dumps(data)), positions)
+        except SourceMapError:
+            got = "SourceMapError"
+    assert got == expected
+    return got
+
+
+small = st.integers(-3, 3) | st.integers(-3000, 3000) | st.integers(-(2**30), 2**30)
+step = st.integers(0, 40) | st.integers(0, 70000) | st.integers(-20, -1)
+segment = st.one_of(
+    st.tuples(step, small, small, small),
+    st.tuples(step, small, small, small, small),
+    st.tuples(step),
+    st.lists(small, min_size=2, max_size=3).map(tuple) | st.lists(small, min_size=6, max_size=7).map(tuple),  # bad field counts
+)
+
+
+@st.composite
+def maps(draw):
+    lines = draw(st.lists(st.lists(segment, max_size=12), max_size=10))
+    text = ";".join(",".join("".join(vlq(v) for v in s) for s in line) for line in lines)
+    if text and draw(st.booleans()):  # bad text somewhere: a character outside Base64, a cut-off value, a value over 32 bits
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(["!", "=", "g", "ggggggggB", ",g", "é"])) + text[at:]
+    data = {"version": 3, "sources": [f"s{n}.ts" for n in range(draw(st.integers(0, 4)))], "names": [f"n{n}" for n in range(draw(st.integers(0, 3)))], "mappings": text}
+    columns = sorted({sum(s[0] for s in line[: n + 1]) for line in lines for n in range(len(line))} | {0})
+    near = st.sampled_from(columns).flatmap(lambda c: st.integers(max(0, c - 2), max(0, c + 2)))
+    positions = draw(st.lists(st.tuples(st.integers(0, len(lines) + 1), near | st.integers(0, 100)), max_size=8))
+    return data, positions
+
+
+@given(maps(), st.sampled_from(CHUNKS))
+def test_fast_lookups_agree_with_the_straightforward_decode(case, chunk_sizes):
+    data, positions = case
+    agree(data, positions, chunk_sizes)
+
+
+@pytest.mark.parametrize("chunk_sizes", CHUNKS)
+def test_hand_made_maps_agree_with_the_straightforward_decode(chunk_sizes):
+    def regular(lines, **extra):
+        return {"version": 3, "sources": ["a.ts", "b.ts", None], "names": ["x", "y"], "mappings": lines, **extra}
+
+    many = [(c * 3, c % 3 - 1, c % 5, c % 7 - 2, c % 4 - 1) if c % 4 else (c * 3, 0, 1, 0) for c in range(1, 60)]
+    body = mappings([many, [(0,)], [], many])
+    cases = [
+        (regular(body), [(0, 0), (0, 40), (0, 41), (0, 500), (1, 0), (2, 3), (3, 93), (3, 177), (9, 0)]),
+        (regular(body, sourceRoot="src", ignoreList=[1, 5]), [(0, 40), (3, 12), (3, 130)]),
+        (regular(body, x_google_ignoreList=[0]), [(0, 40), (3, 12)]),
+        (regular("AAAA,CAAC,DAAD;;AAAA"), [(0, 0), (0, 1), (0, 2), (2, 0)]),  # the third segment steps back to column 0
+        (regular("UAAU,PAAC,KAAC"), [(0, 5), (0, 9), (0, 12)]),  # columns 10, 3, 8
+        (regular("AAAA,UAAC,PAAC"), [(0, 4)]),  # past the last lookup (column 10) before the step back: the step back is not read
+        (regular("AAAA,CAAC,!!!!"), [(0, 0)]),
+        (regular("AAAA,CAAC,!!!!"), [(0, 1)]),
+        (regular("AAAA;CAAC,!!!!;AAAA"), [(0, 0), (2, 0)]),  # bad text on a line read whole
+        (regular("AAAA,CGAC,CAAC"), [(0, 1), (0, 2)]),  # source 3: outside the map
+        (regular("AAAA,CAAAA,CAAAC,CAAAB"), [(0, 1), (0, 2), (0, 3)]),  # names 0, 1, then 2 (outside: no name)
+        (regular("AAAA,CA,CAAC"), [(0, 1), (0, 2)]),  # a 2-field segment is no segment
+        (regular("D,AAAA,CAAC"), [(0, 0), (0, 1)]),  # a first column below 0
+        (regular("gvBAAg7W,gBAAC"), [(0, 1000), (0, 1020)]),  # multi-digit values
+        (regular(";" * 5000 + "AAAA,CAAC" + ";AAAA" * 300), [(5000, 1), (5299, 0), (5300, 0), (9999, 0)]),  # many lines skipped by blocks
+        ({"version": 3, "sections": [{"offset": {"line": 0, "column": 0}, "map": regular(body)}, {"offset": {"line": 3, "column": 50}, "map": regular(body, sourceRoot="lib/")}]}, [(0, 40), (3, 10), (3, 60), (3, 143), (4, 3), (5, 0)]),
+    ]
+    for data, positions in cases:
+        agree(data, positions, chunk_sizes)
+
+
+def test_lookups_agree_when_the_value_cache_is_cleared_midway(monkeypatch):
+    monkeypatch.setattr(sourcemap, "MAX_VALUE_CACHE", 2)
+    monkeypatch.setattr(sourcemap, "_VALUES", sourcemap._Values())
+    lines = [[(c * 40, 0, c * 37, c * 1031, c % 2) for c in range(200)]]
+    got = agree({"version": 3, "sources": ["a.ts"], "names": ["x", "y"], "mappings": mappings(lines)}, [(0, 39), (0, 4000), (0, 7999)])
+    assert got[(0, 7999)][2:4] == (199 * 37, 199 * 1031)
+    assert len(sourcemap._VALUES) <= 2
+
+
+@pytest.mark.parametrize("share", [0.3, 0.5, 0.8, 1.0])
+def test_a_summed_stretch_ending_in_a_bad_segment_leaves_the_last_good_one_covering(share):
+    """Somewhere in the sweep a stretch that is only summed ends with a 2-field segment: the next lookup falls back to
+    the segment before it, a 1-field one (so it maps to nothing)."""
+    for fillers in range(1, 40):
+        text = "AAAA," + ",".join(["CAAC"] * fillers) + ",C,CA,8BAAC"  # columns 0..fillers + 1 (the last unmapped), a 2-field segment, then fillers + 31
+        for first, carry, _, _ in CHUNKS:
+            agree({"version": 3, "sources": ["a.ts"], "names": [], "mappings": text}, [(0, 1), (0, fillers + 10)], (first, carry, 0, share))

@@ -225,3 +225,26 @@ def test_ota_zip_findings_map_through_the_build_folder(esbuild, tmp_path):
     report = audit(bundle, "OTA010,SCR010", settings={"source_root": dist})
     assert original(found(report, "OTA010"), root) == ("src/keys.ts", *position(keys_ts, "-----BEGIN"))
     assert original(found(report, "SCR010"), root) == FETCH
+
+
+@pytest.mark.parametrize("chunk_sizes", [(4096, 1 << 20, 8192, 0.8), (7, 64, 16, 1.5)])
+def test_lookups_in_a_real_map_agree_with_the_straightforward_decode(esbuild, tmp_path, chunk_sizes, monkeypatch):
+    """esbuild's own JavaScript API, bundled and minified (a real map: long lines, names, multi-digit values) at every 29th position."""
+    from sourcemap_reference import fast, reference
+
+    from auditor.parse import sourcemap
+
+    library = esbuild.parent.parent / "esbuild" / "lib" / "main.js"
+    out = tmp_path / "lib.js"
+    subprocess.run([str(esbuild), str(library), "--bundle", "--minify", "--platform=node", "--sourcemap", f"--outfile={out}", "--log-level=error"], check=True, capture_output=True, timeout=120)
+    data = json.loads(out.with_name("lib.js.map").read_text(encoding="utf-8"))
+    lines = out.read_text(encoding="utf-8").split("\n")
+    positions = [(n, c) for n, line in enumerate(lines) for c in [*range(0, len(line) + 3, 29), len(line) - 1]]
+    assert len(data["mappings"]) > 50_000 and len(positions) > 1000
+    for name, value in zip(("FIRST_CHUNK", "CARRY_CHUNK", "SKIP_MIN", "SKIP_SHARE"), chunk_sizes, strict=True):
+        monkeypatch.setattr(sourcemap, name, value)  # the second set: tiny chunks, and sums that often overshoot
+    expected = reference(data, positions)
+    assert sum(v is not None for v in expected.values()) > 0.9 * len(positions)
+    assert fast(sourcemap.parse_map(json.dumps(data)), positions) == expected
+    for part in (positions[: len(positions) // 3], positions[-5:], positions[::97]):  # fewer lines looked up: more is summed, less put in order
+        assert fast(sourcemap.parse_map(json.dumps(data)), part) == reference(data, part)

@@ -66,3 +66,23 @@ def test_a_broken_map_is_a_note_and_the_finding_stays_built(tmp_path):
     finding = next(f for f in report.findings if f.rule_id == "SCR013")
     assert (finding.location.resource, finding.location.file) == ("/app.js", None)
     assert any("unusable" in n.message for n in report.notifications)
+
+
+def test_an_audit_without_mapping_imports_no_mapping_module(tmp_path):
+    """`--no-source-maps` must not pay for the decoder: suppressions read the originals' cache key without importing relocation."""
+    import subprocess
+    import sys
+
+    root = vendored(tmp_path)
+    probe = (
+        "import sys\nfrom auditor.cli import main\n"
+        "try:\n    main([sys.argv[1], '--exit-zero', *sys.argv[2:]])\nexcept SystemExit:\n    pass\n"
+        "print('LOADED=' + ','.join(m for m in ('auditor.engine.relocation', 'auditor.engine.mapping', 'auditor.parse.sourcemap') if m in sys.modules))\n"
+    )
+
+    def loaded(*args: str) -> str:
+        out = subprocess.run([sys.executable, "-c", probe, str(root / "dist"), *args], capture_output=True, text=True, check=True, cwd=root).stdout
+        return out.rsplit("LOADED=", 1)[1].strip()
+
+    assert loaded("--no-source-maps") == ""
+    assert loaded() == "auditor.engine.relocation,auditor.engine.mapping,auditor.parse.sourcemap"  # the near miss: a mapped run does import them
