@@ -46,6 +46,17 @@ def string_entries(value: object) -> Iterator[tuple[str, list[str]]]:
                 yield feature, tokens
 
 
+def allowlist_tokens(ctx: Context) -> Iterator[tuple[Manifest, str, int, str]]:
+    """Every token of every well-formed allowlist, with its feature and index (for the JSON pointer)."""
+    found = policy_member(ctx)
+    if found is None:
+        return
+    manifest, value = found
+    for feature, tokens in string_entries(value):
+        for index, token in enumerate(tokens):
+            yield manifest, feature, index, token
+
+
 def header_location(ctx: Context, resource):
     return ctx.bundle_location(*(resource.byte_range or (None, 0)), resource=resource.path, pointer="permissions-policy")
 
@@ -190,20 +201,15 @@ def invalid_allowlist_token(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/iwa_permissions_policy_cache.cc`.
     """
-    found = policy_member(ctx)
-    if found is None:
-        return
-    manifest, value = found
-    for feature, tokens in string_entries(value):
-        for index, token in enumerate(tokens):
-            bare = token.strip().strip("'").lower()
-            if token == "*" or bare in ("self", "none"):
-                continue
-            origin = normalize_origin(token)
-            if origin is not None and origin.startswith("https://"):
-                continue
-            why = "means nothing in a manifest (it is for iframe `allow`)" if bare == "src" else "is not an https origin"
-            yield Hit(f"`{feature}` entry {json.dumps(token)} {why}", at(ctx, manifest, f"{feature_pointer(feature)}/{index}"))
+    for manifest, feature, index, token in allowlist_tokens(ctx):
+        bare = token.strip().strip("'").lower()
+        if token == "*" or bare in ("self", "none"):
+            continue
+        origin = normalize_origin(token)
+        if origin is not None and origin.startswith("https://"):
+            continue
+        why = "means nothing in a manifest (it is for iframe `allow`)" if bare == "src" else "is not an https origin"
+        yield Hit(f"`{feature}` entry {json.dumps(token)} {why}", at(ctx, manifest, f"{feature_pointer(feature)}/{index}"))
 
 
 @rule(id="PRM005", name="wildcard-permission-grant", level=Level.WARNING, needs=Need.MANIFEST, tags=("permissions",), security_severity=5.5)
@@ -262,15 +268,10 @@ def third_party_permission_grant(ctx: Context) -> Iterator[Hit]:
     ## References
     Chromium `third_party/blink/renderer/modules/manifest/manifest_parser.cc`, `chrome/browser/web_applications/isolated_web_apps/iwa_permissions_policy_cache.cc`, `services/network/public/cpp/permissions_policy/permissions_policy.cc`.
     """
-    found = policy_member(ctx)
-    if found is None:
-        return
-    manifest, value = found
-    for feature, tokens in string_entries(value):
-        for index, token in enumerate(tokens):
-            origin = normalize_origin(token)
-            if origin is not None and origin.startswith("https://"):  # other schemes are PRM004's
-                yield Hit(f"`{feature}` is granted to the third-party origin `{origin}`", at(ctx, manifest, f"{feature_pointer(feature)}/{index}"))
+    for manifest, feature, index, token in allowlist_tokens(ctx):
+        origin = normalize_origin(token)
+        if origin is not None and origin.startswith("https://"):  # other schemes are PRM004's
+            yield Hit(f"`{feature}` is granted to the third-party origin `{origin}`", at(ctx, manifest, f"{feature_pointer(feature)}/{index}"))
 
 
 @rule(id="PRM007", name="missing-cross-origin-isolated", level=Level.ERROR, needs=Need.MANIFEST, tags=("permissions",), security_severity=3.0)

@@ -206,6 +206,16 @@ def crc_of(data, start: int, length: int) -> int:
     return crc
 
 
+def shared_ints(twin: Any, data_at: int, crc: int, size: int, csize: int) -> tuple[int, int, int, int]:
+    """The values again, each replaced by its iOS twin's int object when equal (see `walk`): one object, not two."""
+    return (
+        twin.data_offset if twin.data_offset == data_at else data_at,
+        twin.crc if twin.crc == crc else crc,
+        twin.size if twin.size == size else size,
+        twin.compressed_size if twin.compressed_size == csize else csize,
+    )
+
+
 def walk(data, limits: Limits, *, declared: Mapping[int, tuple[int, int]] | None = None, directory: Mapping[int, Any] | None = None) -> StreamView:
     """The stream view of `data` (bytes or a memory map).
 
@@ -279,11 +289,8 @@ def walk(data, limits: Limits, *, declared: Mapping[int, tuple[int, int]] | None
                 return stop("ZipException: unexpected EOF", kind="eof", at=pos)
             actual_crc = crc_of(data, data_at, size) if size else crc
             twin = twins.get(pos)
-            if twin is not None:  # equal values, one object (see the docstring)
-                data_at = twin.data_offset if twin.data_offset == data_at else data_at
-                crc = twin.crc if twin.crc == crc else crc
-                size = twin.size if twin.size == size else size
-                csize = twin.compressed_size if twin.compressed_size == csize else csize
+            if twin is not None:
+                data_at, crc, size, csize = shared_ints(twin, data_at, crc, size, csize)
             entry = StreamEntry(pos, raw, name, flags, method, crc, size, csize, data_at, size, size, crc if actual_crc == crc else actual_crc, data_at + size)
             entries.append(entry)
             total += size
@@ -334,11 +341,8 @@ def walk(data, limits: Limits, *, declared: Mapping[int, tuple[int, int]] | None
             crc, csize, size, length = found
             after += length
         twin = twins.get(pos)
-        if twin is not None:  # equal values, one object (see the docstring)
-            data_at = twin.data_offset if twin.data_offset == data_at else data_at
-            crc = twin.crc if twin.crc == crc else crc
-            size = twin.size if twin.size == size else size
-            csize = twin.compressed_size if twin.compressed_size == csize else csize
+        if twin is not None:
+            data_at, crc, size, csize = shared_ints(twin, data_at, crc, size, csize)
         entry = StreamEntry(
             pos, raw, name, flags, method, crc, size, csize, data_at,
             csize if consumed == csize else consumed, size if produced == size else produced, crc if actual_crc == crc else actual_crc, after,
