@@ -78,10 +78,17 @@ def test_a_three_file_app_imports_only_what_its_inputs_need(tmp_path):
 
 def test_the_modules_a_plain_app_skips_are_imported_when_an_input_needs_them(tmp_path):
     """The near-miss of the test above: a stylesheet, a configuration file and --debug."""
-    app = write_app(tmp_path / "app", {"index.html": PAGE.replace("<p", "<style>p{color:red}</style><p"), "app.js": SCRIPT + "document.body.innerHTML = location.hash;\n"})
+    app = write_app(tmp_path / "app", {"index.html": PAGE.replace("<p", "<style>@import url(/base.css);</style><p"), "app.js": SCRIPT + "document.body.innerHTML = location.hash;\n"})
     (tmp_path / ".iwa-audit.toml").write_text('fail-level = "error"\n')
     modules = loaded(str(app), "--debug", "--jobs", "1", cwd=tmp_path)
     assert {"tinycss2", "tomllib", "logging", "tree_sitter"} <= modules
+
+
+def test_a_stylesheet_no_css_rule_reads_is_not_parsed(tmp_path):
+    """Only `@import` and `@font-face` are read: CSS with `@media` and `url()` but neither is not tokenised (the test above is its near-miss)."""
+    css = ".a { background: url(https://cdn.example/a.png) } @media (min-width: 40em) { .a { color: red } } @keyframes k { to { opacity: 0 } }"
+    app = write_app(tmp_path / "app", {"index.html": PAGE.replace("<p", "<style>p{color:red}</style><p"), "style.css": css})
+    assert "tinycss2" not in loaded(str(app), cwd=tmp_path)
 
 
 def test_a_folder_without_pages_or_scripts_imports_no_html_or_js_parser(tmp_path):

@@ -151,6 +151,16 @@ def test_scr008_allows_bundled_and_data_fonts(app):
     assert hits(app, "SCR008", css=css) == []
 
 
+def test_scr007_scr008_read_at_rules_written_in_capitals_or_with_escapes(app):
+    """An at-keyword is ASCII case-insensitive and its name may be escaped: each sheet is still parsed and read."""
+    css = "@IMPORT url(https://cdn.example/a.css);"
+    html = "<style>@font-f\\61 ce { src: url(https://fonts.example/b.woff2) }</style>"
+    assert hits(app, "SCR007,SCR008", css=css, html=html) == [
+        f"SCR008 error /index.html:{position(html, 'url(')} font from a remote URL is blocked by `font-src`: `https://fonts.example/b.woff2`",
+        f"SCR007 error /style.css:{position(css, 'url(')} `@import` of a remote URL is blocked by `style-src 'self'`: `https://cdn.example/a.css`",
+    ]
+
+
 # SCR009 http: media and frames
 def test_scr009_flags_http_video_iframe_and_warns_img(app):
     html = '<video src="http://media.example/a.mp4"></video>\n<iframe src="http://e.example/"></iframe>\n<img src="http://i.example/a.png">'
