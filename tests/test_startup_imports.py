@@ -90,10 +90,25 @@ def test_a_folder_without_pages_or_scripts_imports_no_html_or_js_parser(tmp_path
     assert not {m for m in modules if m.split(".")[0] in ("justhtml", "tree_sitter", "tree_sitter_javascript", "tinycss2")}
 
 
+MAPPING = {"auditor.engine.mapping", "auditor.parse.sourcemap"}
+SINK = "document.body.innerHTML = location.hash;\n"
+
+
 def test_no_source_maps_imports_no_mapping(tmp_path):
-    app = write_app(tmp_path / "app", {"index.html": PAGE.replace("<p", "<p onclick=go()"), "app.js": SCRIPT})
-    assert not {"auditor.engine.mapping", "auditor.parse.sourcemap"} & loaded(str(app), "--no-source-maps", cwd=tmp_path)
-    assert {"auditor.engine.mapping", "auditor.parse.sourcemap"} <= loaded(str(app), cwd=tmp_path)  # a finding in the page is mapped
+    app = write_app(tmp_path / "app", {"index.html": PAGE, "app.js": SCRIPT + SINK + "//# sourceMappingURL=app.js.map\n"})
+    assert not MAPPING & loaded(str(app), "--no-source-maps", cwd=tmp_path)
+    assert MAPPING <= loaded(str(app), cwd=tmp_path)  # the near-miss: a finding in a script that names its map
+
+
+def test_findings_where_no_map_or_copy_can_lead_imports_no_mapping(tmp_path):
+    """Findings in the manifest, a page and a script, none with a map reference, a sibling .map or a copy beside the folder."""
+    app = write_app(tmp_path / "app", {"index.html": PAGE.replace("<p", "<p onclick=go()"), "app.js": SCRIPT + SINK})
+    assert not MAPPING & loaded(str(app), cwd=tmp_path)
+    (app / "app.js.map").write_text('{"version": 3, "sources": [], "names": [], "mappings": ""}')
+    assert MAPPING <= loaded(str(app), cwd=tmp_path)  # a sibling map
+    (app / "app.js.map").unlink()
+    (tmp_path / "index.html").write_text(PAGE)
+    assert MAPPING <= loaded(str(app), cwd=tmp_path)  # the page's copy beside the build folder (a Vite project's index.html)
 
 
 def test_version_imports_nothing_but_the_launcher(tmp_path):
