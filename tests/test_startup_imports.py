@@ -134,3 +134,29 @@ def test_hashing_is_imported_only_to_fingerprint_findings(tmp_path):
     with zipfile.ZipFile(archive, "w") as out:
         out.writestr("index.html", PAGE)
     assert "_hashlib" in loaded(str(archive), "--checksum", "0" * 64, cwd=tmp_path)  # the near-miss: the zip's SHA-256, to check it
+
+
+COMPILED_LAZY = (
+    "import sys\n"
+    "from auditor.launch import main\n"
+    "from auditor.engine.lazy import LazyPattern\n"
+    "main(sys.argv[1:])\n"
+    "sys.stdout.flush()\n"
+    "names = [f'{n}.{a}' for n, m in list(sys.modules.items()) if n.startswith('auditor') for a, v in list(vars(m).items()) if isinstance(v, LazyPattern) and 'search' in vars(v)]\n"
+    "sys.stderr.write('COMPILED=' + ' '.join(sorted(names)) + '\\n')\n"
+)
+
+
+def compiled_lazy(*args: str, cwd: Path) -> set[str]:
+    probe = subprocess.run([sys.executable, "-c", COMPILED_LAZY, *args], capture_output=True, text=True, check=False, cwd=cwd)
+    assert "COMPILED=" in probe.stderr, probe.stderr
+    return set(probe.stderr.rsplit("COMPILED=", 1)[1].split())
+
+
+def test_patterns_only_some_inputs_need_are_not_compiled_for_a_plain_app(tmp_path):
+    app = write_app(tmp_path / "app", {"index.html": PAGE, "app.js": SCRIPT})
+    assert compiled_lazy(str(app), cwd=tmp_path) == set()
+    manifest = json.loads((app / ".well-known" / "manifest.webmanifest").read_text())
+    manifest["protocol_handlers"] = [{"protocol": "web+notes", "url": "/open?u=%s"}]
+    (app / ".well-known" / "manifest.webmanifest").write_text(json.dumps(manifest))
+    assert "auditor.rules.entry_points.WEB_PLUS" in compiled_lazy(str(app), cwd=tmp_path)  # the near-miss: a protocol handler

@@ -8,9 +8,9 @@ unambiguous shapes are matched: `navigator.serial`, `new TCPSocket(...)`,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.record import FrozenRecord
 from auditor.parse.js import query_matches, register_query
 
@@ -78,7 +78,7 @@ TABLES = {"navigator": NAVIGATOR_MEMBERS, "clipboard": CLIPBOARD_METHODS, "const
 
 
 PRIVATE_FEATURES = ("direct-sockets-private", "local-network", "loopback-network")
-SOCKET_TARGET = re.compile(r"""^new\s+(?:TCPSocket|UDPSocket)\s*\(\s*(?:(["'`])([^"'`]*)\1|\{[^}]*?remoteAddress\s*:\s*(["'`])([^"'`]*)\3)""")
+SOCKET_TARGET = LazyPattern(r"""^new\s+(?:TCPSocket|UDPSocket)\s*\(\s*(?:(["'`])([^"'`]*)\1|\{[^}]*?remoteAddress\s*:\s*(["'`])([^"'`]*)\3)""")
 
 
 def private_address(host: str) -> str | None:

@@ -7,21 +7,21 @@ the engine's own diagnostics and every family's explicit `RULES` tuple.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
 from auditor.engine.findings import Hit, Level, Precision
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.model import IWA_KINDS, InputKind
 from auditor.engine.record import FrozenRecord
 
 if TYPE_CHECKING:
     from auditor.engine.context import Context
 
-ID_PATTERN = re.compile(r"^[A-Z]{3}\d{3}$")
-NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-PREFIX_PATTERN = re.compile(r"^[A-Za-z]{3}\d{0,3}$")
+ID_PATTERN = LazyPattern(r"^[A-Z]{3}\d{3}$")
+NAME_PATTERN = LazyPattern(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PREFIX_PATTERN = LazyPattern(r"^[A-Za-z]{3}\d{0,3}$")
 
 
 class Need(enum.Flag):

@@ -21,10 +21,10 @@ back into the outer file (`Document.outer`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote_to_bytes
 
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.location import Location, Span, TextIndex
 from auditor.engine.model import Resource
 from auditor.engine.record import FrozenRecord, Record
@@ -219,7 +219,7 @@ def documents(ctx) -> Iterable[Document]:
 
 # --- documents inside documents ---------------------------------------------------------------------
 
-CHARACTER_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+CHARACTER_REFERENCE = LazyPattern(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
 def decoded_map(raw: str, base: int, decoded: str) -> Callable[[int], int]:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json.decoder
 import re
 
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.model import JsonDocument
 from auditor.engine.record import FrozenRecord, Record
 
 WHITESPACE = re.compile(r"[ \t\n\r]*")
-NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+NUMBER = LazyPattern(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 LITERALS = {"true": True, "false": False, "null": None}
 
 
