@@ -39,6 +39,9 @@ NOT_FOR_A_PLAIN_APP = (
     "bs4",
     "multiprocessing",        # one small script is parsed in-process
     "shutil",                 # argparse's formatter asks it the terminal width; ours asks os
+    "argparse",               # arguments that are all paths need no parser (cli.plain_paths)
+    "gettext",
+    "locale",
     "bz2",
     "lzma",
     "auditor.native.android",  # Capacitor project readers
@@ -82,7 +85,7 @@ def test_the_modules_a_plain_app_skips_are_imported_when_an_input_needs_them(tmp
     app = write_app(tmp_path / "app", {"index.html": PAGE.replace("<p", "<style>p{color:red}</style><p"), "app.js": SCRIPT + "document.body.innerHTML = location.hash;\n"})
     (tmp_path / ".iwa-audit.toml").write_text('fail-level = "error"\n')
     modules = loaded(str(app), "--debug", "--jobs", "1", cwd=tmp_path)
-    assert {"tinycss2", "tomllib", "logging", "tree_sitter"} <= modules
+    assert {"tinycss2", "tomllib", "logging", "tree_sitter", "argparse", "gettext", "locale"} <= modules
 
 
 def test_a_folder_without_pages_or_scripts_imports_no_html_or_js_parser(tmp_path):

@@ -7,13 +7,13 @@ only translates the command line into its arguments.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.engine.catalogue import SelectionError, select
 from auditor.engine.config import Config, ConfigError, find_config, load_config
@@ -25,6 +25,9 @@ from auditor.engine.record import replace
 from auditor.engine.registry import RuleSet
 from auditor.engine.runner import Notification, Report, exit_code
 from auditor.engine.settings import Settings
+
+if TYPE_CHECKING:
+    import argparse  # only annotations: `iwa-audit PATH...` gets its namespace without argparse (auditor.cli.plain_paths)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE = 0, 1, 2
 
