@@ -15,10 +15,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
 
 from auditor import __version__
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (as in auditor/__init__.py)
 if TYPE_CHECKING:
     import argparse
 

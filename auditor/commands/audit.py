@@ -13,7 +13,6 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from auditor.engine.catalogue import SelectionError, select
 from auditor.engine.config import Config, ConfigError, find_config, load_config
@@ -26,6 +25,7 @@ from auditor.engine.registry import RuleSet
 from auditor.engine.runner import Notification, Report, exit_code
 from auditor.engine.settings import Settings
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (as in auditor/__init__.py)
 if TYPE_CHECKING:
     import argparse  # only annotations: `iwa-audit PATH...` gets its namespace without argparse (auditor.cli.plain_paths)
 
