@@ -11,6 +11,7 @@ patches what the rules see).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from types import ModuleType
 
 
@@ -34,6 +35,9 @@ class LazyModule:
         return f"<LazyModule {self._name} ({'imported' if self._module is not None else 'not imported yet'})>"
 
 
+PATTERN_METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
+
+
 class LazyPattern:
     """A regular expression compiled when first used, for patterns only some inputs need.
 
@@ -54,37 +58,27 @@ class LazyPattern:
         import re
 
         compiled = re.compile(self.pattern, self.flags)
-        for name in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"):
+        for name in PATTERN_METHODS:
             setattr(self, name, getattr(compiled, name))
         self.compiled = lambda: compiled
         return compiled
 
-    def search(self, *args):
-        return self.compiled().search(*args)
-
-    def match(self, *args):
-        return self.compiled().match(*args)
-
-    def fullmatch(self, *args):
-        return self.compiled().fullmatch(*args)
-
-    def finditer(self, *args):
-        return self.compiled().finditer(*args)
-
-    def findall(self, *args):
-        return self.compiled().findall(*args)
-
-    def sub(self, *args):
-        return self.compiled().sub(*args)
-
-    def subn(self, *args):
-        return self.compiled().subn(*args)
-
-    def split(self, *args):
-        return self.compiled().split(*args)
-
     def __repr__(self) -> str:
         return f"<LazyPattern {self.pattern!r} ({'compiled' if 'search' in self.__dict__ else 'not compiled yet'})>"
+
+
+def _compiling(name: str) -> Callable[..., object]:
+    """The `LazyPattern` method `name`: compile, then call the compiled pattern's own (which replaces it)."""
+
+    def method(self: LazyPattern, *args: object) -> object:
+        return getattr(self.compiled(), name)(*args)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+for _name in PATTERN_METHODS:
+    setattr(LazyPattern, _name, _compiling(_name))
 
 
 def submodule(name: str) -> ModuleType:
