@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine.lazy import LazyPattern
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 from auditor.parse.js import query_matches, register_query
 
 NAVIGATOR_MEMBERS = {
@@ -116,10 +116,7 @@ class ApiUse(FrozenRecord):
     node: object  # the tree-sitter node, for its position
 
     def __init__(self, feature: str, api: str, node: object) -> None:
-        init = object.__setattr__
-        init(self, "feature", feature)
-        init(self, "api", api)
-        init(self, "node", node)
+        store_fields(self, locals())
 
 
 def api_uses(tree) -> Iterator[ApiUse]:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 
 from auditor.engine.lazy import LazyPattern
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 from auditor.parse.js import REGISTERED, JsTree, is_script, is_stringy, matches, parser, query_matches, register_query
 
 POLICY_CALL = LazyPattern(r"\.create(?:HTML|Script|ScriptURL)\s*\(")
@@ -179,9 +179,7 @@ class Coverage(FrozenRecord):
     where: str
 
     def __init__(self, state: str, where: str = "") -> None:
-        init = object.__setattr__
-        init(self, "state", state)
-        init(self, "where", where)
+        store_fields(self, locals())
 
 
 def default_policies(ctx) -> dict[str, list[int]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 
 from auditor.engine.location import Location
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 
 
 class Level(enum.IntEnum):
@@ -64,15 +64,7 @@ class Hit(FrozenRecord):
         anchor: str | None = None,
         properties: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        init = object.__setattr__
-        init(self, "message", message)
-        init(self, "location", location)
-        init(self, "related", related)
-        init(self, "help", help)
-        init(self, "level", level)
-        init(self, "precision", precision)
-        init(self, "anchor", anchor)
-        init(self, "properties", properties)
+        store_fields(self, locals())
 
 
 class Finding(FrozenRecord):
@@ -113,22 +105,7 @@ class Finding(FrozenRecord):
         built: Location | None = None,
         tags: tuple[str, ...] = (),
     ) -> None:
-        init = object.__setattr__
-        init(self, "rule_id", rule_id)
-        init(self, "rule_name", rule_name)
-        init(self, "level", level)
-        init(self, "message", message)
-        init(self, "location", location)
-        init(self, "related", related)
-        init(self, "help", help)
-        init(self, "precision", precision)
-        init(self, "fingerprint", fingerprint)
-        init(self, "suppressed", suppressed)
-        init(self, "properties", properties)
-        init(self, "snippet", snippet)
-        init(self, "snippet_start", snippet_start)
-        init(self, "built", built)
-        init(self, "tags", tags)
+        store_fields(self, locals())
 
     def sort_key(self) -> tuple:
         span = self.location.span
