@@ -42,6 +42,7 @@ NOT_FOR_A_PLAIN_APP = (
     "argparse",               # arguments that are all paths need no parser (cli.plain_paths)
     "gettext",
     "locale",
+    "mmap",                   # a small file is searched for suppressions and keys by one read
     "bz2",
     "lzma",
     "auditor.native.android",  # Capacitor project readers
@@ -86,6 +87,8 @@ def test_the_modules_a_plain_app_skips_are_imported_when_an_input_needs_them(tmp
     (tmp_path / ".iwa-audit.toml").write_text('fail-level = "error"\n')
     modules = loaded(str(app), "--debug", "--jobs", "1", cwd=tmp_path)
     assert {"tinycss2", "tomllib", "logging", "tree_sitter", "argparse", "gettext", "locale"} <= modules
+    (app / "big.bin").write_bytes(b"\0" * (1024 * 1024 + 1))
+    assert "mmap" in loaded(str(app), cwd=tmp_path)  # a file over 1 MiB is searched through a memory map
 
 
 def test_a_folder_without_pages_or_scripts_imports_no_html_or_js_parser(tmp_path):

@@ -35,6 +35,9 @@ BUNDLE_KINDS = frozenset({InputKind.WBN, InputKind.SWBN})
 WEB_CONTENT_KINDS = frozenset({InputKind.FOLDER, InputKind.WBN, InputKind.SWBN, InputKind.OTA_ZIP})
 
 
+MAPPED_SEARCH_BYTES = 1024 * 1024  # a file searched beyond this is memory-mapped; up to it, read (one call, no mmap import)
+
+
 class Body:
     """A resource payload: its size plus a way to read it, bounded by the caller.
 
@@ -80,7 +83,9 @@ class Body:
         """(start, end, line, column) of the first match of a bytes pattern, or None.
 
         Searched in place, never decoded: a view as it is, a file through a
-        read-only memory map, a zip member by one bounded read that is not kept.
+        read-only memory map (read whole up to `MAPPED_SEARCH_BYTES`: for a
+        small file one read costs less than a mapping, and mmap's import), a
+        zip member by one bounded read that is not kept.
         Line and column (1-based, code points) are worked out only on a match.
         """
         if self.size == 0:
@@ -90,7 +95,7 @@ class Body:
             if self._release is not None:
                 self._release()  # a scan touches every page of the body: none stays resident
             return found
-        if self._path is not None:
+        if self._path is not None and min(limit, self.size) > MAPPED_SEARCH_BYTES:
             import mmap
 
             with open(self._path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:

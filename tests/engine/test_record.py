@@ -105,3 +105,4 @@ def test_store_fields_sets_each_field_from_the_init_locals_and_nothing_else():
     assert not hasattr(point, "scratch")
     with pytest.raises(dataclasses.FrozenInstanceError):
         point.x = 3
+
