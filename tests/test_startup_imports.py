@@ -10,6 +10,7 @@ stopped seeing imports would fail too. No timing here (benchmarks/startup.py).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -119,10 +120,19 @@ def test_findings_where_no_map_or_copy_can_lead_imports_no_mapping(tmp_path):
 
 
 def test_version_imports_nothing_but_the_launcher(tmp_path):
-    """`--version` is answered before anything else is imported: only the launcher beyond what Python itself loads."""
-    bare = subprocess.run([sys.executable, "-c", "import sys; print(' '.join(sys.modules))"], capture_output=True, text=True, check=True, cwd=tmp_path).stdout.split()
-    assert sorted(loaded("--version", cwd=tmp_path) - set(bare)) == ["auditor", "auditor.launch"]  # not even __future__
-    assert "argparse" in loaded("--help", cwd=tmp_path) - set(bare)  # the near-miss: anything else builds the CLI
+    """`--version` is answered before anything else is imported: only the launcher beyond what Python itself
+    loads, not even `__future__`. Run without `site` (the package from this tree), whose hooks (an editable
+    install's finder) would import modules of their own."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+    def modules(*args: str) -> set[str]:
+        probe = subprocess.run([sys.executable, "-S", "-c", PROBE, *args], capture_output=True, text=True, check=False, cwd=tmp_path, env=env)
+        assert "LOADED=" in probe.stderr, probe.stderr
+        return set(probe.stderr.rsplit("LOADED=", 1)[1].split())
+
+    bare = subprocess.run([sys.executable, "-S", "-c", "import sys; print(' '.join(sys.modules))"], capture_output=True, text=True, check=True, cwd=tmp_path).stdout.split()
+    assert sorted(modules("--version") - set(bare)) == ["auditor", "auditor.launch"]
+    assert {"argparse", "__future__"} <= modules("--help") - set(bare)  # the near-miss: anything else builds the CLI
 
 
 SHA256 = {"_sha256", "_sha2"}  # CPython's own SHA-256 (3.11, 3.12+)
