@@ -11,8 +11,6 @@ Kept import-light on purpose: `iwa-audit --version` must not pull in the
 parsers, so the public names below are imported on first use.
 """
 
-from __future__ import annotations
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~5 ms, paid by every `--version`)
 
 __version__ = "0.1.0"

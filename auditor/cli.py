@@ -10,35 +10,46 @@ is a language server for editors. Exit codes:
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 
 from auditor import __version__
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (as in auditor/__init__.py)
+if TYPE_CHECKING:
+    import argparse
+
 SUBCOMMANDS = ("inspect", "release", "server")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE = 0, 1, 2
+SUPPRESS = "==SUPPRESS=="  # argparse.SUPPRESS, without importing argparse (a test compares them)
 
 
 def positive_int(value: str) -> int:
     number = int(value)
     if number < 1:
+        import argparse
+
         raise argparse.ArgumentTypeError(f"{value}: must be 1 or more")
     return number
 
 
-class HelpFormatter(argparse.HelpFormatter):
+def help_formatter() -> type:
     """argparse's own formatter, sized as it sizes itself but without importing shutil.
 
     argparse builds a formatter for every `add_argument` and each asks
     `shutil.get_terminal_size()`; importing shutil (and the bz2, lzma and zlib
     modules it imports) costs a pre-commit run a few ms for help it never shows.
     """
+    import argparse
 
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None) -> None:
-        super().__init__(prog, indent_increment, max_help_position, terminal_columns() - 2 if width is None else width)
+    class HelpFormatter(argparse.HelpFormatter):
+        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None) -> None:
+            super().__init__(prog, indent_increment, max_help_position, terminal_columns() - 2 if width is None else width)
+
+    return HelpFormatter
 
 
 def terminal_columns() -> int:
@@ -56,9 +67,11 @@ def terminal_columns() -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="iwa-audit",
-        formatter_class=HelpFormatter,
+        formatter_class=help_formatter(),
         description=(
             "Audit an Isolated Web App (source folder, .wbn, .swbn, update manifest) or a "
             "Capacitor OTA update (zip, capacitor config, update response) against Chrome's "
@@ -71,11 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit codes: 0 clean, 1 findings at or above --fail-level, 2 input not auditable."
         ),
     )
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser) -> None:
+    """Every argument of the audit command (`parser`: an argparse parser, or `Defaults`)."""
     parser.add_argument("path", nargs="*", type=Path, help="inputs to audit, one merged report (default: the configuration's `paths`, else the current folder); `-` reads a bundle, zip or JSON from standard input")
     parser.add_argument("--version", action="version", version=f"iwa-audit {__version__}")
     parser.add_argument("-f", "--format", default="text", choices=("text", "json", "sarif", "github", "markdown"), help="report format (default: text); with --output it goes to the file; markdown only with --list-rules, which also takes json")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the --format report to FILE; the terminal shows text")
-    parser.add_argument("--output-format", choices=("text", "json", "sarif", "github"), help=argparse.SUPPRESS)  # the old name of --format, kept for compatibility
+    parser.add_argument("--output-format", choices=("text", "json", "sarif", "github"), help=SUPPRESS)  # the old name of --format, kept for compatibility
     parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: the first .iwa-audit.toml, or pyproject.toml with [tool.iwa-audit], from the audited path up)")
     parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     parser.add_argument("--select", action="append", metavar="RULES", help="only these rules: ids, id prefixes (SCR) or names, comma-separated")
@@ -110,7 +129,45 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
     parser.add_argument("--debug", action="store_true", help="log tracebacks of crashed rules to stderr")
-    return parser
+
+
+class Defaults:
+    """What `add_arguments` declares, read the way argparse reads it: each option's destination and default.
+
+    `iwa-audit PATH...` (what a pre-commit hook runs) needs no parsing: its
+    namespace is these defaults and the paths. argparse's import, with gettext
+    and locale, and the building of 40 arguments cost ~5 ms, more than a small
+    audit's rules; `plain_paths` builds the same namespace without them (a test
+    compares the two).
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+        self.positional: tuple[str, Callable[[str], object]] | None = None
+        self.understood = True  # False once an argument is declared in a way this reading does not know
+
+    def add_argument(self, *flags: str, **options) -> None:
+        action = options.get("action", "store")
+        if not flags[0].startswith("-"):
+            self.understood &= self.positional is None and options.get("nargs") == "*" and action == "store" and "default" not in options
+            self.positional = (flags[0], options.get("type", str))
+        elif action != "version":  # argparse gives --version no destination
+            dest = options.get("dest") or next((f for f in flags if f.startswith("--")), flags[0]).lstrip("-").replace("-", "_")
+            self.understood &= action in ("store", "store_true", "append") and not (isinstance(options.get("default"), str) and "type" in options)
+            self.values[dest] = options.get("default", False if action == "store_true" else None)
+
+
+def plain_paths(argv: Sequence[str]) -> SimpleNamespace | None:
+    """The namespace `build_parser().parse_args(argv)` gives when every argument is a path (none
+    starts with `-`, so none is an option, `--` or standard input), else None (argparse parses)."""
+    if any(arg.startswith("-") for arg in argv):
+        return None
+    defaults = Defaults()
+    add_arguments(defaults)
+    if not defaults.understood or defaults.positional is None:
+        return None
+    name, convert = defaults.positional
+    return SimpleNamespace(**{name: [convert(arg) for arg in argv]}, **defaults.values)
 
 
 def list_rules_text() -> str:
@@ -180,7 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] in SUBCOMMANDS:
             return subcommand(argv[0])(argv[1:])
-        args = build_parser().parse_args(argv)
+        args = plain_paths(argv)
+        if args is None:
+            args = build_parser().parse_args(argv)
         if args.list_rules:
             listing = {"markdown": list_rules_markdown, "json": list_rules_json}.get(args.format, list_rules_text)
             sys.stdout.write(listing())

@@ -5,9 +5,7 @@ pathlib and the CLI module cost more than Python's own start-up, so the one
 question that needs none of them is answered here.
 """
 
-from __future__ import annotations
-
-import sys
+import sys  # and nothing else, not even `from __future__ import annotations` (a module to import)
 
 
 def main(argv: list[str] | None = None) -> int:

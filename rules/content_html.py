@@ -23,6 +23,7 @@ from auditor.rules.content_common import checked_scripts, is_event_handler, kind
 from auditor.chrome.csp import CHROME_POLICY, allows, effective
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.registry import Need, rule
 from auditor.parse.html import attribute_location, documents, runs_as_script, script_source, script_type, tag_location
 from auditor.parse.js import query_matches, register_query
@@ -131,7 +132,7 @@ def inline_event_handler(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"`setAttribute(\"{name}\", …)` creates an inline event handler, blocked by `script-src 'self'`", tree.location(ctx, captures["call"][0]), help="use addEventListener")
 
 
-REFRESH_URL = re.compile(r"^\s*[0-9.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*)$", re.IGNORECASE | re.DOTALL)
+REFRESH_URL = LazyPattern(r"^\s*[0-9.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*)$", re.IGNORECASE | re.DOTALL)
 
 
 def refresh_target(tag) -> str | None:

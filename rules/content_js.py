@@ -17,6 +17,7 @@ from auditor.chrome.trusted_types import alias_calls, default_coverage, feature_
 from auditor.chrome.urls import resolve
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level, Precision
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.registry import Need, rule
 from auditor.parse.js import JsTree, is_stringy, literal_text, query_matches, register_query
 
@@ -50,7 +51,7 @@ EVAL_QUERY = register_query(f"""
     """, (b"eval", b"Function", b"setTimeout", b"setInterval"))
 # A timer's first argument can be code only if it is string-ish (`is_stringy`) or a variable (`string_variable`):
 # the query leaves out the rest (functions, arrows), so a bundle's thousands of `setTimeout(() => …)` cost no snapshot.
-INDIRECT_EVAL = re.compile(r"^\(\s*[^()]*,\s*(?:(?:window|globalThis|self)\s*\.\s*)?eval\s*\)$")
+INDIRECT_EVAL = LazyPattern(r"^\(\s*[^()]*,\s*(?:(?:window|globalThis|self)\s*\.\s*)?eval\s*\)$")
 # SCR010 reports a URL whose literal text starts `http:` (or `ws:`), in any case: an argument whose text holds
 # neither cannot be one, so the query leaves it out (most `fetch` calls of a bundle cost no snapshot).
 CLEARTEXT = '(#match? @arg "[hH][tT][tT][pP]:|[wW][sS]:")'

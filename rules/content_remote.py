@@ -7,13 +7,13 @@ fonts also `blob:`/`data:`), images, media and frames from `https:`, and COEP
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from auditor.rules.content_common import JS_PROFILE, OFF_BUNDLE, checked_scripts, kind_of, quote, rel_tokens, remote_reason
 
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level, Precision
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.registry import Need, rule
 from auditor.parse.html import attribute_location, documents, runs_as_script, script_source
 from auditor.parse.js import literal_text, query_matches, register_query
@@ -24,7 +24,7 @@ IMPORT_QUERY = register_query("""
     (call_expression function: (import) arguments: (arguments . (_) @url)) @use
     """, (b"import", b"export"))
 
-CSS_MODULE = re.compile(r"""\btype\s*:\s*["']css["']""")
+CSS_MODULE = LazyPattern(r"""\btype\s*:\s*["']css["']""")
 
 
 def css_module(tree, use) -> bool:

@@ -11,6 +11,7 @@ from auditor.chrome.manifest import member_location as at
 from auditor.chrome.urls import app_host, resolve
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level, Precision
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.location import Location
 from auditor.engine.registry import Need, rule
 from auditor.parse.json_pos import pointer_join
@@ -19,12 +20,12 @@ from auditor.parse.json_pos import pointer_join
 SAFELISTED_SCHEMES = frozenset(
     ["bitcoin", "cabal", "dat", "did", "doi", "dweb", "ethereum", "geo", "hyper", "im", "ipfs", "ipns", "irc", "ircs", "magnet", "mailto", "matrix", "mms", "news", "nntp", "openpgp4fpr", "sip", "sms", "smsto", "ssb", "ssh", "tel", "urn", "webcal", "wtai", "xmpp", "ftp", "ftps", "sftp"]
 )
-WEB_PLUS = re.compile(r"^web\+[A-Za-z]+$", re.IGNORECASE | re.ASCII)
-IWA_LEVEL_SCHEME = re.compile(r"^[A-Za-z]+(-[A-Za-z]+)*$", re.ASCII)
+WEB_PLUS = LazyPattern(r"^web\+[A-Za-z]+$", re.IGNORECASE | re.ASCII)
+IWA_LEVEL_SCHEME = LazyPattern(r"^[A-Za-z]+(-[A-Za-z]+)*$", re.ASCII)
 CLIENT_MODES = frozenset({"auto", "navigate-new", "navigate-existing", "focus-existing"})
-OTHER_APP_URL = re.compile(r"isolated-app://([A-Za-z0-9]+)", re.ASCII)
+OTHER_APP_URL = LazyPattern(r"isolated-app://([A-Za-z0-9]+)", re.ASCII)
 LINK_ATTRIBUTES = (("a", "href"), ("area", "href"), ("form", "action"), ("iframe", "src"), ("link", "href"))
-MIME_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+*-]+$", re.ASCII)
+MIME_TYPE = LazyPattern(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+*-]+$", re.ASCII)
 
 
 def handlers(manifest: Manifest) -> Iterator[tuple[int, dict]]:

@@ -9,7 +9,7 @@ from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
 from auditor.engine.location import Location
 from auditor.engine.model import Resource
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 from auditor.engine.registry import Need, rule
 
 CSP = "content-security-policy"
@@ -30,11 +30,7 @@ class PolicySource(FrozenRecord):
     origin: str  # "header" or "meta"
 
     def __init__(self, value: str, location: Location, count: int, origin: str) -> None:
-        init = object.__setattr__
-        init(self, "value", value)
-        init(self, "location", location)
-        init(self, "count", count)
-        init(self, "origin", origin)
+        store_fields(self, locals())
 
 
 def header_location(resource: Resource, name: str) -> Location:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 from auditor.capgo import updater as ota
 from auditor.engine.context import Context
 from auditor.engine.findings import Hit, Level
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.location import Location
 from auditor.engine.model import InputKind
 from auditor.engine.registry import Need, rule
@@ -341,7 +341,7 @@ def delta_manifest_problems(ctx: Context, manifest: list) -> Iterator[Hit]:
             yield Hit(f"`manifest/{i}/file_hash` `{str(digest)[:80]}` is neither a lower-case SHA-256 hex digest nor a 256-byte encrypted hash", ctx.document_location(document, f"/manifest/{i}/file_hash", key=True))  # type: ignore[arg-type]
 
 
-SESSION_KEY = re.compile(r"^[A-Za-z0-9+/=_-]+:[A-Za-z0-9+/=_-]+$")
+SESSION_KEY = LazyPattern(r"^[A-Za-z0-9+/=_-]+:[A-Za-z0-9+/=_-]+$")
 
 
 @rule(id="OTA042", name="unsigned-update-response", level=Level.ERROR, inputs=RESPONSE, needs=Need.DOCUMENT, tags=("ota", "response", "signing"), security_severity=8.5)

@@ -67,10 +67,34 @@ def test_help_is_laid_out_as_argparse_lays_it_out(monkeypatch):
     for columns in ("100", "57", "0", "not-a-number"):
         monkeypatch.setenv("COLUMNS", columns)
         ours = cli.build_parser().format_help()
-        monkeypatch.setattr(cli, "HelpFormatter", argparse.HelpFormatter)
+        monkeypatch.setattr(cli, "help_formatter", lambda: argparse.HelpFormatter)
         assert ours == cli.build_parser().format_help(), columns
         monkeypatch.undo()
     monkeypatch.setenv("COLUMNS", "57")
     narrow = cli.build_parser().format_help()
     monkeypatch.setenv("COLUMNS", "100")
     assert narrow != cli.build_parser().format_help()  # the width is honoured, not fixed
+
+
+def test_arguments_that_are_all_paths_give_argparses_namespace_without_argparse():
+    """`iwa-audit PATH...` skips argparse (~5 ms at start-up); its namespace is exactly what argparse gives."""
+    import argparse
+
+    import auditor.cli as cli
+
+    assert cli.SUPPRESS == argparse.SUPPRESS
+    for argv in ([], ["app"], ["dist", "b c.swbn", "", "inspect"]):
+        fast = cli.plain_paths(argv)
+        assert fast is not None and vars(fast) == vars(cli.build_parser().parse_args(argv)), argv
+    for argv in (["-"], ["app", "--select", "SCR"], ["--", "app"], ["-q", "app"], ["app", "-1"]):
+        assert cli.plain_paths(argv) is None, argv  # options, `--` and standard input go through argparse
+
+
+def test_an_argument_declared_in_a_way_the_fast_path_does_not_read_turns_it_off():
+    import auditor.cli as cli
+
+    for flags, options in ((("-v", "--verbose"), {"action": "count"}), (("--depth",), {"type": int, "default": "3"}), (("more",), {"nargs": "+"})):
+        defaults = cli.Defaults()
+        defaults.add_argument("path", nargs="*")
+        defaults.add_argument(*flags, **options)
+        assert not defaults.understood, flags

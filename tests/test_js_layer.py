@@ -126,3 +126,21 @@ def test_words_found_from_a_shared_part_are_every_occurrence_of_each():
         naive = [i for i in range(len(source)) if source.startswith(word, i)]
         seen: dict = {}
         assert positions(source, word, seen) == naive == positions(source, word), word
+
+
+def test_a_small_search_builds_neither_the_scan_plan_nor_a_query_bound(monkeypatch):
+    """Start-up: a few small scripts are searched word by word (the plan pays past ~12 MB of passes), and
+    a query none of whose words occur is not parsed for its bounds; a large search builds the plan, same spots."""
+    from auditor.parse import js, js_reach
+
+    monkeypatch.setattr(js, "_PLAN", (-1, {}))
+    monkeypatch.setattr(js, "_UNPLANNED", [0])
+    js_reach.heights.cache_clear()
+    text, words = REGISTERED[content.EVAL_QUERY]
+    assert js.word_spots(b'document.getElementById("out").textContent = "ready";', text, words) == []
+    assert js_reach.heights.cache_info().currsize == 0
+    source = b"x.innerHTML = a; eval(b); y.outerHTML = c;"
+    unplanned = js.word_spots(source, text, words)
+    assert unplanned and js._PLAN[0] == -1 and js_reach.heights.cache_info().currsize == 1
+    js._UNPLANNED[0] = js.PLAN_AFTER_BYTES
+    assert js.word_spots(source, text, words) == unplanned and js._PLAN[0] == len(REGISTERED)

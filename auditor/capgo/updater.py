@@ -12,21 +12,22 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from auditor.engine.context import Context
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.model import Archive, Computed, JsonDocument, Resource
 from auditor.parse.json_pos import pointer_join
 
 UPDATER = "/plugins/CapacitorUpdater"
 CAPGO_HOSTS = frozenset({"plugin.capgo.app", "api.capgo.app"})
-SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
-CRC32_HEX = re.compile(r"^[0-9a-fA-F]{8}$")
-HEX = re.compile(r"^(?:[0-9a-fA-F]{2})+$")
-SEMVER = re.compile(
+SHA256_HEX = LazyPattern(r"^[0-9a-fA-F]{64}$")
+CRC32_HEX = LazyPattern(r"^[0-9a-fA-F]{8}$")
+HEX = LazyPattern(r"^(?:[0-9a-fA-F]{2})+$")
+SEMVER = LazyPattern(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$",
     re.ASCII,  # \d must not match other scripts' digits
 )
-PRIVATE_KEY_PEM = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+PRIVATE_KEY_PEM = LazyPattern(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
 PRIVATE_KEY_PEM_BYTES = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
 ARCHIVE_SUFFIXES = (".zip", ".jar", ".apk", ".aab", ".ipa", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".rar", ".zst")
 ARCHIVE_MAGICS = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh", b"\xfd7zXZ")
@@ -193,7 +194,7 @@ def computed_values(value: object) -> Iterator[tuple[str, Computed]]:
 
 
 PKCS1_HEADER = "-----BEGIN RSA PUBLIC KEY-----"
-SHA256_LOWER = re.compile(r"^[0-9a-f]{64}$")
+SHA256_LOWER = LazyPattern(r"^[0-9a-f]{64}$")
 
 
 def rsa_public_key_problem(pem: str) -> str | None:

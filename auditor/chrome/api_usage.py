@@ -8,10 +8,10 @@ unambiguous shapes are matched: `navigator.serial`, `new TCPSocket(...)`,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from auditor.engine.record import FrozenRecord
+from auditor.engine.lazy import LazyPattern
+from auditor.engine.record import FrozenRecord, store_fields
 from auditor.parse.js import query_matches, register_query
 
 NAVIGATOR_MEMBERS = {
@@ -78,7 +78,7 @@ TABLES = {"navigator": NAVIGATOR_MEMBERS, "clipboard": CLIPBOARD_METHODS, "const
 
 
 PRIVATE_FEATURES = ("direct-sockets-private", "local-network", "loopback-network")
-SOCKET_TARGET = re.compile(r"""^new\s+(?:TCPSocket|UDPSocket)\s*\(\s*(?:(["'`])([^"'`]*)\1|\{[^}]*?remoteAddress\s*:\s*(["'`])([^"'`]*)\3)""")
+SOCKET_TARGET = LazyPattern(r"""^new\s+(?:TCPSocket|UDPSocket)\s*\(\s*(?:(["'`])([^"'`]*)\1|\{[^}]*?remoteAddress\s*:\s*(["'`])([^"'`]*)\3)""")
 
 
 def private_address(host: str) -> str | None:
@@ -116,10 +116,7 @@ class ApiUse(FrozenRecord):
     node: object  # the tree-sitter node, for its position
 
     def __init__(self, feature: str, api: str, node: object) -> None:
-        init = object.__setattr__
-        init(self, "feature", feature)
-        init(self, "api", api)
-        init(self, "node", node)
+        store_fields(self, locals())
 
 
 def api_uses(tree) -> Iterator[ApiUse]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from auditor.engine.findings import Level
 from auditor.engine.model import BUNDLE_KINDS, Bundle
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 
 INSTALL = "install"  # rule tag: an error from this rule means Chrome refuses to install the bundle
 
@@ -29,9 +29,7 @@ class Refusal(FrozenRecord):
     message: str
 
     def __init__(self, rule_id: str, message: str) -> None:
-        init = object.__setattr__
-        init(self, "rule_id", rule_id)
-        init(self, "message", message)
+        store_fields(self, locals())
 
     def __str__(self) -> str:
         return f"{self.rule_id}: {self.message}"
@@ -45,9 +43,7 @@ class Verdict(FrozenRecord):
     refusals: tuple[Refusal, ...]
 
     def __init__(self, applies: bool, refusals: tuple[Refusal, ...] = ()) -> None:
-        init = object.__setattr__
-        init(self, "applies", applies)
-        init(self, "refusals", refusals)
+        store_fields(self, locals())
 
     @property
     def installs(self) -> bool:

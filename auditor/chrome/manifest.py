@@ -7,7 +7,7 @@ from auditor.engine.context import Context
 from auditor.engine.location import Location
 from auditor.engine.model import JsonDocument, Resource
 from auditor.engine.needs import provides
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 from auditor.engine.registry import Need
 from auditor.parse.json_pos import JsonPositionError, parse_json
 
@@ -23,12 +23,7 @@ class Manifest(FrozenRecord):
     duplicates: tuple[str, ...]
 
     def __init__(self, resource: Resource, document: JsonDocument | None, error: str | None = None, error_location: Location | None = None, duplicates: tuple[str, ...] = ()) -> None:
-        init = object.__setattr__
-        init(self, "resource", resource)
-        init(self, "document", document)
-        init(self, "error", error)
-        init(self, "error_location", error_location)
-        init(self, "duplicates", duplicates)
+        store_fields(self, locals())
 
     @property
     def data(self) -> dict:

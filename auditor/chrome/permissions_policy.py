@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 from auditor.schemas import read_text
 
 FEATURES_FILE = "permissions-policy-features.txt"
@@ -32,10 +32,7 @@ class Allowlist(FrozenRecord):
     origins: frozenset[str]
 
     def __init__(self, everyone: bool = False, app: bool = False, origins: frozenset[str] = frozenset()) -> None:
-        init = object.__setattr__
-        init(self, "everyone", everyone)
-        init(self, "app", app)
-        init(self, "origins", origins)
+        store_fields(self, locals())
 
     @property
     def enabled_for_app(self) -> bool:
@@ -165,11 +162,7 @@ class PolicyTable(FrozenRecord):
     data: list
 
     def __init__(self, title: str, columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], data: list) -> None:
-        init = object.__setattr__
-        init(self, "title", title)
-        init(self, "columns", columns)
-        init(self, "rows", rows)
-        init(self, "data", data)
+        store_fields(self, locals())
 
 
 def effective_policy_table(ctx) -> PolicyTable | None:

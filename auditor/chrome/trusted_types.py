@@ -20,10 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.engine.record import FrozenRecord
+from auditor.engine.lazy import LazyPattern
+from auditor.engine.record import FrozenRecord, store_fields
 from auditor.parse.js import REGISTERED, JsTree, is_script, is_stringy, matches, parser, query_matches, register_query
 
-POLICY_CALL = re.compile(r"\.create(?:HTML|Script|ScriptURL)\s*\(")
+POLICY_CALL = LazyPattern(r"\.create(?:HTML|Script|ScriptURL)\s*\(")
 FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition", "generator_function_declaration", "generator_function", "function"})
 MAX_CALLERS = 64
 
@@ -35,7 +36,7 @@ DEFAULT_POLICY_QUERY = register_query("""(call_expression
 POLICY_RESULT_QUERY = register_query("""(variable_declarator name: (identifier) @name
       value: (call_expression function: (member_expression property: (property_identifier) @m))
       (#any-of? @m "createHTML" "createScript" "createScriptURL"))""", (b"createHTML", b"createScript"))
-ALIAS_VALUE = re.compile(r"^[\w$.]*\.(write|writeln|insertAdjacentHTML|setHTMLUnsafe)(?:\.bind\([^)]*\))?$")
+ALIAS_VALUE = LazyPattern(r"^[\w$.]*\.(write|writeln|insertAdjacentHTML|setHTMLUnsafe)(?:\.bind\([^)]*\))?$")
 # where the HTML argument sits for each aliased sink (a `.call(el, …)` shifts it by one)
 ALIAS_ARGUMENT = {"write": 0, "writeln": 0, "insertAdjacentHTML": 1, "setHTMLUnsafe": 0}
 
@@ -178,9 +179,7 @@ class Coverage(FrozenRecord):
     where: str
 
     def __init__(self, state: str, where: str = "") -> None:
-        init = object.__setattr__
-        init(self, "state", state)
-        init(self, "where", where)
+        store_fields(self, locals())
 
 
 def default_policies(ctx) -> dict[str, list[int]]:
@@ -226,7 +225,7 @@ def default_coverage(ctx, tree: JsTree, node) -> Coverage:
     return Coverage("none")
 
 
-ALIAS_DECLARATION = re.compile(rb"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([\w$.]*\.(?:write|writeln|insertAdjacentHTML|setHTMLUnsafe)(?:\s*\.\s*bind\s*\([^)]*\))?)\s*[;,\n]")
+ALIAS_DECLARATION = LazyPattern(rb"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([\w$.]*\.(?:write|writeln|insertAdjacentHTML|setHTMLUnsafe)(?:\s*\.\s*bind\s*\([^)]*\))?)\s*[;,\n]")
 
 
 SINK_DOTS = (b".write", b".insertAdjacentHTML", b".setHTMLUnsafe")  # one of them is in every declaration (`writeln` too)

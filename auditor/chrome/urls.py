@@ -35,7 +35,7 @@ from typing import TypeVar
 from ada_url import URL
 from ada_url._ada_wrapper import lib as _ada
 
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 
 ISOLATED_APP = "isolated-app"
 PLACEHOLDER_HOST = "unknown-web-bundle-id"  # the origin's host while the app's ID is unknown
@@ -64,14 +64,7 @@ class ChromeUrl(FrozenRecord):
     credentials: bool  # user info present (only schemes that keep it: never isolated-app)
 
     def __init__(self, href: str, scheme: str, host: str, path: str, query: str | None = None, fragment: str | None = None, credentials: bool = False) -> None:
-        init = object.__setattr__
-        init(self, "href", href)
-        init(self, "scheme", scheme)
-        init(self, "host", host)
-        init(self, "path", path)
-        init(self, "query", query)
-        init(self, "fragment", fragment)
-        init(self, "credentials", credentials)
+        store_fields(self, locals())
 
     @property
     def is_app(self) -> bool:
@@ -231,14 +224,7 @@ class AppUrl(FrozenRecord):
     fragment: str | None  # None when absent, "" for a bare `#`
 
     def __init__(self, raw: str, same_origin: bool, scheme: str, host: str, path: str, query: str | None = None, fragment: str | None = None) -> None:
-        init = object.__setattr__
-        init(self, "raw", raw)
-        init(self, "same_origin", same_origin)
-        init(self, "scheme", scheme)
-        init(self, "host", host)
-        init(self, "path", path)
-        init(self, "query", query)
-        init(self, "fragment", fragment)
+        store_fields(self, locals())
 
     @property
     def has_query_or_fragment(self) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import total_ordering
 
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 
 MAX_COMPONENTS = 4
 MAX_COMPONENT = 4294967295
@@ -33,9 +33,7 @@ class IwaVersion(FrozenRecord):
     text: str
 
     def __init__(self, components: tuple[int, ...], text: str) -> None:
-        init = object.__setattr__
-        init(self, "components", components)
-        init(self, "text", text)
+        store_fields(self, locals())
 
     @property
     def normalized(self) -> tuple[int, ...]:

@@ -7,7 +7,6 @@ only translates the command line into its arguments.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
@@ -25,6 +24,10 @@ from auditor.engine.record import replace
 from auditor.engine.registry import RuleSet
 from auditor.engine.runner import Notification, Report, exit_code
 from auditor.engine.settings import Settings
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (as in auditor/__init__.py)
+if TYPE_CHECKING:
+    import argparse  # only annotations: `iwa-audit PATH...` gets its namespace without argparse (auditor.cli.plain_paths)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE = 0, 1, 2
 

@@ -15,7 +15,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 from auditor.schemas import read_text
 
 CONFIG_FILE = ".iwa-audit.toml"
@@ -32,9 +32,8 @@ class Config(FrozenRecord):
     values: dict
 
     def __init__(self, source: Path | None = None, values: dict | None = None) -> None:
-        init = object.__setattr__
-        init(self, "source", source)
-        init(self, "values", {} if values is None else values)
+        values = {} if values is None else values
+        store_fields(self, locals())
 
     def get(self, key: str, default=None):
         return self.values.get(key, default)

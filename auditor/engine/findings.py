@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 
 from auditor.engine.location import Location
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 
 
 class Level(enum.IntEnum):
@@ -64,15 +64,7 @@ class Hit(FrozenRecord):
         anchor: str | None = None,
         properties: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        init = object.__setattr__
-        init(self, "message", message)
-        init(self, "location", location)
-        init(self, "related", related)
-        init(self, "help", help)
-        init(self, "level", level)
-        init(self, "precision", precision)
-        init(self, "anchor", anchor)
-        init(self, "properties", properties)
+        store_fields(self, locals())
 
 
 class Finding(FrozenRecord):
@@ -113,22 +105,7 @@ class Finding(FrozenRecord):
         built: Location | None = None,
         tags: tuple[str, ...] = (),
     ) -> None:
-        init = object.__setattr__
-        init(self, "rule_id", rule_id)
-        init(self, "rule_name", rule_name)
-        init(self, "level", level)
-        init(self, "message", message)
-        init(self, "location", location)
-        init(self, "related", related)
-        init(self, "help", help)
-        init(self, "precision", precision)
-        init(self, "fingerprint", fingerprint)
-        init(self, "suppressed", suppressed)
-        init(self, "properties", properties)
-        init(self, "snippet", snippet)
-        init(self, "snippet_start", snippet_start)
-        init(self, "built", built)
-        init(self, "tags", tags)
+        store_fields(self, locals())
 
     def sort_key(self) -> tuple:
         span = self.location.span
@@ -144,7 +121,19 @@ class Finding(FrozenRecord):
 
 def fingerprint(rule_id: str, artifact: str, anchor: str) -> str:
     """Stable identity of a finding: rule + artifact + content anchor, never a line number."""
-    import hashlib  # on first use: OpenSSL's bindings cost more at start-up than most audits hash
-
-    digest = hashlib.sha256(f"{rule_id}\0{artifact}\0{anchor}".encode("utf-8", "surrogatepass"))
+    digest = _sha256()(f"{rule_id}\0{artifact}\0{anchor}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
+
+
+def _sha256():
+    """SHA-256 from CPython's own module, imported on first use: `hashlib` loads OpenSSL's bindings
+    first (~3 ms at start-up, ten times as much) for digests of a few bytes. The same digest; `hashlib`
+    where the interpreter was built without its own (3.11 names it `_sha256`, 3.12 `_sha2`)."""
+    try:
+        from _sha2 import sha256
+    except ImportError:
+        try:
+            from _sha256 import sha256
+        except ImportError:
+            from hashlib import sha256
+    return sha256

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 
 
 class Span(FrozenRecord):
@@ -22,11 +22,7 @@ class Span(FrozenRecord):
     end_column: int
 
     def __init__(self, start_line: int, start_column: int, end_line: int, end_column: int) -> None:
-        init = object.__setattr__
-        init(self, "start_line", start_line)
-        init(self, "start_column", start_column)
-        init(self, "end_line", end_line)
-        init(self, "end_column", end_column)
+        store_fields(self, locals())
 
 
 class Location(FrozenRecord):
@@ -53,13 +49,7 @@ class Location(FrozenRecord):
         note: str | None = None,
         file: str | None = None,
     ) -> None:
-        init = object.__setattr__
-        init(self, "resource", resource)
-        init(self, "span", span)
-        init(self, "byte_range", byte_range)
-        init(self, "pointer", pointer)
-        init(self, "note", note)
-        init(self, "file", file)
+        store_fields(self, locals())
 
 
 NEWLINE = re.compile("\n")

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from auditor.engine.location import Span, TextIndex
+from auditor.engine.map_hints import HTML_TYPES, MAP_HEADERS, is_script
 from auditor.engine.model import Bundle, InputKind, Resource
 from auditor.parse.sourcemap import (
     DEFAULT_MAX_MAP_BYTES,
@@ -36,10 +37,6 @@ from auditor.parse.sourcemap import (
     utf16_to_cp,
 )
 
-SCRIPT_TYPES = frozenset({"application/javascript", "text/javascript", "application/ecmascript", "application/x-javascript", "text/css"})
-SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".css")
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-MAP_HEADERS = ("sourcemap", "x-sourcemap")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 PSEUDO_SCHEMES = ("webpack:", "webpack-internal:", "rollup:", "vite:")  # bundler namespaces, not network
 MIN_LINE_MATCH = 20  # a single HTML line is trusted as a copy only when it is at least this long
@@ -376,10 +373,6 @@ def _real(path: Path) -> Path:
         return Path(os.path.realpath(path))
     except (OSError, ValueError):
         return Path(os.path.abspath(path))
-
-
-def is_script(resource: Resource) -> bool:
-    return resource.mime_type in SCRIPT_TYPES or resource.path.lower().endswith(SCRIPT_SUFFIXES)
 
 
 def _same(a: str, b: str) -> bool:

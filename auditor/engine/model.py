@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from auditor.engine.problems import ProblemCode
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 
 
 class InputKind(enum.StrEnum):
@@ -33,6 +33,9 @@ class InputKind(enum.StrEnum):
 IWA_KINDS = frozenset({InputKind.FOLDER, InputKind.WBN, InputKind.SWBN})
 BUNDLE_KINDS = frozenset({InputKind.WBN, InputKind.SWBN})
 WEB_CONTENT_KINDS = frozenset({InputKind.FOLDER, InputKind.WBN, InputKind.SWBN, InputKind.OTA_ZIP})
+
+
+MAPPED_SEARCH_BYTES = 1024 * 1024  # a file searched beyond this is memory-mapped; up to it, read (one call, no mmap import)
 
 
 class Body:
@@ -80,7 +83,9 @@ class Body:
         """(start, end, line, column) of the first match of a bytes pattern, or None.
 
         Searched in place, never decoded: a view as it is, a file through a
-        read-only memory map, a zip member by one bounded read that is not kept.
+        read-only memory map (read whole up to `MAPPED_SEARCH_BYTES`: for a
+        small file one read costs less than a mapping, and mmap's import), a
+        zip member by one bounded read that is not kept.
         Line and column (1-based, code points) are worked out only on a match.
         """
         if self.size == 0:
@@ -90,7 +95,7 @@ class Body:
             if self._release is not None:
                 self._release()  # a scan touches every page of the body: none stays resident
             return found
-        if self._path is not None:
+        if self._path is not None and min(limit, self.size) > MAPPED_SEARCH_BYTES:
             import mmap
 
             with open(self._path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
@@ -176,15 +181,8 @@ class Resource(FrozenRecord):
         byte_range: tuple[int, int] | None = None,
         header_names_raw: tuple[str, ...] = (),
     ) -> None:
-        init = object.__setattr__
-        init(self, "path", path)
-        init(self, "status", status)
-        init(self, "headers", {} if headers is None else headers)
-        init(self, "body", body)
-        init(self, "raw_url", raw_url)
-        init(self, "source_path", source_path)
-        init(self, "byte_range", byte_range)
-        init(self, "header_names_raw", header_names_raw)
+        headers = {} if headers is None else headers
+        store_fields(self, locals())
 
     @property
     def content_type(self) -> str | None:
@@ -213,13 +211,7 @@ class IndexEntry(FrozenRecord):
     key: str | None           # the resource key it names: the path (with any ?query/#fragment) on the app origin, else the URL
 
     def __init__(self, raw_url: str, resolved_url: str | None, offset: int, length: int, key_offset: int | None = None, key: str | None = None) -> None:
-        init = object.__setattr__
-        init(self, "raw_url", raw_url)
-        init(self, "resolved_url", resolved_url)
-        init(self, "offset", offset)
-        init(self, "length", length)
-        init(self, "key_offset", key_offset)
-        init(self, "key", key)
+        store_fields(self, locals())
 
 
 class SignatureType(enum.StrEnum):
@@ -252,15 +244,8 @@ class Signature(FrozenRecord):
         byte_range: tuple[int, int] | None = None,
         attributes: Mapping[str, object] | None = None,
     ) -> None:
-        init = object.__setattr__
-        init(self, "index", index)
-        init(self, "type", type)
-        init(self, "public_key", public_key)
-        init(self, "signature", signature)
-        init(self, "valid", valid)
-        init(self, "problem", problem)
-        init(self, "byte_range", byte_range)
-        init(self, "attributes", {} if attributes is None else attributes)
+        attributes = {} if attributes is None else attributes
+        store_fields(self, locals())
 
 
 class IntegrityBlock(FrozenRecord):
@@ -285,14 +270,8 @@ class IntegrityBlock(FrozenRecord):
         derived_ids: tuple[str, ...] = (),
         problems: tuple[Problem, ...] = (),
     ) -> None:
-        init = object.__setattr__
-        init(self, "version", version)
-        init(self, "size", size)
-        init(self, "web_bundle_id", web_bundle_id)
-        init(self, "attributes", {} if attributes is None else attributes)
-        init(self, "signatures", signatures)
-        init(self, "derived_ids", derived_ids)
-        init(self, "problems", problems)
+        attributes = {} if attributes is None else attributes
+        store_fields(self, locals())
 
     def rejection(self) -> str | None:
         """Why Chrome would refuse this block (first reason), or None when it would accept it.
@@ -330,13 +309,8 @@ class Problem(FrozenRecord):
     pointer: str | None
 
     def __init__(self, code: ProblemCode | str, message: str, offset: int | None = None, length: int | None = None, resource: str | None = None, pointer: str | None = None) -> None:
-        init = object.__setattr__
-        init(self, "code", ProblemCode(code))  # an unknown code is a bug: fail loudly
-        init(self, "message", message)
-        init(self, "offset", offset)
-        init(self, "length", length)
-        init(self, "resource", resource)
-        init(self, "pointer", pointer)
+        code = ProblemCode(code)
+        store_fields(self, locals())
 
 
 class JsonDocument(FrozenRecord):
@@ -349,11 +323,8 @@ class JsonDocument(FrozenRecord):
     resource: str | None  # where it lives inside the input, None for the input itself
 
     def __init__(self, value: object, text: str, pointers: Mapping[str, tuple[int, int]] | None = None, resource: str | None = None) -> None:
-        init = object.__setattr__
-        init(self, "value", value)
-        init(self, "text", text)
-        init(self, "pointers", {} if pointers is None else pointers)
-        init(self, "resource", resource)
+        pointers = {} if pointers is None else pointers
+        store_fields(self, locals())
 
 
 class Bundle(FrozenRecord):
@@ -394,22 +365,8 @@ class Bundle(FrozenRecord):
         parts: tuple[tuple[str, str, Bundle], ...] = (),
         native: object | None = None,
     ) -> None:
-        init = object.__setattr__
-        init(self, "kind", kind)
-        init(self, "source", source)
-        init(self, "resources", {} if resources is None else resources)
-        init(self, "origin", origin)
-        init(self, "format_version", format_version)
-        init(self, "primary_url", primary_url)
-        init(self, "index", index)
-        init(self, "integrity", integrity)
-        init(self, "document", document)
-        init(self, "problems", problems)
-        init(self, "size", size)
-        init(self, "archive", archive)
-        init(self, "directory_index", directory_index)
-        init(self, "parts", parts)
-        init(self, "native", native)
+        resources = {} if resources is None else resources
+        store_fields(self, locals())
 
     @property
     def is_bundle(self) -> bool:
@@ -457,12 +414,7 @@ class Archive(FrozenRecord):
     flattened_root: str | None  # the single top-level folder both updaters serve from `/`
 
     def __init__(self, entries: Sequence[ArchiveEntry], declared_total: int, central_directory_offset: int, views: object = None, flattened_root: str | None = None) -> None:
-        init = object.__setattr__
-        init(self, "entries", entries)
-        init(self, "declared_total", declared_total)
-        init(self, "central_directory_offset", central_directory_offset)
-        init(self, "views", views)
-        init(self, "flattened_root", flattened_root)
+        store_fields(self, locals())
 
 
 class Computed(FrozenRecord):

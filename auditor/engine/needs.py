@@ -11,6 +11,7 @@ the module that knows the thing (the Chrome manifest loader provides
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
 from auditor.engine.registry import Need
@@ -35,7 +36,14 @@ def provides(need: Need) -> Callable[[P], P]:
 
 def met(ctx: Context, needs: Need) -> bool:
     """True when every declared need with a provider has something to give."""
-    return all(PROVIDERS[flag](ctx) is not None for flag in Need if flag and flag in needs and flag in PROVIDERS)
+    return all(PROVIDERS[flag](ctx) is not None for flag in flags(needs) if flag in PROVIDERS)
+
+
+@cache
+def flags(needs: Need) -> tuple[Need, ...]:
+    """The single flags of `needs`, in declaration order (enum.Flag's `in` and `bool` are Python calls:
+    reading them once per distinct combination instead of per rule and flag saves ~0.5 ms an audit)."""
+    return tuple(flag for flag in Need if flag and flag in needs)
 
 
 def supply(ctx: Context, need: Need) -> object:

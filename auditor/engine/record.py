@@ -4,7 +4,8 @@
 while the module is imported: about 1 ms a class (more when frozen), some 50 ms
 for the classes a small audit imports, a third of its start-up budget (issue 16).
 A `Record` writes its own `__init__`, whose parameters are its fields in order
-(the same positional order a dataclass had), and lists them in `__slots__`;
+(the same positional order a dataclass had), which ends `store_fields(self,
+locals())`, and lists them in `__slots__`;
 this base adds what the dataclass generated, over those fields: `repr`, `==`
 (same class, equal fields), `replace`, pickling and copying. A `FrozenRecord`
 is also hashable, and refuses assignment after `__init__` (which stores with
@@ -63,6 +64,20 @@ class FrozenRecord(Record):
 
     def __delattr__(self, name: str) -> None:
         raise _frozen(name)
+
+
+def store_fields(record: Record, values: dict[str, object]) -> None:
+    """Set each of the record's fields from `values`, its `__init__`'s `locals()` (frozen or not).
+
+    Every hand-written `__init__` is then its signature, any defaulting of its
+    arguments, and `store_fields(self, locals())`: no line per field to write
+    again for each of some forty classes, and nothing generated at import.
+    """
+    for name in record._fields:
+        _set(record, name, values[name])
+
+
+_set = object.__setattr__
 
 
 def _frozen(name: str) -> Exception:

@@ -7,21 +7,21 @@ the engine's own diagnostics and every family's explicit `RULES` tuple.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
 from auditor.engine.findings import Hit, Level, Precision
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.model import IWA_KINDS, InputKind
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 
 if TYPE_CHECKING:
     from auditor.engine.context import Context
 
-ID_PATTERN = re.compile(r"^[A-Z]{3}\d{3}$")
-NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-PREFIX_PATTERN = re.compile(r"^[A-Za-z]{3}\d{0,3}$")
+ID_PATTERN = LazyPattern(r"^[A-Z]{3}\d{3}$")
+NAME_PATTERN = LazyPattern(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PREFIX_PATTERN = LazyPattern(r"^[A-Za-z]{3}\d{0,3}$")
 
 
 class Need(enum.Flag):
@@ -76,19 +76,7 @@ class Rule(FrozenRecord):
         per_resource: bool = False,
         collect: Callable[[Context], object] | None = None,
     ) -> None:
-        init = object.__setattr__
-        init(self, "id", id)
-        init(self, "name", name)
-        init(self, "level", level)
-        init(self, "check", check)
-        init(self, "inputs", inputs)
-        init(self, "needs", needs)
-        init(self, "tags", tags)
-        init(self, "precision", precision)
-        init(self, "security_severity", security_severity)
-        init(self, "aliases", aliases)
-        init(self, "per_resource", per_resource)
-        init(self, "collect", collect)
+        store_fields(self, locals())
 
     @property
     def summary(self) -> str:
@@ -217,9 +205,8 @@ class RuleSet(FrozenRecord):
     levels: dict[str, Level]
 
     def __init__(self, rules: tuple[Rule, ...], levels: dict[str, Level] | None = None) -> None:
-        init = object.__setattr__
-        init(self, "rules", rules)
-        init(self, "levels", {} if levels is None else levels)
+        levels = {} if levels is None else levels
+        store_fields(self, locals())
 
     def level_of(self, rule_: Rule) -> Level:
         return self.levels.get(rule_.id, rule_.level)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from auditor.engine.findings import Finding, Hit, fingerprint
 from auditor.engine.location import Location, TextIndex
+from auditor.engine.map_hints import may_have_original
 from auditor.engine.record import replace
 from auditor.engine.suppressions import ORIGINALS_KEY
 
@@ -42,17 +43,21 @@ def repository_root(source: Path, settings) -> Path:
 
 def relocate(findings: list[Finding], located: Sequence[tuple[int, Hit]], ctx) -> tuple[list[Finding], list[str]]:
     """The findings with mapped locations (and vendored ones dropped when asked), plus notes for the report."""
-    from auditor.engine.mapping import HTML_TYPES, Mapper, is_script
-
     settings = ctx.settings
     bundle = ctx.bundle
     wanted = []
+    hopeful: dict[str, bool] = {}  # resource path -> whether it may have an original (map_hints)
     for number, hit in located:
-        resource = bundle.resources.get(hit.location.resource)
-        if resource is not None and (is_script(resource) or resource.mime_type in HTML_TYPES):
+        path = hit.location.resource
+        if path not in hopeful:
+            resource = bundle.resources.get(path)
+            hopeful[path] = resource is not None and may_have_original(resource, bundle, settings, ctx.text)
+        if hopeful[path]:
             wanted.append((number, hit))
     if not wanted:
-        return findings, []
+        return findings, []  # no map or copy to look in: the mapping modules are not imported
+    from auditor.engine.mapping import Mapper
+
     root = repository_root(bundle.source, settings)
     mapper = Mapper(
         bundle,

@@ -17,7 +17,7 @@ from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.location import Location
 from auditor.engine.model import Bundle
 from auditor.engine.parts import merge, parts
-from auditor.engine.record import FrozenRecord, Record
+from auditor.engine.record import FrozenRecord, Record, store_fields
 from auditor.engine.registry import Rule, RuleSet
 from auditor.engine.settings import DEFAULT_SETTINGS, Settings
 
@@ -39,10 +39,7 @@ class Notification(FrozenRecord):
     rule_id: str | None
 
     def __init__(self, level: Level, message: str, rule_id: str | None = None) -> None:
-        init = object.__setattr__
-        init(self, "level", level)
-        init(self, "message", message)
-        init(self, "rule_id", rule_id)
+        store_fields(self, locals())
 
 
 class Report(Record):

@@ -20,13 +20,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from auditor.engine.findings import Finding, fingerprint
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.location import Location
 from auditor.engine.record import Record, replace
 from auditor.engine.registry import Rule, RuleSet
 
 MARKER = re.compile(rb"iwa-audit:")  # what every directive holds, searched in the raw bytes before any decoding
-DIRECTIVE = re.compile(r"(?:<!--|/\*|//)\s*iwa-audit:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?P<reason>[^\n]*)")
-COMMENT_CLOSERS = re.compile(r"\s*(?:-->|\*/)\s*$")
+DIRECTIVE = LazyPattern(r"(?:<!--|/\*|//)\s*iwa-audit:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?P<reason>[^\n]*)")
+COMMENT_CLOSERS = LazyPattern(r"\s*(?:-->|\*/)\s*$")
 SUPPRESSIBLE_TYPES = ("text/html", "application/xhtml+xml", "text/css", "application/javascript", "text/javascript", "image/svg+xml")
 BASELINE_VERSION = 1
 # Session cache {absolute posix path: (repository path, TextIndex)} of the originals findings moved to.

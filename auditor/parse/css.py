@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 
 from auditor.engine.location import Location, TextIndex
 from auditor.engine.model import Resource
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 
 CSS_MIME_TYPES = ("text/css",)
 
@@ -49,11 +49,7 @@ class Sheet(FrozenRecord):
     char_base: int  # where the CSS text starts in the resource's text
 
     def __init__(self, resource: Resource, rules: list, index: TextIndex, char_base: int) -> None:
-        init = object.__setattr__
-        init(self, "resource", resource)
-        init(self, "rules", rules)
-        init(self, "index", index)
-        init(self, "char_base", char_base)
+        store_fields(self, locals())
 
     def location(self, ctx, node) -> Location:
         start = self.char_base + self.index.offset(node.source_line, node.source_column)
@@ -69,10 +65,7 @@ class CssUrl(FrozenRecord):
     node: object
 
     def __init__(self, sheet: Sheet, url: str, node: object) -> None:
-        init = object.__setattr__
-        init(self, "sheet", sheet)
-        init(self, "url", url)
-        init(self, "node", node)
+        store_fields(self, locals())
 
 
 def sheets(ctx) -> Iterable[Sheet]:

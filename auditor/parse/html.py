@@ -21,13 +21,13 @@ back into the outer file (`Document.outer`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote_to_bytes
 
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.location import Location, Span, TextIndex
 from auditor.engine.model import Resource
-from auditor.engine.record import FrozenRecord, Record
+from auditor.engine.record import FrozenRecord, Record, store_fields
 
 HTML_MIME_TYPES = ("text/html", "application/xhtml+xml")
 # HTML "JavaScript MIME type essence match": a type with parameters is not one (it never runs).
@@ -144,11 +144,7 @@ class StartTag(FrozenRecord):
     values: dict[str, tuple[int, int]]  # name -> the raw value's range, quotes excluded
 
     def __init__(self, start: int, end: int, attributes: dict[str, tuple[int, int]], values: dict[str, tuple[int, int]]) -> None:
-        init = object.__setattr__
-        init(self, "start", start)
-        init(self, "end", end)
-        init(self, "attributes", attributes)
-        init(self, "values", values)
+        store_fields(self, locals())
 
 
 def parse_markup(text: str):
@@ -219,7 +215,7 @@ def documents(ctx) -> Iterable[Document]:
 
 # --- documents inside documents ---------------------------------------------------------------------
 
-CHARACTER_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+CHARACTER_REFERENCE = LazyPattern(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
 def decoded_map(raw: str, base: int, decoded: str) -> Callable[[int], int]:
@@ -435,11 +431,7 @@ class InlineBlock(FrozenRecord):
     offset: int  # character offset of the body in the resource text (exact for files; nested: its start)
 
     def __init__(self, document: Document, tag: Tag, text: str, offset: int) -> None:
-        init = object.__setattr__
-        init(self, "document", document)
-        init(self, "tag", tag)
-        init(self, "text", text)
-        init(self, "offset", offset)
+        store_fields(self, locals())
 
 
 def inline_blocks(ctx, name: str) -> Iterable[InlineBlock]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import struct
 
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 
 HEAD = 64
 
@@ -20,10 +20,7 @@ class ImageInfo(FrozenRecord):
     height: int | None
 
     def __init__(self, format: str, width: int | None = None, height: int | None = None) -> None:
-        init = object.__setattr__
-        init(self, "format", format)
-        init(self, "width", width)
-        init(self, "height", height)
+        store_fields(self, locals())
 
     @property
     def scalable(self) -> bool:

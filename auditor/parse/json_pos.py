@@ -13,11 +13,12 @@ from __future__ import annotations
 import json.decoder
 import re
 
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.model import JsonDocument
-from auditor.engine.record import FrozenRecord, Record
+from auditor.engine.record import FrozenRecord, Record, store_fields
 
 WHITESPACE = re.compile(r"[ \t\n\r]*")
-NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+NUMBER = LazyPattern(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 LITERALS = {"true": True, "false": False, "null": None}
 
 
@@ -147,9 +148,7 @@ class ParsedJson(FrozenRecord):
     duplicates: tuple[str, ...]  # pointers of keys that appear more than once in their object
 
     def __init__(self, document: JsonDocument, duplicates: tuple[str, ...]) -> None:
-        init = object.__setattr__
-        init(self, "document", document)
-        init(self, "duplicates", duplicates)
+        store_fields(self, locals())
 
 
 def parse_json(text: str, *, resource: str | None = None, max_depth: int = 64) -> ParsedJson:

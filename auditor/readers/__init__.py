@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from auditor.engine.errors import InputError, LimitExceeded, Unsupported
+from auditor.engine.lazy import LazyPattern
 from auditor.engine.limits import DEFAULT_LIMITS, Limits
 from auditor.engine.model import Bundle
 from auditor.engine.settings import DEFAULT_SETTINGS, Settings
@@ -22,8 +23,8 @@ TEXT_SNIFF_BYTES = 64 * 1024
 ZIP_TAIL_BYTES = 22 + 0xFFFF
 CONFIG_KEYS = frozenset({"appId", "plugins", "webDir", "appName"})
 UPDATE_DOCUMENT_KEYS = frozenset({"versions", "url", "checksum", "session_key", "manifest"})
-TOP_LEVEL_KEY = re.compile(r'"(appId|plugins|webDir|appName|versions|url|checksum|session_key|manifest)"\s*:')
-TS_CONFIG = re.compile(r"\bCapacitorConfig\b|@capacitor/cli|export\s+default\s*\{[^}]*\bappId\s*:", re.S)
+TOP_LEVEL_KEY = LazyPattern(r'"(appId|plugins|webDir|appName|versions|url|checksum|session_key|manifest)"\s*:')
+TS_CONFIG = LazyPattern(r"\bCapacitorConfig\b|@capacitor/cli|export\s+default\s*\{[^}]*\bappId\s*:", re.S)
 
 
 def sniff(path: Path) -> str:

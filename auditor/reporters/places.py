@@ -13,7 +13,7 @@ from pathlib import Path
 
 from auditor.engine.location import Location, Span
 from auditor.engine.model import Bundle, InputKind
-from auditor.engine.record import FrozenRecord
+from auditor.engine.record import FrozenRecord, store_fields
 
 
 class Place(FrozenRecord):
@@ -26,13 +26,7 @@ class Place(FrozenRecord):
     file: Path | None  # the file on disk `path` names, absolute (None when unknown)
 
     def __init__(self, path: str, inner: str | None = None, span: Span | None = None, byte_range: tuple[int, int] | None = None, text_in_file: bool = False, file: Path | None = None) -> None:
-        init = object.__setattr__
-        init(self, "path", path)
-        init(self, "inner", inner)
-        init(self, "span", span)
-        init(self, "byte_range", byte_range)
-        init(self, "text_in_file", text_in_file)
-        init(self, "file", file)
+        store_fields(self, locals())
 
     def label(self) -> str:
         """`path`, `path!/inner`, plus `:line:col` where there is one."""

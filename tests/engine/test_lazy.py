@@ -67,3 +67,23 @@ def test_a_deferred_package_completes_itself_on_first_use(package):
 def test_submodule_of_a_missing_package_raises_import_error():
     with pytest.raises(ImportError):
         submodule("no_such_package_here.engine")
+
+
+def test_lazy_pattern_compiles_on_first_use_and_then_is_the_compiled_pattern():
+    import re
+
+    from auditor.engine.lazy import LazyPattern
+
+    pattern = LazyPattern(rb"k(e+)y", re.IGNORECASE)
+    assert "not compiled" in repr(pattern) and pattern.pattern == rb"k(e+)y"
+    assert pattern.search(b"a KEEy").group(1) == b"EE"
+    compiled = re.compile(rb"k(e+)y", re.IGNORECASE)
+    assert pattern.compiled() is pattern.compiled() and pattern.compiled().groups == 1
+    assert pattern.search == pattern.compiled().search  # the compiled pattern's own method, found on the instance
+
+    def plain(found):
+        return found.span() if isinstance(found, re.Match) else found
+
+    for method, args in (("match", (b"key",)), ("fullmatch", (b"kEy",)), ("findall", (b"key key",)), ("sub", (b"-", b"a key")), ("subn", (b"-", b"key")), ("split", (b"akeyb",))):
+        assert plain(getattr(LazyPattern(rb"k(e+)y", re.IGNORECASE), method)(*args)) == plain(getattr(compiled, method)(*args)), method
+    assert [m.span() for m in LazyPattern(rb"k(e+)y", re.IGNORECASE).finditer(b"key key")] == [(0, 3), (4, 7)]

@@ -9,7 +9,7 @@ import pickle
 import pytest
 
 from auditor.engine.location import Location, Span
-from auditor.engine.record import FrozenRecord, Record, replace
+from auditor.engine.record import FrozenRecord, Record, replace, store_fields
 from auditor.engine.runner import Report
 
 
@@ -17,10 +17,9 @@ class Point(FrozenRecord):
     __slots__ = ("label", "x", "y")
 
     def __init__(self, x: int, y: int, label: str = "") -> None:
-        init = object.__setattr__
-        init(self, "x", x)
-        init(self, "y", y)
-        init(self, "label", label)
+        label = label.strip()
+        scratch = "a local that is no field"
+        store_fields(self, locals())
 
 
 class Box(Record):
@@ -98,3 +97,12 @@ def test_the_engine_records_keep_their_dataclass_behaviour():
     assert {Span(1, 1, 1, 2): "a"}[Span(1, 1, 1, 2)] == "a"
     assert Location() == Location(None, None, None, None, None, None)
     assert replace(Location("/a"), note="n") == Location("/a", note="n")
+
+
+def test_store_fields_sets_each_field_from_the_init_locals_and_nothing_else():
+    point = Point(1, 2, " p ")
+    assert (point.x, point.y, point.label) == (1, 2, "p") and Point._fields == ("x", "y", "label")
+    assert not hasattr(point, "scratch")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        point.x = 3
+
