@@ -612,12 +612,18 @@ def parse_map(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_MAP_BYTES) -> S
         raise SourceMapError(f"the map is {len(data)} bytes, over the {max_bytes}-byte limit")
     if isinstance(data, bytes):
         data = data.decode("utf-8", "replace")
+    data = data.removeprefix("\ufeff")  # as the audit's own text decoding does (and browsers' JSON of a fetched map)
     if data.startswith(XSSI_PREFIX):
         data = data.split("\n", 1)[1] if "\n" in data else ""
     try:
         value = json.loads(data)
     except (ValueError, RecursionError) as error:
         raise SourceMapError(f"not JSON: {error}") from None
+    return map_from_json(value)
+
+
+def map_from_json(value: object) -> SourceMap:
+    """A regular or index map from its parsed JSON (the audit may have parsed the file already)."""
     if not isinstance(value, dict):
         raise SourceMapError("not a JSON object")
     if value.get("version") != 3:

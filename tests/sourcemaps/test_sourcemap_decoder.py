@@ -325,3 +325,9 @@ def test_a_summed_stretch_ending_in_a_bad_segment_leaves_the_last_good_one_cover
         text = "AAAA," + ",".join(["CAAC"] * fillers) + ",C,CA,8BAAC"  # columns 0..fillers + 1 (the last unmapped), a 2-field segment, then fillers + 31
         for first, carry, _, _ in CHUNKS:
             agree({"version": 3, "sources": ["a.ts"], "names": [], "mappings": text}, [(0, 1), (0, fillers + 10)], (first, carry, 0, share))
+
+
+def test_a_byte_order_mark_before_the_map_is_skipped():
+    # as the audit's own decoding of a text resource (and so the JSON it shares) skips it
+    text = "\ufeff" + json.dumps(source_map([[(0, 0, 0, 0)]], ["a.ts"]))
+    assert found(parse_map(text.encode("utf-8")), 0, 0)[0] == "a.ts"
