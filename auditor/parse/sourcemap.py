@@ -17,7 +17,6 @@ format defines them; converting to code points is the caller's job (see
 
 from __future__ import annotations
 
-import base64
 import bisect
 import json
 import re
@@ -417,12 +416,7 @@ class RegularMap:
                 error, final = problem, False  # read up to the bad value; needing more raises
                 pieces = pieces[: _readable(pieces)]
                 groups, bad = _decode(list(dict.fromkeys(pieces)))
-            if bad:
-                self._bad_segment(line, bad)
-                pieces = [p for p in pieces if p not in bad]
-            segments, fields = _flatten(groups)
-            number = dict(zip(segments, range(len(segments)), strict=True))
-            order = list(map(number.__getitem__, pieces))
+            fields, order = self._in_order(pieces, groups, bad, line)
             deltas = list(map(fields[0].__getitem__, order))
             generated = list(accumulate(deltas, initial=column))
             del generated[0]
@@ -506,12 +500,7 @@ class RegularMap:
             pieces = _pieces(text, position, stop)
             position = stop + 1
             groups, bad = _decode(list(dict.fromkeys(pieces)))
-            if bad:
-                self._bad_segment(line, bad)
-                pieces = [p for p in pieces if p not in bad]
-            segments, fields = _flatten(groups)
-            number = dict(zip(segments, range(len(segments)), strict=True))
-            order = list(map(number.__getitem__, pieces))
+            fields, order = self._in_order(pieces, groups, bad, line)
             generated = list(accumulate(map(fields[0].__getitem__, order), initial=column))
             del generated[0]
             ranked = sorted(zip(generated, range(len(generated)), strict=True))
@@ -531,6 +520,15 @@ class RegularMap:
             seen += len(order)
         for wanted_column, (segment_column, _, count, sums) in best.items():
             self._found(found, line, wanted_column, segment_column, count, sums)
+
+    def _in_order(self, pieces: list[str], groups: list[_Group], bad: dict[str, int], line: int) -> tuple[list[list[int]], list[int]]:
+        """The decoded groups' field columns, and the row of each piece (bad ones reported and left out) in line order."""
+        if bad:
+            self._bad_segment(line, bad)
+            pieces = [p for p in pieces if p not in bad]
+        segments, fields = _flatten(groups)
+        number = dict(zip(segments, range(len(segments)), strict=True))
+        return fields, list(map(number.__getitem__, pieces))
 
     def _found(self, found: dict, line: int, column: int, segment_column: int, count: int, fields: Sequence[int]) -> None:
         """Record what the segment at `segment_column` (with `count` fields, summed `fields`) maps `column` to, if anything."""
@@ -649,6 +647,8 @@ def decode_data_url(url: str, *, max_bytes: int = DEFAULT_MAX_MAP_BYTES) -> byte
     if len(payload) > max_bytes * 4 // 3 + 4:
         raise SourceMapError(f"the inline map is over the {max_bytes}-byte limit")
     if header.lower().rstrip().endswith(";base64"):
+        import base64  # only an inline map needs it (~0.5 ms to import with binascii)
+
         try:
             return base64.b64decode(unquote_to_bytes(payload), validate=False)
         except ValueError as error:
