@@ -25,7 +25,7 @@ from array import array
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate, repeat
-from operator import getitem, mul
+from operator import mul
 from typing import NamedTuple
 from urllib.parse import unquote_to_bytes
 
@@ -33,7 +33,6 @@ BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 DIGITS = {c: i for i, c in enumerate(BASE64)}
 MAX_VLQ_SHIFT = 30            # ECMA-426: values are 32-bit signed; more digits are an error
 MAX_DIGITS = MAX_VLQ_SHIFT // 5 + 1  # so a value has at most 7 digits
-MAX_VALUE_CACHE = 1 << 16     # distinct multi-digit value strings remembered across maps
 MAX_SHAPES = 1 << 12          # distinct segment shapes remembered (a shape: where each value ends)
 CARRY_CHUNK = 1 << 20         # mappings text decoded at a time (bounds the segment lists)
 FIRST_CHUNK = 1 << 12         # characters first read of a line with lookups (then sized from its columns per character)
@@ -110,22 +109,6 @@ def decode_vlq(segment: str) -> tuple[int, ...]:
     return tuple(values)
 
 
-class _Values(dict):
-    """A value of three to seven digits → the value, decoded once (its digits are checked by the caller's shape)."""
-
-    def __missing__(self, token: str) -> int:
-        raw = shift = 0
-        for char in token:
-            raw |= (DIGITS[char] & 31) << shift
-            shift += 5
-        value = -(raw >> 1) if raw & 1 else raw >> 1
-        if len(self) >= MAX_VALUE_CACHE:
-            self.clear()
-        self[token] = value
-        return value
-
-
-_VALUES = _Values()
 _PLACES: dict[str, tuple[int | slice, ...] | None] = {}
 _TWO: list[int] = []  # two-digit values by (first digit & 31) | (second digit & 31) << 8, filled on first use
 
@@ -141,6 +124,32 @@ def _two_digits(joined: bytes, at: int, width: int) -> list[int]:
     pairs[low::2] = joined[at::width].translate(LOW_BITS)
     pairs[high::2] = joined[at + 1 :: width].translate(LOW_BITS)
     return list(map(_TWO.__getitem__, array("H", pairs)))
+
+
+def _long_values(joined: bytes, at: int, digits: int, width: int) -> list[int]:
+    """The values of three to seven digits at `at` of every segment of a group, with no step per segment.
+
+    Each value gets a 64-bit record of one integer: its digits' five bits
+    shifted into place (raw < 2**35), then the zigzag sign applied to every
+    record at once: a negative value -m becomes 2**64 - m in its record (m > 0
+    only: -0 stays 0), so each record stays in range and the bytes read back
+    as signed 64-bit integers.
+    """
+    count = len(joined) // width
+    records = bytearray(8 * count)
+    raw = 0
+    for digit in range(digits):
+        records[0::8] = joined[at + digit :: width].translate(LOW_BITS)
+        raw |= int.from_bytes(records, "little") << (5 * digit)
+    ones = int.from_bytes(b"\x01\0\0\0\0\0\0\0" * count, "little")
+    low63 = (ones << 63) - ones  # 2**63 - 1 in every record
+    magnitude = (raw >> 1) & low63  # raw >> 1 in every record: the next record's low bit masked off
+    negative = raw & ones & ((magnitude + low63) >> 63)  # 1 where the sign bit is set and the magnitude is not 0
+    signed = magnitude + (negative << 64) - 2 * (magnitude & negative * 0xFFFF_FFFF_FFFF_FFFF)  # 2**64 - m where negative
+    values = array("q", signed.to_bytes(8 * count, "little"))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tolist()
 
 
 def _places(shape: str) -> tuple[int | slice, ...] | None:
@@ -177,8 +186,8 @@ def _decode(distinct: list[str], *, first_field: int = 0) -> tuple[list[_Group],
     group every segment has the same length and every value the same place,
     so a one-digit field (most of them) is one extended slice of the group's
     joined bytes and one translate to signed bytes, and a longer one a pass
-    of byte slices and one list look-up per segment for two digits, or of
-    slicing and dict look-ups for more: no Python step runs per segment. Fields
+    of byte slices and one list look-up per segment for two digits, or byte
+    slices and integer arithmetic for more: no Python step runs per segment. Fields
     before `first_field` are not decoded (None). Raises SourceMapError on a
     value that does not decode; segments of 2, 3 or 6+ fields are left out
     and returned in `bad` with their field count.
@@ -208,7 +217,7 @@ def _decode(distinct: list[str], *, first_field: int = 0) -> tuple[list[_Group],
             elif place.stop - place.start == 2:
                 columns.append(_two_digits(joined, place.start, len(shape)))
             else:
-                columns.append(list(map(_VALUES.__getitem__, map(getitem, group, repeat(place)))))
+                columns.append(_long_values(joined, place.start, place.stop - place.start, len(shape)))
         groups.append((group, len(places), columns))
     return groups, bad
 
