@@ -20,22 +20,23 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from auditor.engine.location import Span, TextIndex
 from auditor.engine.model import Bundle, InputKind, Resource
 from auditor.parse.sourcemap import (
     DEFAULT_MAX_MAP_BYTES,
-    SourceMap,
     SourceMapError,
     cp_to_utf16,
-    decode_data_url,
     map_from_json,
     map_url_of,
     parse_map,
     utf16_to_cp,
 )
+
+if TYPE_CHECKING:
+    from auditor.parse.sourcemap import SourceMap
 
 SCRIPT_TYPES = frozenset({"application/javascript", "text/javascript", "application/ecmascript", "application/x-javascript", "text/css"})
 SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".css")
@@ -206,6 +207,8 @@ class Mapper:
             reference = map_url_of(text, css=css)
         own_base = _Base(disk=built.parent) if built is not None else _Base(url=posixpath.dirname(resource.path) + "/")
         if reference is not None and reference.lower().startswith("data:"):
+            from auditor.parse.sourcemap_rare import decode_data_url
+
             return _Found(parse_map(decode_data_url(reference, max_bytes=self.max_map_bytes), max_bytes=self.max_map_bytes), own_base, "inline data: URL")
         candidates: list[tuple[str, Path | str]] = []  # (how, disk path or bundle path)
         if reference is not None:

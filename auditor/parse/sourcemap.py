@@ -26,8 +26,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate, repeat
 from operator import mul
-from typing import NamedTuple
-from urllib.parse import unquote_to_bytes
+from typing import TYPE_CHECKING, NamedTuple
 
 BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 DIGITS = {c: i for i, c in enumerate(BASE64)}
@@ -86,27 +85,6 @@ class Segment(NamedTuple):
     def name(self) -> str | None:
         names = self.map.names
         return names[self.name_index] if self.name_index is not None and self.name_index < len(names) else None
-
-
-def decode_vlq(segment: str) -> tuple[int, ...]:
-    """The signed integers of one Base64 VLQ segment."""
-    values: list[int] = []
-    value = shift = 0
-    for char in segment:
-        digit = DIGITS.get(char)
-        if digit is None:
-            raise SourceMapError(f"invalid character {char!r} in mappings")
-        value += (digit & 31) << shift
-        if digit & 32:
-            shift += 5
-            if shift > MAX_VLQ_SHIFT:
-                raise SourceMapError("a mappings value exceeds 32 bits")
-        else:
-            values.append(-(value >> 1) if value & 1 else value >> 1)
-            value = shift = 0
-    if shift:
-        raise SourceMapError("a mappings value is cut off")
-    return tuple(values)
 
 
 _PLACES: dict[str, tuple[int | slice, ...] | None] = {}
@@ -202,6 +180,8 @@ def _decode(distinct: list[str], *, first_field: int = 0) -> tuple[list[_Group],
     for shape, group in by_shape.items():
         places = _places(shape)
         if places is None:
+            from auditor.parse.sourcemap_rare import decode_vlq
+
             decode_vlq(group[0])  # says what is wrong
             raise SourceMapError("malformed mappings")  # not reached: a malformed shape never decodes
         if len(places) not in (1, 4, 5):
@@ -242,6 +222,8 @@ def _pieces(text: str, begin: int, end: int) -> list[str]:
 
 def _readable(pieces: list[str]) -> int:
     """How many of the pieces decode before the first that does not."""
+    from auditor.parse.sourcemap_rare import decode_vlq
+
     for number, piece in enumerate(pieces):
         try:
             decode_vlq(piece)
@@ -557,60 +539,22 @@ class RegularMap:
             self.problems.append(message)
 
 
-class IndexMap:
-    """A map made of `sections`, each a regular map placed at a generated offset."""
+if TYPE_CHECKING:
+    from auditor.parse.sourcemap_rare import IndexMap
 
-    __slots__ = ("_offsets", "problems", "sections")
+    SourceMap = RegularMap | IndexMap
 
-    def __init__(self, data: Mapping[str, object]) -> None:
-        sections = data.get("sections")
-        if not isinstance(sections, list):
-            raise SourceMapError("`sections` is not an array")
-        parsed: list[tuple[int, int, RegularMap]] = []
-        for number, section in enumerate(sections):
-            offset = section.get("offset") if isinstance(section, dict) else None
-            line = offset.get("line") if isinstance(offset, dict) else None
-            column = offset.get("column") if isinstance(offset, dict) else None
-            if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (line, column)):
-                raise SourceMapError(f"section {number}: `offset` needs non-negative integer `line` and `column`")
-            inner = section.get("map")
-            if not isinstance(inner, dict):
-                raise SourceMapError(f"section {number}: `map` is not an object (a `url` section is not supported)")
-            if "sections" in inner:
-                raise SourceMapError(f"section {number}: an index map cannot nest another index map")
-            if parsed and (line, column) < parsed[-1][:2]:
-                raise SourceMapError(f"section {number}: sections are not in order")
-            parsed.append((line, column, RegularMap(inner)))  # type: ignore[arg-type]
-        self.sections = tuple(parsed)
-        self._offsets = [(line, column) for line, column, _ in parsed]
-        self.problems: list[str] = []
-
-    def lookup_many(self, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Segment | None]:
-        by_section: dict[int, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
-        found: dict[tuple[int, int], Segment | None] = {}
-        for line, column in positions:
-            found[(line, column)] = None
-            number = bisect.bisect_right(self._offsets, (line, column)) - 1
-            if number < 0:
-                continue
-            off_line, off_column, _ = self.sections[number]
-            local = (line - off_line, column - off_column if line == off_line else column)
-            by_section.setdefault(number, []).append(((line, column), local))
-        for number, pairs in by_section.items():
-            inner = self.sections[number][2]
-            results = inner.lookup_many(local for _, local in pairs)
-            for position, local in pairs:
-                segment = results[local]
-                if segment is not None:  # back to the index map's own coordinates
-                    shift = self._offsets[number]
-                    column = segment.generated_column + (shift[1] if segment.generated_line == 0 else 0)
-                    segment = segment._replace(generated_line=segment.generated_line + shift[0], generated_column=column)
-                found[position] = segment
-            self.problems.extend(inner.problems[: max(0, 10 - len(self.problems))])
-        return found
+# What most audits never need lives in sourcemap_rare (index maps, data: URLs, the one-value decoder used to name an
+# error): a mapped run compiles and imports only this module; the names are still importable from here.
+RARE = frozenset({"IndexMap", "decode_data_url", "decode_vlq", "SourceMap"})
 
 
-SourceMap = RegularMap | IndexMap
+def __getattr__(name: str) -> object:
+    if name not in RARE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from auditor.parse import sourcemap_rare
+
+    return getattr(sourcemap_rare, name)
 
 
 def parse_map(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_MAP_BYTES) -> SourceMap:
@@ -635,7 +579,11 @@ def map_from_json(value: object) -> SourceMap:
         raise SourceMapError("not a JSON object")
     if value.get("version") != 3:
         raise SourceMapError(f"`version` is {value.get('version')!r}, not 3")
-    return IndexMap(value) if "sections" in value else RegularMap(value)
+    if "sections" in value:
+        from auditor.parse.sourcemap_rare import IndexMap
+
+        return IndexMap(value)
+    return RegularMap(value)
 
 
 def map_url_of(text: str, *, css: bool) -> str | None:
@@ -643,26 +591,6 @@ def map_url_of(text: str, *, css: bool) -> str | None:
     tail = text[-URL_COMMENT_TAIL:]
     matches = (CSS_URL_COMMENT if css else JS_URL_COMMENT).findall(tail)
     return matches[-1] if matches else None
-
-
-def decode_data_url(url: str, *, max_bytes: int = DEFAULT_MAX_MAP_BYTES) -> bytes:
-    """The payload of a `data:` URL (base64 or percent-encoded), bounded in size."""
-    header, sep, payload = url[5:].partition(",")
-    if not sep:
-        raise SourceMapError("a data: URL without a comma")
-    mime = header.split(";", 1)[0].strip().lower()
-    if mime not in ("", "application/json", "text/json", "application/octet-stream"):
-        raise SourceMapError(f"a data: URL of type {mime!r}, not application/json")
-    if len(payload) > max_bytes * 4 // 3 + 4:
-        raise SourceMapError(f"the inline map is over the {max_bytes}-byte limit")
-    if header.lower().rstrip().endswith(";base64"):
-        import base64  # only an inline map needs it (~0.5 ms to import with binascii)
-
-        try:
-            return base64.b64decode(unquote_to_bytes(payload), validate=False)
-        except ValueError as error:
-            raise SourceMapError(f"bad base64 in the data: URL: {error}") from None
-    return unquote_to_bytes(payload)
 
 
 def cp_to_utf16(line: str, column: int) -> int:
