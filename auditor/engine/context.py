@@ -289,6 +289,7 @@ class Context:
 
         Kept with the text in the bounded cache, so a source map that a rule
         checks and the mapping then reads is parsed once while it stays there.
+        The value is shared: callers read it and never change it.
         """
         entry = self._text_entry(resource)
         if entry[2] is UNPARSED:
