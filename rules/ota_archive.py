@@ -8,7 +8,6 @@ rules (OTA010, OTA011) read every distinct member body either platform installs.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -480,11 +479,7 @@ def shipped_dev_artefact(ctx: Context) -> Iterator[Hit]:
             reported.add(folder)
             yield Hit(f"`{resource.path}` is under `{folder}/`", ctx.bundle_location(resource=resource.path))
         elif resource.path.endswith(".map"):
-            text = ctx.text(resource)
-            try:
-                data = json.loads(text) if text else None
-            except ValueError:
-                continue
+            data = ctx.json_value(resource)  # shared with the mapping of findings through this map
             sources = data.get("sourcesContent") if isinstance(data, dict) else None
             if isinstance(sources, list) and any(isinstance(s, str) and s for s in sources):
                 yield Hit(f"source map `{resource.path}` embeds {len(sources)} source file(s) in `sourcesContent`", ctx.bundle_location(resource=resource.path))

@@ -64,6 +64,9 @@ class AuditSession:
 TEXT_CACHE_BYTES = 8 * 1024**2  # 60 MB of CSS: 66 MB peak RSS at 8 M, 115 MB at 64 M, same time (benchmarks/bundle_audit.py)
 
 
+UNPARSED = object()  # a text entry's JSON slot before anyone asked for it
+
+
 class TextCache:
     """Decoded texts and line indexes by resource path, least recently used dropped past `limit`
     characters: decoding again costs far less than holding every text for the whole audit."""
@@ -87,11 +90,11 @@ class TextCache:
             self.total -= len(entry[0] or "")
 
     def put(self, path: str, text: str | None) -> list:
-        entry = [text, None]
+        entry = [text, None, UNPARSED]  # text, line index, JSON value
         self.entries[path] = entry
         self.total += len(text or "")
         while self.total > self.limit and len(self.entries) > 1:
-            _, (old, _) = self.entries.popitem(last=False)
+            _, (old, *_) = self.entries.popitem(last=False)
             self.total -= len(old or "")
         return entry
 
@@ -280,6 +283,23 @@ class Context:
         if entry[1] is None and entry[0] is not None:
             entry[1] = TextIndex(entry[0])
         return entry[1]
+
+    def json_value(self, resource: Resource) -> object:
+        """The decoded text parsed as JSON, or None when it is not JSON (or too large to decode).
+
+        Kept with the text in the bounded cache, so a source map that a rule
+        checks and the mapping then reads is parsed once while it stays there.
+        The value is shared: callers read it and never change it.
+        """
+        entry = self._text_entry(resource)
+        if entry[2] is UNPARSED:
+            import json
+
+            try:
+                entry[2] = json.loads(entry[0]) if entry[0] else None
+            except (ValueError, RecursionError):
+                entry[2] = None
+        return entry[2]
 
     def document_index(self, document: JsonDocument) -> TextIndex:
         """Line index of a JSON document's text, shared by every rule that reports positions in it."""

@@ -20,7 +20,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from auditor.engine.location import Span, TextIndex
@@ -28,14 +28,16 @@ from auditor.engine.map_hints import HTML_TYPES, MAP_HEADERS, is_script
 from auditor.engine.model import Bundle, InputKind, Resource
 from auditor.parse.sourcemap import (
     DEFAULT_MAX_MAP_BYTES,
-    SourceMap,
     SourceMapError,
     cp_to_utf16,
-    decode_data_url,
+    map_from_json,
     map_url_of,
     parse_map,
     utf16_to_cp,
 )
+
+if TYPE_CHECKING:
+    from auditor.parse.sourcemap import SourceMap
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 PSEUDO_SCHEMES = ("webpack:", "webpack-internal:", "rollup:", "vite:")  # bundler namespaces, not network
@@ -84,6 +86,7 @@ class Mapper:
         root: Path,
         text_of: Callable[[Resource], str | None],
         index_of: Callable[[Resource], TextIndex | None],
+        json_of: Callable[[Resource], object] | None = None,
         source_root: Path | None = None,
         maps_dir: Path | None = None,
         max_map_bytes: int = DEFAULT_MAX_MAP_BYTES,
@@ -93,6 +96,7 @@ class Mapper:
         self.root = _real(root)
         self.text_of = text_of
         self.index_of = index_of
+        self.json_of = json_of  # a resource's text parsed as JSON by the audit (shared with rules), or None
         self.source_root = _real(source_root) if source_root is not None else None
         self.maps_dir = _real(maps_dir) if maps_dir is not None else None
         self.build_dir = _real(bundle.source) if bundle.kind is InputKind.FOLDER else self.source_root
@@ -200,7 +204,9 @@ class Mapper:
             reference = map_url_of(text, css=css)
         own_base = _Base(disk=built.parent) if built is not None else _Base(url=posixpath.dirname(resource.path) + "/")
         if reference is not None and reference.lower().startswith("data:"):
-            return _Found(self._parse(decode_data_url(reference, max_bytes=self.max_map_bytes)), own_base, "inline data: URL")
+            from auditor.parse.sourcemap_rare import decode_data_url
+
+            return _Found(parse_map(decode_data_url(reference, max_bytes=self.max_map_bytes), max_bytes=self.max_map_bytes), own_base, "inline data: URL")
         candidates: list[tuple[str, Path | str]] = []  # (how, disk path or bundle path)
         if reference is not None:
             if SCHEME.match(reference):
@@ -222,19 +228,45 @@ class Mapper:
         for how, where in candidates:
             if isinstance(where, Path):
                 allowed = self.maps_dir if how == "--source-maps" else self.build_dir
-                data = self._read_confined(where, allowed, self.max_map_bytes)
-                if data is not None:
-                    return _Found(self._parse(data), _Base(disk=_real(where).parent), f"{how} {self._show(where)}")
+                real = self._confined(where, allowed, self.max_map_bytes)
+                if real is None:
+                    continue
+                parsed = self._parse_file(real)
+                if parsed is not None:
+                    return _Found(parsed, _Base(disk=real.parent), f"{how} {self._show(where)}")
             else:
                 found = self.bundle.resources.get(where) if where.startswith("/") else None
                 if found is not None:
                     if found.size > self.max_map_bytes:
                         raise SourceMapError(f"the source map {where} is {found.size} bytes, over the {self.max_map_bytes}-byte limit")
-                    return _Found(self._parse(found.body.read(self.max_map_bytes)), _Base(url=posixpath.dirname(where) + "/"), f"{how} {where}")
+                    return _Found(self._parse(found), _Base(url=posixpath.dirname(where) + "/"), f"{how} {where}")
         return None
 
-    def _parse(self, data: bytes) -> SourceMap:
+    def _parse(self, resource: Resource) -> SourceMap:
+        """The map in a resource: the JSON the audit parsed already when it has (one parse per map), else its bytes."""
+        value = self.json_of(resource) if self.json_of is not None else None
+        if isinstance(value, dict):
+            return map_from_json(value)
+        return parse_map(resource.body.read(self.max_map_bytes), max_bytes=self.max_map_bytes)
+
+    def _parse_file(self, real: Path) -> SourceMap | None:
+        """The map in a confined file: through its resource when the input folder holds it, else read; None if unreadable."""
+        resource = self._folder_resource(real)
+        if resource is not None:
+            return self._parse(resource)
+        try:
+            data = real.read_bytes()
+        except OSError:
+            return None
         return parse_map(data, max_bytes=self.max_map_bytes)
+
+    def _folder_resource(self, real: Path) -> Resource | None:
+        """The input folder's resource that is this (resolved) file, if the input is a folder holding it."""
+        if self.bundle.kind is not InputKind.FOLDER or self.build_dir is None or not real.is_relative_to(self.build_dir):
+            return None
+        rel = real.relative_to(self.build_dir).as_posix()
+        resource = self.bundle.resources.get("/" + rel)
+        return resource if resource is not None and resource.source_path == rel else None
 
     def _built_file(self, resource: Resource) -> Path | None:
         """The resource's own file in the build folder: the folder input's file, or the identical `--source-root` file."""
@@ -346,6 +378,14 @@ class Mapper:
 
     def _read_confined(self, path: Path, allowed: Path | None, limit: int) -> bytes | None:
         """The file's bytes when it lies (symlinks resolved) inside `allowed` and within `limit`."""
+        real = self._confined(path, allowed, limit)
+        try:
+            return real.read_bytes() if real is not None else None
+        except OSError:
+            return None
+
+    def _confined(self, path: Path, allowed: Path | None, limit: int) -> Path | None:
+        """The resolved file when it lies inside `allowed` and within `limit` (a note says when it is too large)."""
         if allowed is None:
             return None
         try:
@@ -355,7 +395,7 @@ class Mapper:
             if real.stat().st_size > limit:
                 self._note(f"{self._show(path)} is over the {limit}-byte limit and was not read")
                 return None
-            return real.read_bytes()
+            return real
         except OSError:
             return None
 

@@ -64,6 +64,7 @@ def relocate(findings: list[Finding], located: Sequence[tuple[int, Hit]], ctx) -
         root=root,
         text_of=ctx.text,
         index_of=ctx.text_index,
+        json_of=ctx.json_value,
         source_root=settings.source_root,
         maps_dir=settings.source_maps,
         max_map_bytes=ctx.limits.max_source_map_bytes,

@@ -17,7 +17,6 @@ format defines them; converting to code points is the caller's job (see
 
 from __future__ import annotations
 
-import base64
 import bisect
 import json
 import re
@@ -26,15 +25,13 @@ from array import array
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate, repeat
-from operator import getitem, mul
-from typing import NamedTuple
-from urllib.parse import unquote_to_bytes
+from operator import mul
+from typing import TYPE_CHECKING, NamedTuple
 
 BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 DIGITS = {c: i for i, c in enumerate(BASE64)}
 MAX_VLQ_SHIFT = 30            # ECMA-426: values are 32-bit signed; more digits are an error
 MAX_DIGITS = MAX_VLQ_SHIFT // 5 + 1  # so a value has at most 7 digits
-MAX_VALUE_CACHE = 1 << 16     # distinct multi-digit value strings remembered across maps
 MAX_SHAPES = 1 << 12          # distinct segment shapes remembered (a shape: where each value ends)
 CARRY_CHUNK = 1 << 20         # mappings text decoded at a time (bounds the segment lists)
 FIRST_CHUNK = 1 << 12         # characters first read of a line with lookups (then sized from its columns per character)
@@ -90,43 +87,6 @@ class Segment(NamedTuple):
         return names[self.name_index] if self.name_index is not None and self.name_index < len(names) else None
 
 
-def decode_vlq(segment: str) -> tuple[int, ...]:
-    """The signed integers of one Base64 VLQ segment."""
-    values: list[int] = []
-    value = shift = 0
-    for char in segment:
-        digit = DIGITS.get(char)
-        if digit is None:
-            raise SourceMapError(f"invalid character {char!r} in mappings")
-        value += (digit & 31) << shift
-        if digit & 32:
-            shift += 5
-            if shift > MAX_VLQ_SHIFT:
-                raise SourceMapError("a mappings value exceeds 32 bits")
-        else:
-            values.append(-(value >> 1) if value & 1 else value >> 1)
-            value = shift = 0
-    if shift:
-        raise SourceMapError("a mappings value is cut off")
-    return tuple(values)
-
-
-class _Values(dict):
-    """A value of three to seven digits → the value, decoded once (its digits are checked by the caller's shape)."""
-
-    def __missing__(self, token: str) -> int:
-        raw = shift = 0
-        for char in token:
-            raw |= (DIGITS[char] & 31) << shift
-            shift += 5
-        value = -(raw >> 1) if raw & 1 else raw >> 1
-        if len(self) >= MAX_VALUE_CACHE:
-            self.clear()
-        self[token] = value
-        return value
-
-
-_VALUES = _Values()
 _PLACES: dict[str, tuple[int | slice, ...] | None] = {}
 _TWO: list[int] = []  # two-digit values by (first digit & 31) | (second digit & 31) << 8, filled on first use
 
@@ -142,6 +102,32 @@ def _two_digits(joined: bytes, at: int, width: int) -> list[int]:
     pairs[low::2] = joined[at::width].translate(LOW_BITS)
     pairs[high::2] = joined[at + 1 :: width].translate(LOW_BITS)
     return list(map(_TWO.__getitem__, array("H", pairs)))
+
+
+def _long_values(joined: bytes, at: int, digits: int, width: int) -> list[int]:
+    """The values of three to seven digits at `at` of every segment of a group, with no step per segment.
+
+    Each value gets a 64-bit record of one integer: its digits' five bits
+    shifted into place (raw < 2**35), then the zigzag sign applied to every
+    record at once: a negative value -m becomes 2**64 - m in its record (m > 0
+    only: -0 stays 0), so each record stays in range and the bytes read back
+    as signed 64-bit integers.
+    """
+    count = len(joined) // width
+    records = bytearray(8 * count)
+    raw = 0
+    for digit in range(digits):
+        records[0::8] = joined[at + digit :: width].translate(LOW_BITS)
+        raw |= int.from_bytes(records, "little") << (5 * digit)
+    ones = int.from_bytes(b"\x01\0\0\0\0\0\0\0" * count, "little")
+    low63 = (ones << 63) - ones  # 2**63 - 1 in every record
+    magnitude = (raw >> 1) & low63  # raw >> 1 in every record: the next record's low bit masked off
+    negative = raw & ones & ((magnitude + low63) >> 63)  # 1 where the sign bit is set and the magnitude is not 0
+    signed = magnitude + (negative << 64) - 2 * (magnitude & negative * 0xFFFF_FFFF_FFFF_FFFF)  # 2**64 - m where negative
+    values = array("q", signed.to_bytes(8 * count, "little"))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tolist()
 
 
 def _places(shape: str) -> tuple[int | slice, ...] | None:
@@ -178,8 +164,8 @@ def _decode(distinct: list[str], *, first_field: int = 0) -> tuple[list[_Group],
     group every segment has the same length and every value the same place,
     so a one-digit field (most of them) is one extended slice of the group's
     joined bytes and one translate to signed bytes, and a longer one a pass
-    of byte slices and one list look-up per segment for two digits, or of
-    slicing and dict look-ups for more: no Python step runs per segment. Fields
+    of byte slices and one list look-up per segment for two digits, or byte
+    slices and integer arithmetic for more: no Python step runs per segment. Fields
     before `first_field` are not decoded (None). Raises SourceMapError on a
     value that does not decode; segments of 2, 3 or 6+ fields are left out
     and returned in `bad` with their field count.
@@ -194,6 +180,8 @@ def _decode(distinct: list[str], *, first_field: int = 0) -> tuple[list[_Group],
     for shape, group in by_shape.items():
         places = _places(shape)
         if places is None:
+            from auditor.parse.sourcemap_rare import decode_vlq
+
             decode_vlq(group[0])  # says what is wrong
             raise SourceMapError("malformed mappings")  # not reached: a malformed shape never decodes
         if len(places) not in (1, 4, 5):
@@ -209,7 +197,7 @@ def _decode(distinct: list[str], *, first_field: int = 0) -> tuple[list[_Group],
             elif place.stop - place.start == 2:
                 columns.append(_two_digits(joined, place.start, len(shape)))
             else:
-                columns.append(list(map(_VALUES.__getitem__, map(getitem, group, repeat(place)))))
+                columns.append(_long_values(joined, place.start, place.stop - place.start, len(shape)))
         groups.append((group, len(places), columns))
     return groups, bad
 
@@ -234,6 +222,8 @@ def _pieces(text: str, begin: int, end: int) -> list[str]:
 
 def _readable(pieces: list[str]) -> int:
     """How many of the pieces decode before the first that does not."""
+    from auditor.parse.sourcemap_rare import decode_vlq
+
     for number, piece in enumerate(pieces):
         try:
             decode_vlq(piece)
@@ -417,12 +407,7 @@ class RegularMap:
                 error, final = problem, False  # read up to the bad value; needing more raises
                 pieces = pieces[: _readable(pieces)]
                 groups, bad = _decode(list(dict.fromkeys(pieces)))
-            if bad:
-                self._bad_segment(line, bad)
-                pieces = [p for p in pieces if p not in bad]
-            segments, fields = _flatten(groups)
-            number = dict(zip(segments, range(len(segments)), strict=True))
-            order = list(map(number.__getitem__, pieces))
+            fields, order = self._in_order(pieces, groups, bad, line)
             deltas = list(map(fields[0].__getitem__, order))
             generated = list(accumulate(deltas, initial=column))
             del generated[0]
@@ -506,12 +491,7 @@ class RegularMap:
             pieces = _pieces(text, position, stop)
             position = stop + 1
             groups, bad = _decode(list(dict.fromkeys(pieces)))
-            if bad:
-                self._bad_segment(line, bad)
-                pieces = [p for p in pieces if p not in bad]
-            segments, fields = _flatten(groups)
-            number = dict(zip(segments, range(len(segments)), strict=True))
-            order = list(map(number.__getitem__, pieces))
+            fields, order = self._in_order(pieces, groups, bad, line)
             generated = list(accumulate(map(fields[0].__getitem__, order), initial=column))
             del generated[0]
             ranked = sorted(zip(generated, range(len(generated)), strict=True))
@@ -532,6 +512,15 @@ class RegularMap:
         for wanted_column, (segment_column, _, count, sums) in best.items():
             self._found(found, line, wanted_column, segment_column, count, sums)
 
+    def _in_order(self, pieces: list[str], groups: list[_Group], bad: dict[str, int], line: int) -> tuple[list[list[int]], list[int]]:
+        """The decoded groups' field columns, and the row of each piece (bad ones reported and left out) in line order."""
+        if bad:
+            self._bad_segment(line, bad)
+            pieces = [p for p in pieces if p not in bad]
+        segments, fields = _flatten(groups)
+        number = dict(zip(segments, range(len(segments)), strict=True))
+        return fields, list(map(number.__getitem__, pieces))
+
     def _found(self, found: dict, line: int, column: int, segment_column: int, count: int, fields: Sequence[int]) -> None:
         """Record what the segment at `segment_column` (with `count` fields, summed `fields`) maps `column` to, if anything."""
         if count == 1:
@@ -550,60 +539,22 @@ class RegularMap:
             self.problems.append(message)
 
 
-class IndexMap:
-    """A map made of `sections`, each a regular map placed at a generated offset."""
+if TYPE_CHECKING:
+    from auditor.parse.sourcemap_rare import IndexMap
 
-    __slots__ = ("_offsets", "problems", "sections")
+    SourceMap = RegularMap | IndexMap
 
-    def __init__(self, data: Mapping[str, object]) -> None:
-        sections = data.get("sections")
-        if not isinstance(sections, list):
-            raise SourceMapError("`sections` is not an array")
-        parsed: list[tuple[int, int, RegularMap]] = []
-        for number, section in enumerate(sections):
-            offset = section.get("offset") if isinstance(section, dict) else None
-            line = offset.get("line") if isinstance(offset, dict) else None
-            column = offset.get("column") if isinstance(offset, dict) else None
-            if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (line, column)):
-                raise SourceMapError(f"section {number}: `offset` needs non-negative integer `line` and `column`")
-            inner = section.get("map")
-            if not isinstance(inner, dict):
-                raise SourceMapError(f"section {number}: `map` is not an object (a `url` section is not supported)")
-            if "sections" in inner:
-                raise SourceMapError(f"section {number}: an index map cannot nest another index map")
-            if parsed and (line, column) < parsed[-1][:2]:
-                raise SourceMapError(f"section {number}: sections are not in order")
-            parsed.append((line, column, RegularMap(inner)))  # type: ignore[arg-type]
-        self.sections = tuple(parsed)
-        self._offsets = [(line, column) for line, column, _ in parsed]
-        self.problems: list[str] = []
-
-    def lookup_many(self, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Segment | None]:
-        by_section: dict[int, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
-        found: dict[tuple[int, int], Segment | None] = {}
-        for line, column in positions:
-            found[(line, column)] = None
-            number = bisect.bisect_right(self._offsets, (line, column)) - 1
-            if number < 0:
-                continue
-            off_line, off_column, _ = self.sections[number]
-            local = (line - off_line, column - off_column if line == off_line else column)
-            by_section.setdefault(number, []).append(((line, column), local))
-        for number, pairs in by_section.items():
-            inner = self.sections[number][2]
-            results = inner.lookup_many(local for _, local in pairs)
-            for position, local in pairs:
-                segment = results[local]
-                if segment is not None:  # back to the index map's own coordinates
-                    shift = self._offsets[number]
-                    column = segment.generated_column + (shift[1] if segment.generated_line == 0 else 0)
-                    segment = segment._replace(generated_line=segment.generated_line + shift[0], generated_column=column)
-                found[position] = segment
-            self.problems.extend(inner.problems[: max(0, 10 - len(self.problems))])
-        return found
+# What most audits never need lives in sourcemap_rare (index maps, data: URLs, the one-value decoder used to name an
+# error): a mapped run compiles and imports only this module; the names are still importable from here.
+RARE = frozenset({"IndexMap", "decode_data_url", "decode_vlq", "SourceMap"})
 
 
-SourceMap = RegularMap | IndexMap
+def __getattr__(name: str) -> object:
+    if name not in RARE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from auditor.parse import sourcemap_rare
+
+    return getattr(sourcemap_rare, name)
 
 
 def parse_map(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_MAP_BYTES) -> SourceMap:
@@ -612,17 +563,27 @@ def parse_map(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_MAP_BYTES) -> S
         raise SourceMapError(f"the map is {len(data)} bytes, over the {max_bytes}-byte limit")
     if isinstance(data, bytes):
         data = data.decode("utf-8", "replace")
+    data = data.removeprefix("\ufeff")  # as the audit's own text decoding does (and browsers' JSON of a fetched map)
     if data.startswith(XSSI_PREFIX):
         data = data.split("\n", 1)[1] if "\n" in data else ""
     try:
         value = json.loads(data)
     except (ValueError, RecursionError) as error:
         raise SourceMapError(f"not JSON: {error}") from None
+    return map_from_json(value)
+
+
+def map_from_json(value: object) -> SourceMap:
+    """A regular or index map from its parsed JSON (the audit may have parsed the file already)."""
     if not isinstance(value, dict):
         raise SourceMapError("not a JSON object")
     if value.get("version") != 3:
         raise SourceMapError(f"`version` is {value.get('version')!r}, not 3")
-    return IndexMap(value) if "sections" in value else RegularMap(value)
+    if "sections" in value:
+        from auditor.parse.sourcemap_rare import IndexMap
+
+        return IndexMap(value)
+    return RegularMap(value)
 
 
 def map_url_of(text: str, *, css: bool) -> str | None:
@@ -630,24 +591,6 @@ def map_url_of(text: str, *, css: bool) -> str | None:
     tail = text[-URL_COMMENT_TAIL:]
     matches = (CSS_URL_COMMENT if css else JS_URL_COMMENT).findall(tail)
     return matches[-1] if matches else None
-
-
-def decode_data_url(url: str, *, max_bytes: int = DEFAULT_MAX_MAP_BYTES) -> bytes:
-    """The payload of a `data:` URL (base64 or percent-encoded), bounded in size."""
-    header, sep, payload = url[5:].partition(",")
-    if not sep:
-        raise SourceMapError("a data: URL without a comma")
-    mime = header.split(";", 1)[0].strip().lower()
-    if mime not in ("", "application/json", "text/json", "application/octet-stream"):
-        raise SourceMapError(f"a data: URL of type {mime!r}, not application/json")
-    if len(payload) > max_bytes * 4 // 3 + 4:
-        raise SourceMapError(f"the inline map is over the {max_bytes}-byte limit")
-    if header.lower().rstrip().endswith(";base64"):
-        try:
-            return base64.b64decode(unquote_to_bytes(payload), validate=False)
-        except ValueError as error:
-            raise SourceMapError(f"bad base64 in the data: URL: {error}") from None
-    return unquote_to_bytes(payload)
 
 
 def cp_to_utf16(line: str, column: int) -> int:

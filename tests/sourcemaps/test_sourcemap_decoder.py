@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 from contextlib import contextmanager
 
 import pytest
@@ -14,6 +15,7 @@ from sourcemap_reference import fast, reference, reference_index
 
 from auditor.parse import sourcemap
 from auditor.parse.sourcemap import (
+    BASE64,
     IndexMap,
     RegularMap,
     SourceMapError,
@@ -308,13 +310,22 @@ def test_hand_made_maps_agree_with_the_straightforward_decode(chunk_sizes):
         agree(data, positions, chunk_sizes)
 
 
-def test_lookups_agree_when_the_value_cache_is_cleared_midway(monkeypatch):
-    monkeypatch.setattr(sourcemap, "MAX_VALUE_CACHE", 2)
-    monkeypatch.setattr(sourcemap, "_VALUES", sourcemap._Values())
-    lines = [[(c * 40, 0, c * 37, c * 1031, c % 2) for c in range(200)]]
-    got = agree({"version": 3, "sources": ["a.ts"], "names": ["x", "y"], "mappings": mappings(lines)}, [(0, 39), (0, 4000), (0, 7999)])
-    assert got[(0, 7999)][2:4] == (199 * 37, 199 * 1031)
-    assert len(sourcemap._VALUES) <= 2
+def test_long_values_of_every_length_decode_as_the_straightforward_decoder_does():
+    # three to seven digits, as the group decode reads them (records of one integer), against decode_vlq one by one:
+    # the largest of each length, -0 (`B` with zero digits after it), digits past the value's top bits
+    rng = random.Random(7)
+    for digits in range(3, 8):
+        values = ["".join(rng.choice(BASE64[32:]) for _ in range(digits - 1)) + rng.choice(BASE64[:32]) for _ in range(300)]
+        values += ["/" * (digits - 1) + "f", "/" * (digits - 1) + "e", "h" + "g" * (digits - 2) + "A", "g" * (digits - 1) + "A"]
+        segments = ["C" + value + "AA" for value in values]
+        got = sourcemap._long_values("".join(segments).encode(), 1, digits, digits + 3)
+        assert got == [decode_vlq(value)[0] for value in values]
+
+
+def test_lookups_agree_with_many_long_values():
+    lines = [[(c * 40, 0, c * 37, c * 1031 - 90000, c % 2) for c in range(200)], [(5, 0, -(2**30), 2**30 - 1)]]
+    got = agree({"version": 3, "sources": ["a.ts"], "names": ["x", "y"], "mappings": mappings(lines)}, [(0, 39), (0, 4000), (0, 7999), (1, 5)])
+    assert got[(0, 7999)][2:4] == (199 * 37, 199 * 1031 - 90000)
 
 
 @pytest.mark.parametrize("share", [0.3, 0.5, 0.8, 1.0])
@@ -325,3 +336,9 @@ def test_a_summed_stretch_ending_in_a_bad_segment_leaves_the_last_good_one_cover
         text = "AAAA," + ",".join(["CAAC"] * fillers) + ",C,CA,8BAAC"  # columns 0..fillers + 1 (the last unmapped), a 2-field segment, then fillers + 31
         for first, carry, _, _ in CHUNKS:
             agree({"version": 3, "sources": ["a.ts"], "names": [], "mappings": text}, [(0, 1), (0, fillers + 10)], (first, carry, 0, share))
+
+
+def test_a_byte_order_mark_before_the_map_is_skipped():
+    # as the audit's own decoding of a text resource (and so the JSON it shares) skips it
+    text = "\ufeff" + json.dumps(source_map([[(0, 0, 0, 0)]], ["a.ts"]))
+    assert found(parse_map(text.encode("utf-8")), 0, 0)[0] == "a.ts"

@@ -86,3 +86,20 @@ def test_an_audit_without_mapping_imports_no_mapping_module(tmp_path):
 
     assert loaded("--no-source-maps") == ""
     assert loaded() == "auditor.engine.relocation,auditor.engine.mapping,auditor.parse.sourcemap"  # the near miss: a mapped run does import them
+
+
+def test_a_mapped_run_with_a_regular_map_leaves_the_rare_parts_unimported(tmp_path):
+    # index maps, data: URLs and the one-value decoder live in sourcemap_rare: a run that maps findings through a
+    # regular map compiles and imports only the regular-map decoder (each module costs its compile where no byte code is)
+    import subprocess
+    import sys
+
+    root = vendored(tmp_path)
+    probe = (
+        "import sys; from auditor.cli import main; main(['dist', '--exit-zero', '--format', 'json']); "
+        "loaded = sorted(m for m in sys.modules if 'sourcemap' in m); "
+        "sys.stderr.write(repr((loaded, sorted({'IndexMap', 'decode_vlq', 'decode_data_url'} & set(vars(sys.modules[loaded[0]]))))))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True)
+    assert '"built"' in done.stdout and "node_modules/lib/index.js" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "(['auditor.parse.sourcemap'], [])"

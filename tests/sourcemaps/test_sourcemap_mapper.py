@@ -256,3 +256,40 @@ def test_swbn_html_maps_to_the_build_folder_copy(tmp_path):
     swbn.write_bytes(bundle_of({"": HTML_BUILT}))
     original = locate(mapper(swbn, root, source_root=root / "dist"), "/", 6, 19)
     assert (original.path, original.span.start_line) == ("dist/index.html", 6)
+
+
+def shared_mapper(input_path: Path, root: Path) -> tuple[Mapper, Context]:
+    bundle = open_input(input_path)
+    ctx = Context(AuditSession(bundle))
+    return Mapper(bundle, root=root, text_of=ctx.text, index_of=ctx.text_index, json_of=ctx.json_value), ctx
+
+
+def test_a_map_the_audit_parsed_already_is_not_parsed_again(tmp_path, monkeypatch):
+    # a rule (OTA011) parsed the folder's map through the context: the mapping takes that JSON
+    root = repo(tmp_path, {"src/net.ts": NET_TS, "dist/app.js": BUILT + "//# sourceMappingURL=app.js.map\n", "dist/app.js.map": source_map(SEGMENTS, ["../src/net.ts"])})
+    m, ctx = shared_mapper(root / "dist", root)
+    assert isinstance(ctx.json_value(ctx.bundle.resources["/app.js.map"]), dict)
+
+    def parse_again(*args, **kwargs):
+        raise AssertionError("the map was parsed a second time")
+
+    monkeypatch.setattr("auditor.engine.mapping.parse_map", parse_again)
+    assert locate(m, "/app.js", 1, FETCH).span.start_line == 3
+
+
+def test_a_map_the_shared_json_cannot_read_is_parsed_from_its_bytes(tmp_path):
+    # the anti-XSSI first line is not JSON for the context; the map parser skips it
+    text = ")]}'\n" + json.dumps(source_map(SEGMENTS, ["../src/net.ts"]))
+    root = repo(tmp_path, {"src/net.ts": NET_TS, "dist/app.js": BUILT, "dist/app.js.map": text})
+    m, ctx = shared_mapper(root / "dist", root)
+    assert ctx.json_value(ctx.bundle.resources["/app.js.map"]) is None
+    assert locate(m, "/app.js", 1, FETCH).span.start_line == 3
+
+
+def test_a_map_outside_the_input_folder_is_read_from_disk(tmp_path):
+    # --source-maps DIR: no resource of the input holds the file, so it is read and parsed
+    root = repo(tmp_path, {"src/net.ts": NET_TS, "dist/app.js": BUILT, "maps/app.js.map": source_map(SEGMENTS, ["../src/net.ts"])})
+    bundle = open_input(root / "dist")
+    ctx = Context(AuditSession(bundle))
+    m = Mapper(bundle, root=root, text_of=ctx.text, index_of=ctx.text_index, json_of=ctx.json_value, maps_dir=root / "maps")
+    assert locate(m, "/app.js", 1, FETCH).path == "src/net.ts"
