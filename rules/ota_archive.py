@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from operator import methodcaller
 from typing import TYPE_CHECKING
 
 from auditor.capgo import updater as ota
@@ -496,7 +497,13 @@ def archive_refused_by_updater(ctx: Context) -> Iterator[Hit]:
     a name that is not valid UTF-8, which raises `IllegalArgumentException`
     that the updater does not catch (the app crashes); on both, a NUL in a name
     (`Invalid path separator`); on iOS, a UTF-8-flagged name that is not UTF-8
-    and a compression method ZIPFoundation cannot extract.
+    and a compression method ZIPFoundation cannot extract. And a file and a
+    folder at one path, entry by entry in each platform's order (names compared
+    exactly: both device file systems are case-sensitive): an entry that needs
+    a folder where an earlier entry put a file (`assets/a`, then `assets/a/b.js`
+    or `assets/a/`) stops both updaters; a file where an earlier entry made a
+    folder (`assets/a/b.js` or `assets/a/`, then `assets/a`) stops Android,
+    while iOS deletes the folder and what the zip put in it and writes the file.
 
     ## Why it matters
     The update fails on every device of that platform (and rolls back), or
@@ -506,14 +513,22 @@ def archive_refused_by_updater(ctx: Context) -> Iterator[Hit]:
     ## Example
     ```
     app.js  stored, flag bit 3 (data descriptor)   -> Android: ZipException
+    assets/a, then assets/a/b.js                   -> both: the folder cannot be made
     ```
 
     ## Fix
-    Rebuild the zip with `npx @capgo/cli bundle zip` (deflate, UTF-8 names, no descriptors on stored entries).
+    Rebuild the zip with `npx @capgo/cli bundle zip` (deflate, UTF-8 names, no
+    descriptors on stored entries) from a build folder, where one path cannot be
+    both a file and a folder.
 
     ## References
-    OpenJDK `java.util.zip.ZipInputStream`; Cap-go/capacitor-updater
-    `CapgoUpdater.resolvePathInsideDirectory` (Android and iOS); ZIPFoundation `Archive.extract`.
+    OpenJDK `java.util.zip.ZipInputStream`, `java.io.File.mkdirs`; Cap-go/capacitor-updater
+    `CapgoUpdater.resolvePathInsideDirectory` (Android and iOS),
+    `android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java` (`unzip`:
+    `mkdirs`, `FileOutputStream`) and `ios/Sources/CapacitorUpdaterPlugin/CapgoUpdater.swift`
+    (`saveDownloaded`, `extractZipEntry`: `createDirectory`, `removeItem`); ZIPFoundation
+    `Archive.extract`; swift-corelibs-foundation `FileManager` `_createDirectory`; Apple's APFS
+    guide (iOS uses the case-sensitive variant).
     """
     views = zip_views(ctx)
     if views is None:
@@ -530,11 +545,105 @@ def archive_refused_by_updater(ctx: Context) -> Iterator[Hit]:
         if "\0" in name:
             shown = name.replace("\0", "\\0")
             yield Hit(f"entry `{shown}` has a NUL in its name: both updaters refuse the update (`Invalid path separator`)", entry_location(ctx, archive_entry(side, record, name)))
+    yield from path_clashes(ctx, views)
     for entry in views.ios.entries:
         if entry.flags & 0x800 and entry.name == "" and entry.name_length:
             yield Hit(f"the entry at offset {entry.local_offset} is flagged UTF-8 but its name is not: iOS refuses the update (empty path)", ctx.bundle_location(entry.local_offset, LOCAL_HEADER_SIZE))
         if entry.kind == "file" and entry.method not in (0, 8):
             yield Hit(f"entry `{entry.name}` uses compression method {entry.method}: iOS refuses the update (`invalidCompressionMethod`)", ctx.bundle_location(entry.local_offset, LOCAL_HEADER_SIZE))
+
+
+ANDROID_CLASH = {True: "`mkdirs` fails on a file: `Failed to ensure directory`", False: "`FileOutputStream` on a folder: `FileNotFoundException`"}
+IOS_CLASH = "`createDirectory` fails on a file"
+
+
+def path_clashes(ctx: Context, views: ZipViews) -> Iterator[Hit]:
+    """A file and a folder at one path (`auditor/capgo/path_clash.py`): the first entry that stops
+    each updater, one hit when both stop at the same entry; iOS's silent replacement of a folder by
+    a file is said only next to Android's refusal of that entry. The ordered walks run only when
+    the names say a file may meet a folder (`may_clash`: sets over the names, no walk)."""
+    from auditor.capgo import path_clash as pc
+
+    names = {e.name for e in views.ios.entries}
+    names.update([a.name for a in views.android.entries if a.name is not None])  # a None name stops the stream: never in it
+    if regular_kinds(views, names) and not pc.may_clash(names):
+        return
+    yield from report_clashes(ctx, views)
+
+
+def regular_kinds(views: ZipViews, names: set[str]) -> bool:
+    """Whether every iOS entry's type is what its name's trailing `/` says (no folder without one,
+    no file with one, no link): then names alone tell where a file may meet a folder. All files and
+    no name ending in `/` is checked first, at C speed."""
+    entries = views.ios.entries
+    kinds = [e.kind for e in entries]
+    if kinds.count("file") == len(kinds) and not any(map(methodcaller("endswith", "/"), names)):
+        return True
+    return not any((kind == "file") == (e.name[-1:] == "/") for kind, e in zip(kinds, entries, strict=True))
+
+
+def report_clashes(ctx: Context, views: ZipViews) -> Iterator[Hit]:
+    """The ordered walks of `path_clashes`."""
+    from auditor.capgo import path_clash as pc
+    from auditor.capgo.zip_views import android_name
+
+    android, _ = pc.first_failure(android_order(views, android_name), ios=False)
+    ios, ios_replaced = pc.first_failure(ios_order(views), ios=True)
+    same = ios is not None and android is not None and ios.name == android.name and ios.under_file == android.under_file
+    if android is not None:
+        what = f"needs a folder `{android.path}` where the earlier entry `{android.earlier}` is a file" if android.under_file else f"is a file where the earlier entry `{android.earlier}` made the folder `{android.path}`"
+        if same:
+            side = f"both updaters refuse the whole update (Android: {ANDROID_CLASH[android.under_file]}; iOS: {IOS_CLASH})"
+        else:
+            side = f"Android refuses the whole update ({ANDROID_CLASH[android.under_file]}); "
+            if any(r.name == android.name and r.path == android.path for r in ios_replaced):
+                side += "iOS deletes that folder, and anything the zip put in it, to write the file (`removeItem`)"
+            else:
+                side += "iOS unpacks it" if ios is None else "iOS stops elsewhere"
+        yield Hit(f"entry `{android.name}` {what}: {side}", entry_location(ctx, archive_entry("a", android.record, android.name)))
+    if ios is not None and not same:
+        side = "Android unpacks it" if android is None else "Android stops elsewhere"
+        yield Hit(
+            f"entry `{ios.name}` needs a folder `{ios.path}` where the earlier entry `{ios.earlier}` is a file: iOS refuses the whole update ({IOS_CLASH}); {side}",
+            entry_location(ctx, archive_entry("i", ios.record, ios.name)),
+        )
+
+
+def android_order(views: ZipViews, android_name) -> Iterator[tuple[object, str, int]]:
+    """The stream's entries as Android writes them (a folder: the name ends in `/`), up to one it refuses by name."""
+    for entry in views.android.entries:
+        name = entry.name if entry.name is not None else android_name(entry)
+        if refused_name(name):
+            return
+        yield entry, name, 0 if name[-1:] == "/" else 1
+
+
+def refused_name(name: str) -> bool:
+    """Whether both updaters' `resolvePathInsideDirectory` refuses the name (OTA003, or a NUL):
+    `unsafe_name_reason` asked only of a name that holds what it looks for."""
+    return not name or name[0] == "/" or "\\" in name or "\0" in name or (".." in name and ota.unsafe_name_reason(name) is not None)
+
+
+IOS_KINDS = {"directory": 0, "file": 1, "symlink": 2}
+
+
+def ios_order(views: ZipViews) -> Iterator[tuple[object, str, int]]:
+    """The directory's entries as iOS writes them (`Entry.type`), up to one it refuses: by name, an
+    unknown method, a link that leaves its folder."""
+    for entry in views.ios.entries:
+        name = entry.name
+        if refused_name(name):
+            return
+        yield entry, name, IOS_KINDS[entry.kind]
+        if entry.kind == "file" and entry.method not in (0, 8):
+            return
+        if entry.kind == "symlink":
+            try:
+                target = (entry.link_target or b"").decode("utf-8")
+            except UnicodeDecodeError:
+                return
+            if not ota.link_stays_inside(name, target):
+                return
 
 
 def zip_views(ctx: Context) -> ZipViews | None:

@@ -401,6 +401,63 @@ def test_ota017_allows_what_both_updaters_accept(tmp_path):
     assert audit_lines(path, "OTA017,OTA003,OTA009") == []
 
 
+def clash_zip(tmp_path, *members: tuple[str, str], modes=None):
+    """APP, then `members` in order; a name ending in `/` is a Unix folder entry unless `modes` says otherwise."""
+    items = [*APP.items(), *members]
+    return bundle(tmp_path, items, modes={**{n: 0o40755 for n, _ in items if n.endswith("/")}, **(modes or {})})
+
+
+CLASH_BOTH = "both updaters refuse the whole update (Android: `mkdirs` fails on a file: `Failed to ensure directory`; iOS: `createDirectory` fails on a file)"
+CLASH_ANDROID = "Android refuses the whole update (`FileOutputStream` on a folder: `FileNotFoundException`); iOS deletes that folder, and anything the zip put in it, to write the file (`removeItem`)"
+
+
+@pytest.mark.parametrize(("members", "expected"), [
+    ((("assets/a", "x"), ("assets/a/b.js", "y")), f"@INDEX entry `assets/a/b.js` needs a folder `assets/a` where the earlier entry `assets/a` is a file: {CLASH_BOTH}"),
+    ((("x", "x"), ("x/", "")), f"@INDEX entry `x/` needs a folder `x` where the earlier entry `x` is a file: {CLASH_BOTH}"),
+    ((("a", "x"), ("./a//b.js", "y")), f"@INDEX entry `./a//b.js` needs a folder `a` where the earlier entry `a` is a file: {CLASH_BOTH}"),
+    ((("a", "x"), ("b/../a/c.js", "y")), f"@INDEX entry `b/../a/c.js` needs a folder `a` where the earlier entry `a` is a file: {CLASH_BOTH}"),
+    ((("assets/a/b.js", "y"), ("assets/a", "x")), f"@INDEX entry `assets/a` is a file where the earlier entry `assets/a/b.js` made the folder `assets/a`: {CLASH_ANDROID}"),
+    ((("x/", ""), ("x", "x")), f"@INDEX entry `x` is a file where the earlier entry `x/` made the folder `x`: {CLASH_ANDROID}"),
+], ids=["file-then-below", "file-then-folder-entry", "file-then-below-unnormalised", "file-then-below-dot-dot", "below-then-file", "folder-entry-then-file"])
+def test_ota017_flags_a_file_and_a_folder_at_one_path(tmp_path, members, expected):
+    path = clash_zip(tmp_path, *members)
+    at = zipfile.ZipFile(path).infolist()[-1].header_offset  # the second, failing entry
+    assert audit_lines(path, "OTA017") == [f"OTA017 error <input>{expected.replace('@INDEX', f'@{at}')}"]
+
+
+def test_ota017_says_which_platform_a_path_clash_stops(tmp_path):
+    # `x` is a Unix folder entry without a trailing `/`: a file on Android (its name says so), a folder on iOS
+    path = clash_zip(tmp_path, ("x", ""), ("x/y.js", "y"), modes={"x": 0o40755})
+    at = zipfile.ZipFile(path).getinfo("x/y.js").header_offset
+    assert audit_lines(path, "OTA017") == [f"OTA017 error <input>@{at} entry `x/y.js` needs a folder `x` where the earlier entry `x` is a file: Android refuses the whole update (`mkdirs` fails on a file: `Failed to ensure directory`); iOS unpacks it"]
+    # `x/` is a regular file on iOS (its Unix mode), a folder on Android
+    path = clash_zip(tmp_path, ("x/", ""), ("x/y.js", "y"), modes={"x/": 0o100644})
+    at = zipfile.ZipFile(path).getinfo("x/y.js").header_offset
+    assert audit_lines(path, "OTA017") == [f"OTA017 error <input>@{at} entry `x/y.js` needs a folder `x` where the earlier entry `x/` is a file: iOS refuses the whole update (`createDirectory` fails on a file); Android unpacks it"]
+
+
+def test_ota017_follows_a_folder_ios_replaced_with_a_file(tmp_path):
+    path = clash_zip(tmp_path, ("d/x.js", "x"), ("d", "file"), ("d/y.js", "y"))
+    info = {i.filename: i.header_offset for i in zipfile.ZipFile(path).infolist()}
+    assert audit_lines(path, "OTA017") == [
+        f"OTA017 error <input>@{info['d']} entry `d` is a file where the earlier entry `d/x.js` made the folder `d`: {CLASH_ANDROID}",
+        f"OTA017 error <input>@{info['d/y.js']} entry `d/y.js` needs a folder `d` where the earlier entry `d` is a file: iOS refuses the whole update (`createDirectory` fails on a file); Android stops elsewhere",
+    ]
+
+
+@pytest.mark.parametrize("members", [
+    (("a/b", "x"), ("ab", "x")),
+    (("a", "x"), ("a.js/", "")),
+    (("a/", ""), ("a/b.js", "x"), ("a/c/", ""), ("a/c/d.js", "x"), ("./a/e.js", "x")),
+    (("A", "x"), ("a/b.js", "x")),  # both device file systems are case-sensitive
+    (("a/b.js", "x"), ("a/b.js", "y")),  # a duplicate is OTA004's
+    (("a", "x"), ("a/../a.js", "y")),  # `a/../a.js` is `a.js`
+    (("a", "x"), ("../x.js", "y"), ("a/b.js", "y")),  # both updaters stop at `../x.js` (OTA003) before `a/b.js`
+])
+def test_ota017_allows_files_and_folders_that_do_not_meet(tmp_path, members):
+    assert audit_lines(clash_zip(tmp_path, *members), "OTA017") == []
+
+
 def test_ota010_scans_octet_stream_and_android_only_bodies_as_bytes(tmp_path):
     key = b"\x00\x01binary\n-----BEGIN PRIVATE KEY-----\nMII\n"
     path = raw(tmp_path, [INDEX, SCRIPT, Member("blob.bin", key), Member("hidden.dat", key, listed=False)])
