@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import NamedTuple
 
+from auditor.capgo.updater import lexical_segments
+
 FOLDER, FILE, LINK = 0, 1, 2
 
 
@@ -93,14 +95,7 @@ def segments_of(path: str) -> list[str]:
         return []
     if path[0] != "." and "/." not in path and "//" not in path:
         return path.split("/")
-    segments: list[str] = []
-    for segment in path.split("/"):
-        if segment == "..":
-            if segments:
-                segments.pop()
-        elif segment not in ("", "."):
-            segments.append(segment)
-    return segments
+    return lexical_segments(path)
 
 
 def place(tree: Tree, record: object, name: str, kind: int, *, ios: bool) -> Clash | bool | None:

@@ -110,6 +110,20 @@ def escapes(parts: list[str]) -> bool:
     return False
 
 
+def lexical_segments(path: str) -> list[str]:
+    """The path's segments after lexical normalisation, as both updaters resolve a name before
+    touching the file system: `.` and empty segments dropped, `..` removing the one before (none
+    above the start: a name that climbs out is refused first, see `unsafe_name_reason`)."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return parts
+
+
 def link_stays_inside(name: str, target: str) -> bool:
     """ZIPFoundation/Capgo's lexical check: the target resolves inside the link's own folder."""
     if not target or target.startswith("/"):
@@ -120,14 +134,7 @@ def link_stays_inside(name: str, target: str) -> bool:
 def link_resolves_into(name: str, target: str, other: str) -> bool:
     """Whether the link `name -> target` points at (or through) the entry `other`."""
     parent = name.rsplit("/", 1)[0] + "/" if "/" in name else ""
-    parts: list[str] = []
-    for part in (parent + target).split("/"):
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part not in ("", "."):
-            parts.append(part)
-    resolved = "/".join(parts)
+    resolved = "/".join(lexical_segments(parent + target))
     return resolved == other or resolved.startswith(other + "/")
 
 
